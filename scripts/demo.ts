@@ -1,0 +1,127 @@
+/**
+ * `deno task demo`: the offline demo. Starts the bundled mock model on loopback, runs a real Codex
+ * (the pinned 0.169.0 from npm) on a small task in a scratch git repository, and prints what
+ * happened: the live event stream, the file Codex created, the rollout Codex wrote and what Codex
+ * sent the model. Nothing leaves the machine.
+ *
+ * @module
+ */
+import { join } from "node:path";
+import { CODEX_VERSIONS, codexInstall } from "../tests/support/codex_bin.ts";
+import { makeCodexHome } from "../tests/support/codex_home.ts";
+import { findRollout } from "../tests/support/codex_exec.ts";
+import { MockModel } from "../tests/support/mock_model.ts";
+import { newMarker, wrapTask } from "../src/codex/prompt.ts";
+import { rolloutShape } from "../tests/support/shape.ts";
+
+const color = Deno.stdout.isTerminal() && !Deno.env.get("NO_COLOR");
+const bold = (s: string) => (color ? `\x1b[1m${s}\x1b[0m` : s);
+const dim = (s: string) => (color ? `\x1b[2m${s}\x1b[0m` : s);
+const say = (s = "") => console.log(s);
+
+say(bold("codexctl demo — a real Codex CLI, fully offline, against the bundled mock model"));
+say();
+say(dim(`• getting Codex ${CODEX_VERSIONS.current} (installed from npm into .cache/ on first run)…`));
+const install = await codexInstall(CODEX_VERSIONS.current);
+const mock = await MockModel.start();
+say(dim(`• mock Responses API listening on ${mock.baseUrl}`));
+const work = await Deno.makeTempDir({ prefix: "codexctl-demo-" });
+const repo = join(work, "repo");
+await Deno.mkdir(repo);
+await new Deno.Command("git", { args: ["init", "-q", "-b", "main", repo] }).output();
+const home = await makeCodexHome({ baseUrl: mock.baseUrl, trust: [repo], parent: work });
+say(dim(`• scratch repository ${repo}, private CODEX_HOME ${home.dir}`));
+
+const marker = newMarker();
+const task = wrapTask(
+  "{{shell printf 'hello from codex\\n' > hello.txt}} {{done Created hello.txt.}} Create hello.txt.",
+  marker,
+);
+say();
+say(bold("task sent to Codex:"));
+say(`  ${task}`);
+say(dim("  ({{…}} are directives the mock model follows; the rest is codexctl's marker contract)"));
+say();
+say(bold("codex exec --json, live:"));
+
+let exitCode = 1;
+let threadId: string | null = null;
+try {
+  const child = new Deno.Command(install.binary, {
+    args: ["exec", "--json", "--skip-git-repo-check", "--sandbox", "workspace-write", task],
+    cwd: repo,
+    env: home.env(install),
+    clearEnv: true,
+    stdin: "null",
+    stdout: "piped",
+    stderr: "null",
+  }).spawn();
+  let buffer = "";
+  for await (const chunk of child.stdout.pipeThrough(new TextDecoderStream())) {
+    buffer += chunk;
+    let nl: number;
+    while ((nl = buffer.indexOf("\n")) >= 0) {
+      const line = buffer.slice(0, nl);
+      buffer = buffer.slice(nl + 1);
+      let event: Record<string, unknown>;
+      try {
+        event = JSON.parse(line);
+      } catch {
+        continue;
+      }
+      const item = event.item as Record<string, unknown> | undefined;
+      if (event.type === "thread.started") {
+        threadId = String(event.thread_id);
+        say(`  thread started      ${threadId}`);
+      } else if (event.type === "turn.started") say("  turn started");
+      else if (event.type === "item.started" && item?.type === "command_execution") {
+        say(`  running             ${item.command}`);
+      } else if (event.type === "item.completed" && item?.type === "command_execution") {
+        say(`  command finished    exit ${item.exit_code}`);
+      } else if (event.type === "item.completed" && item?.type === "agent_message") {
+        say("  agent message:");
+        for (const l of String(item.text).split("\n")) say(`    │ ${l}`);
+      } else if (event.type === "turn.completed") say(`  turn completed      ${JSON.stringify(event.usage)}`);
+      else if (event.type === "turn.failed") say(`  turn FAILED         ${JSON.stringify(event.error)}`);
+    }
+  }
+  exitCode = (await child.status).code;
+  say(`  codex exited        ${exitCode}`);
+  say();
+
+  const created = await Deno.readTextFile(join(repo, "hello.txt")).catch(() => null);
+  say(bold("what happened:"));
+  say(`  hello.txt           ${created === null ? "MISSING" : JSON.stringify(created)}`);
+  const rollout = threadId ? await findRollout(home.dir, threadId) : null;
+  if (rollout) {
+    const text = await Deno.readTextFile(rollout);
+    const lines = text.split("\n").filter(Boolean).length;
+    say(`  rollout             ${rollout.replace(home.dir, "$CODEX_HOME")} (${lines} lines)`);
+    say(`  rollout events      ${rolloutShape(text).join(" → ")}`);
+    const lastLine = text.trim().split("\n").at(-1)!;
+    const marked = text.includes(`\\n\\n${marker}`);
+    say(
+      `  turn ended with     ${JSON.parse(lastLine).payload?.type}; marker ${marker} ${
+        marked ? "printed" : "NOT printed"
+      }`,
+    );
+  }
+  say(
+    `  model requests      ${mock.requests.length} (${
+      mock.requests.map((r) => r.reply.split(":")[0]).join(", ")
+    })`,
+  );
+  say(`  tools Codex offered ${mock.requests[0]?.tools.join(", ")}`);
+  say();
+  say(
+    dim(
+      "Next: `codexctl` will watch this thread, drive Codex in a tmux pane and report verdicts (see README).",
+    ),
+  );
+  if (created === null) exitCode = 1;
+} finally {
+  await mock.close();
+  await home.cleanup();
+  await Deno.remove(work, { recursive: true }).catch(() => {});
+}
+Deno.exit(exitCode);

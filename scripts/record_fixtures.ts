@@ -1,0 +1,146 @@
+/**
+ * Records the fixtures under tests/fixtures/codex-<version>/<scenario>/ by playing every scenario
+ * (tests/support/scenarios.ts) on every pinned Codex version against the mock model:
+ * the `codex exec --json` stream and its rollout, the TUI's rollout and screen captures, and a
+ * summary of what Codex sent the model.
+ *
+ *   deno task record-fixtures                          # everything
+ *   deno task record-fixtures --version 0.169.0 --scenario shell --scenario plan
+ *
+ * @module
+ */
+import { parseArgs } from "node:util";
+import { join } from "node:path";
+import { ALL_CODEX_VERSIONS, codexInstall, type CodexVersion } from "../tests/support/codex_bin.ts";
+import { makeCodexHome } from "../tests/support/codex_home.ts";
+import { MockModel, type RecordedRequest } from "../tests/support/mock_model.ts";
+import { FIXTURES_DIR } from "../tests/support/paths.ts";
+import { playExec, playTui } from "../tests/support/play.ts";
+import { SCENARIOS } from "../tests/support/scenarios.ts";
+import { TmuxServer } from "../tests/support/tmux.ts";
+
+const { values } = parseArgs({
+  args: Deno.args,
+  options: {
+    version: { type: "string", multiple: true },
+    scenario: { type: "string", multiple: true },
+    out: { type: "string" },
+    "work-dir": { type: "string" },
+  },
+});
+const versions = (values.version ?? ALL_CODEX_VERSIONS) as CodexVersion[];
+const scenarios = values.scenario ? SCENARIOS.filter((s) => values.scenario!.includes(s.name)) : SCENARIOS;
+const outRoot = values.out ?? FIXTURES_DIR;
+const workRoot = values["work-dir"] ?? "/tmp/codexctl-fixtures";
+
+function summarise(requests: RecordedRequest[]): string {
+  return requests.map((r) =>
+    JSON.stringify({
+      seq: r.seq,
+      originator: r.headers["originator"] ?? null,
+      last_input_type: r.lastInputType,
+      user_text: r.userText.slice(0, 300),
+      tools: r.tools,
+      reply: r.reply,
+    })
+  ).join("\n") + (requests.length ? "\n" : "");
+}
+
+async function git(cwd: string, ...args: string[]) {
+  const out = await new Deno.Command("git", {
+    args,
+    cwd,
+    env: {
+      GIT_AUTHOR_NAME: "fixture",
+      GIT_AUTHOR_EMAIL: "fixture@example.invalid",
+      GIT_COMMITTER_NAME: "fixture",
+      GIT_COMMITTER_EMAIL: "fixture@example.invalid",
+    },
+  }).output();
+  if (!out.success) throw new Error(`git ${args.join(" ")} failed: ${new TextDecoder().decode(out.stderr)}`);
+}
+
+async function scratchRepo(dir: string): Promise<void> {
+  await Deno.remove(dir, { recursive: true }).catch(() => {});
+  await Deno.mkdir(dir, { recursive: true });
+  await git(dir, "init", "-q", "-b", "main");
+  await Deno.writeTextFile(join(dir, "README.md"), "# scratch\n");
+  await git(dir, "add", "README.md");
+  await git(dir, "commit", "-q", "-m", "init");
+}
+
+for (const version of versions) {
+  const install = await codexInstall(version);
+  const mock = await MockModel.start();
+  const versionWork = join(workRoot, version);
+  await Deno.remove(versionWork, { recursive: true }).catch(() => {});
+  await Deno.mkdir(versionWork, { recursive: true });
+  const repos = Object.fromEntries(scenarios.map((s) => [s.name, join(versionWork, s.name)]));
+  const trusted = scenarios.filter((s) => !(s.tui && s.tui.untrusted)).map((s) => repos[s.name]);
+  const home = await makeCodexHome({ baseUrl: mock.baseUrl, trust: trusted, parent: versionWork });
+  const server = await TmuxServer.create();
+  try {
+    for (const sc of scenarios) {
+      const dir = join(outRoot, `codex-${version}`, sc.name);
+      await Deno.remove(dir, { recursive: true }).catch(() => {});
+      await Deno.mkdir(dir, { recursive: true });
+      const meta: Record<string, unknown> = {
+        scenario: sc.name,
+        summary: sc.summary,
+        codex_version: version,
+        recorded_at: new Date().toISOString(),
+        prompt: sc.prompt,
+        cwd: repos[sc.name],
+      };
+      await scratchRepo(repos[sc.name]);
+      if (sc.exec) {
+        const first = mock.requests.length;
+        const run = await playExec(sc, install, home, repos[sc.name]);
+        await Deno.writeTextFile(join(dir, "exec.events.jsonl"), run.stdout);
+        if (run.rolloutPath) await Deno.copyFile(run.rolloutPath, join(dir, "exec.rollout.jsonl"));
+        await Deno.writeTextFile(join(dir, "exec.requests.jsonl"), summarise(mock.requests.slice(first)));
+        meta.exec = {
+          exit_code: run.code,
+          signal: run.signal,
+          thread_id: run.threadId,
+          interrupt_after_ms: sc.exec.interruptAfterMs ?? null,
+        };
+        console.log(
+          `${version} ${sc.name}: exec exit ${run.code}${
+            run.signal ? ` (${run.signal})` : ""
+          }, thread ${run.threadId}`,
+        );
+      }
+      if (sc.tui) {
+        await scratchRepo(repos[sc.name]);
+        const first = mock.requests.length;
+        const run = await playTui(sc, install, home, server, repos[sc.name]);
+        await Deno.mkdir(join(dir, "tui.screens"), { recursive: true });
+        for (const [i, screen] of run.screens.entries()) {
+          await Deno.writeTextFile(
+            join(dir, "tui.screens", `${String(i + 1).padStart(2, "0")}-${screen.label}.txt`),
+            screen.text,
+          );
+        }
+        if (run.rolloutPath) await Deno.copyFile(run.rolloutPath, join(dir, "tui.rollout.jsonl"));
+        await Deno.writeTextFile(join(dir, "tui.requests.jsonl"), summarise(mock.requests.slice(first)));
+        meta.tui = {
+          screens: run.screens.map((s) => s.label),
+          rollout: run.rolloutPath !== null,
+          size: "120x40",
+        };
+        await run.pane.keys("C-c");
+        console.log(
+          `${version} ${sc.name}: tui ${run.screens.length} screens, rollout ${
+            run.rolloutPath ? "yes" : "no"
+          }`,
+        );
+      }
+      await Deno.writeTextFile(join(dir, "meta.json"), JSON.stringify(meta, null, 2) + "\n");
+    }
+  } finally {
+    await server.kill();
+    await mock.close();
+    await home.cleanup();
+  }
+}

@@ -1,0 +1,258 @@
+/**
+ * The v1 output contract. These zod schemas are the single source of truth: the CLI builds every
+ * envelope through them and `codexctl schema` exports them as JSON Schema.
+ *
+ * Compatible with the herdr plugin's codex.py envelope: `{ok, schema_version:"v1", command, session,
+ * result, error}`; a verdict `result` carries `state, reason, summary, plan, questions, options,
+ * marker_found, artifacts, transcript_tail, next_action` plus codexctl's `thread`.
+ *
+ * @module
+ */
+import { z } from "zod";
+import { type CodexctlError, EXIT_CODES } from "./errors.ts";
+
+/** The envelope schema version this build writes. */
+export const SCHEMA_VERSION = "v1" as const;
+
+/** Error classes and the exit code each maps to. */
+export const ErrorClassSchema = z.enum(["usage", "environment", "not_found", "internal"]).describe(
+  `usage → exit ${EXIT_CODES.usage}, environment → ${EXIT_CODES.environment}, not_found → ${EXIT_CODES.not_found}, internal → ${EXIT_CODES.internal}`,
+);
+
+/** The `error` object of a failed call. */
+export const ErrorInfoSchema = z.object({
+  class: ErrorClassSchema,
+  code: z.string().regex(/^[A-Z][A-Z0-9_]*$/).describe("stable machine code, e.g. BAD_FLAG, HERDR_DOWN"),
+  message: z.string().min(1).describe("what was wrong"),
+  retryable: z.boolean().describe("true when repeating the same call later may succeed"),
+  suggestion: z.string().nullable().describe("what to do about it"),
+}).strict();
+
+/** Verdict states (herdr plugin states plus codexctl's rollout-backed ones). */
+export const VERDICT_STATES = [
+  "completed",
+  "awaiting_clarification",
+  "awaiting_approval",
+  "permission_gate",
+  "working",
+  "idle",
+  "no_signal",
+  "failed",
+  "interrupted",
+  "exited",
+  "auto_approved",
+  "ended",
+] as const;
+/** Schema of a verdict state. */
+export const StateSchema = z.enum(VERDICT_STATES);
+
+/** Verdict reasons. Every herdr plugin reason keeps its meaning; the rest are codexctl's. */
+export const VERDICT_REASONS = [
+  // herdr plugin (codex.py)
+  "marker_verified",
+  "marker_unverified",
+  "artifacts_present",
+  "reported_done",
+  "free_text_question",
+  "multiple_choice",
+  "plan_approval",
+  "permission_request",
+  "working",
+  "timeout",
+  "no_signal",
+  "pane_gone",
+  "auto_closed",
+  "cleaned_up",
+  "no_wait",
+  // codexctl
+  "turn_complete",
+  "turn_failed",
+  "interrupted",
+  "trust_dialog",
+  "approval_probable",
+  "process_exited",
+  "no_turn",
+  "stalled",
+] as const;
+/** Schema of a verdict reason. */
+export const ReasonSchema = z.enum(VERDICT_REASONS);
+
+/** What the caller should do next. */
+export const IntentSchema = z.enum([
+  "answer",
+  "approve",
+  "choose",
+  "verify",
+  "wait",
+  "start",
+  "nothing",
+  "monitor",
+]);
+
+/** `next_action`: the exact next command to run (null when the intent is `nothing`). */
+export const NextActionSchema = z.object({
+  intent: IntentSchema,
+  command: z.string().nullable().describe("a ready-to-run shell line, or null"),
+  why: z.string(),
+}).strict();
+
+/** One numbered choice shown by Codex (plan menu, question widget, approval dialog). */
+export const OptionSchema = z.object({
+  key: z.string().regex(/^\d+$/),
+  label: z.string(),
+  recommended: z.boolean(),
+}).strict();
+
+/** One `--expect` path and whether it exists. */
+export const ArtifactSchema = z.object({
+  path: z.string(),
+  exists: z.boolean(),
+  bytes: z.number().int().nonnegative(),
+}).strict();
+
+/** Token usage as Codex reports it. */
+export const TokenUsageSchema = z.object({
+  input: z.number().int().nonnegative(),
+  cached_input: z.number().int().nonnegative(),
+  output: z.number().int().nonnegative(),
+  reasoning_output: z.number().int().nonnegative(),
+  total: z.number().int().nonnegative(),
+}).strict();
+
+/** The Codex thread behind a verdict, once known. */
+export const ThreadInfoSchema = z.object({
+  id: z.string(),
+  rollout_path: z.string().nullable(),
+  cwd: z.string().nullable(),
+  model: z.string().nullable(),
+  tokens: TokenUsageSchema.nullable(),
+  context_pct: z.number().min(0).max(100).nullable(),
+}).strict();
+
+/** `result.monitor` on `start --no-wait`: what to hand Claude Code's Monitor tool. */
+export const MonitorSchema = z.object({
+  command: z.string(),
+  description: z.string(),
+  timeout_ms: z.number().int().positive(),
+  persistent: z.boolean(),
+}).strict();
+
+/** A verdict: one reading of what Codex is doing and what to do next. */
+export const VerdictSchema = z.looseObject({
+  state: StateSchema,
+  reason: ReasonSchema,
+  summary: z.string().max(200),
+  plan: z.string().nullable().describe("the whole proposed plan, never truncated"),
+  questions: z.array(z.string()),
+  options: z.array(OptionSchema),
+  marker_found: z.boolean(),
+  artifacts: z.array(ArtifactSchema),
+  transcript_tail: z.string().max(2000),
+  next_action: NextActionSchema,
+  thread: ThreadInfoSchema.nullable().optional(),
+  monitor: MonitorSchema.optional(),
+  worktree: z.record(z.string(), z.unknown()).nullable().optional(),
+});
+
+/** A verb-specific result (listings, schema, tail pages …). */
+export const GenericResultSchema = z.record(z.string(), z.unknown());
+
+const EnvelopeBase = {
+  schema_version: z.literal(SCHEMA_VERSION),
+  command: z.string().min(1).describe('the verb, or "codexctl" for top-level errors'),
+  session: z.string().nullable().describe("the codexctl session id (cdx-…), null for thread-only calls"),
+};
+
+/** A successful call: a result, no error. */
+export const OkEnvelopeSchema = z.object({
+  ok: z.literal(true),
+  ...EnvelopeBase,
+  result: z.union([VerdictSchema, GenericResultSchema]),
+  error: z.null(),
+}).strict();
+
+/** A failed call: an error, no result. */
+export const ErrorEnvelopeSchema = z.object({
+  ok: z.literal(false),
+  ...EnvelopeBase,
+  result: z.null(),
+  error: ErrorInfoSchema,
+}).strict();
+
+/** The v1 envelope: exactly one per call on stdout (`watch` prints one per line). */
+export const EnvelopeSchema = z.discriminatedUnion("ok", [OkEnvelopeSchema, ErrorEnvelopeSchema]);
+
+/** A v1 envelope. */
+export type Envelope = z.infer<typeof EnvelopeSchema>;
+/** A verdict result. */
+export type Verdict = z.infer<typeof VerdictSchema>;
+/** The error object of a failed envelope. */
+export type ErrorInfo = z.infer<typeof ErrorInfoSchema>;
+/** A verdict state. */
+export type VerdictState = z.infer<typeof StateSchema>;
+/** A verdict reason. */
+export type VerdictReason = z.infer<typeof ReasonSchema>;
+/** `next_action`. */
+export type NextAction = z.infer<typeof NextActionSchema>;
+/** Thread facts carried by a verdict. */
+export type ThreadInfo = z.infer<typeof ThreadInfoSchema>;
+
+/** Builds (and validates) a success envelope. */
+export function okEnvelope(
+  command: string,
+  session: string | null,
+  result: Record<string, unknown>,
+): Envelope {
+  return OkEnvelopeSchema.parse({
+    ok: true,
+    schema_version: SCHEMA_VERSION,
+    command,
+    session,
+    result,
+    error: null,
+  });
+}
+
+/** Builds (and validates) an error envelope from a {@linkcode CodexctlError}. */
+export function errorEnvelope(command: string, session: string | null, err: CodexctlError): Envelope {
+  return ErrorEnvelopeSchema.parse({
+    ok: false,
+    schema_version: SCHEMA_VERSION,
+    command,
+    session,
+    result: null,
+    error: {
+      class: err.errorClass,
+      code: err.code,
+      message: err.message,
+      retryable: err.retryable,
+      suggestion: err.suggestion,
+    },
+  });
+}
+
+/** The JSON Schema documents `codexctl schema` can print, by name. */
+export const SCHEMA_DOCUMENTS = {
+  envelope: EnvelopeSchema,
+  verdict: VerdictSchema,
+  error: ErrorInfoSchema,
+} as const;
+
+/** A name accepted by {@linkcode jsonSchemaFor}. */
+export type SchemaName = keyof typeof SCHEMA_DOCUMENTS;
+
+/** Exports one of the contract's zod schemas as a JSON Schema (draft 2020-12) document. */
+export function jsonSchemaFor(name: SchemaName): Record<string, unknown> {
+  const doc = z.toJSONSchema(SCHEMA_DOCUMENTS[name], {
+    target: "draft-2020-12",
+    unrepresentable: "any",
+  }) as Record<
+    string,
+    unknown
+  >;
+  return {
+    ...doc,
+    $id: `https://codexctl.dev/schema/v1/${name}.json`,
+    title: `codexctl ${name} (schema_version ${SCHEMA_VERSION})`,
+  };
+}

@@ -1,0 +1,169 @@
+/**
+ * Writing envelopes: compact or pretty JSON for machines, a readable rendering for a person at a
+ * terminal. JSON is used when stdout is not a TTY or `--json` was given. Colour honours `NO_COLOR`.
+ *
+ * @module
+ */
+import type { Envelope } from "./envelope.ts";
+
+/** How one envelope is written. */
+export interface OutputMode {
+  /** JSON (true) or the human rendering (false). */
+  json: boolean;
+  /** Use ANSI colour in the human rendering. */
+  color: boolean;
+}
+
+/** Decides the output mode from the `--json` flag, the TTY-ness of stdout and `NO_COLOR`. */
+export function outputMode(
+  forceJson: boolean,
+  isTerminal: boolean,
+  env: { get(key: string): string | undefined },
+): OutputMode {
+  const json = forceJson || !isTerminal;
+  const noColor = (env.get("NO_COLOR") ?? "") !== "";
+  return { json, color: !json && !noColor && env.get("TERM") !== "dumb" };
+}
+
+const encoder = new TextEncoder();
+
+/** Writes all of `text` to stdout (loops over partial writes). */
+export function writeStdout(text: string): void {
+  writeAll(Deno.stdout, encoder.encode(text));
+}
+
+/** Writes all of `text` to stderr (diagnostics never go to stdout). */
+export function writeStderr(text: string): void {
+  writeAll(Deno.stderr, encoder.encode(text));
+}
+
+function writeAll(target: { writeSync(p: Uint8Array): number }, bytes: Uint8Array): void {
+  let offset = 0;
+  while (offset < bytes.length) offset += target.writeSync(bytes.subarray(offset));
+}
+
+/** Serialises an envelope: pretty JSON for a one-shot call, one compact line for streams. */
+export function formatEnvelope(envelope: Envelope, mode: OutputMode, asLine = false): string {
+  if (mode.json) return asLine ? JSON.stringify(envelope) + "\n" : JSON.stringify(envelope, null, 2) + "\n";
+  return renderHuman(envelope, mode.color) + "\n";
+}
+
+const ANSI = {
+  reset: "\x1b[0m",
+  bold: "\x1b[1m",
+  dim: "\x1b[2m",
+  red: "\x1b[31m",
+  green: "\x1b[32m",
+  yellow: "\x1b[33m",
+  cyan: "\x1b[36m",
+};
+type Paint = (code: keyof typeof ANSI, text: string) => string;
+
+function painter(color: boolean): Paint {
+  return (code, text) => (color ? `${ANSI[code]}${text}${ANSI.reset}` : text);
+}
+
+const STATE_COLOURS: Record<string, keyof typeof ANSI> = {
+  completed: "green",
+  ended: "green",
+  working: "cyan",
+  idle: "cyan",
+  failed: "red",
+  exited: "red",
+  interrupted: "yellow",
+  no_signal: "yellow",
+};
+
+/** Renders an envelope for a person at a terminal. */
+export function renderHuman(envelope: Envelope, color: boolean): string {
+  const paint = painter(color);
+  if (!envelope.ok) {
+    const e = envelope.error;
+    const lines = [`${paint("red", "error")} ${paint("bold", `${e.class}/${e.code}`)}: ${e.message}`];
+    if (e.suggestion) lines.push(`  ${paint("dim", "→")} ${e.suggestion}`);
+    if (e.retryable) lines.push(`  ${paint("dim", "(retryable)")}`);
+    return lines.join("\n");
+  }
+  const result = envelope.result as Record<string, unknown>;
+  if (typeof result.state === "string" && typeof result.reason === "string") {
+    return renderVerdict(envelope, result, paint);
+  }
+  return renderGeneric(result, paint);
+}
+
+function renderVerdict(envelope: Envelope, v: Record<string, unknown>, paint: Paint): string {
+  const state = String(v.state);
+  const head =
+    `${paint(STATE_COLOURS[state] ?? "yellow", "●")} ${paint("bold", state)} ${
+      paint("dim", String(v.reason))
+    }` +
+    (envelope.session ? `  ${paint("dim", envelope.session)}` : "");
+  const rows: [string, string][] = [];
+  if (typeof v.summary === "string" && v.summary) rows.push(["summary", v.summary]);
+  const thread = v.thread as Record<string, unknown> | null | undefined;
+  if (thread) {
+    const bits = [String(thread.id)];
+    if (thread.model) bits.push(String(thread.model));
+    if (typeof thread.context_pct === "number") bits.push(`${thread.context_pct}% context`);
+    rows.push(["thread", bits.join("  ")]);
+  }
+  const questions = Array.isArray(v.questions) ? v.questions as string[] : [];
+  for (const q of questions) rows.push(["question", q]);
+  const options = Array.isArray(v.options)
+    ? v.options as { key: string; label: string; recommended: boolean }[]
+    : [];
+  for (const o of options) {
+    rows.push(["option", `${o.key}. ${o.label}${o.recommended ? " (recommended)" : ""}`]);
+  }
+  const artifacts = Array.isArray(v.artifacts)
+    ? v.artifacts as { path: string; exists: boolean; bytes: number }[]
+    : [];
+  for (const a of artifacts) rows.push(["artifact", `${a.exists ? "✓" : "✗"} ${a.path} (${a.bytes} bytes)`]);
+  const next = v.next_action as { intent: string; command: string | null; why: string } | undefined;
+  if (next) rows.push(["next", `${next.intent}${next.command ? `: ${next.command}` : ""}`]);
+  const lines = [head, ...table(rows, paint)];
+  if (typeof v.plan === "string" && v.plan) lines.push(paint("bold", "plan:"), indent(v.plan));
+  if (typeof v.transcript_tail === "string" && v.transcript_tail) {
+    lines.push(paint("bold", "transcript:"), indent(v.transcript_tail));
+  }
+  return lines.join("\n");
+}
+
+function renderGeneric(result: Record<string, unknown>, paint: Paint): string {
+  const lines: string[] = [];
+  const scalars: [string, string][] = [];
+  for (const [key, value] of Object.entries(result)) {
+    if (Array.isArray(value) && value.length > 0 && value.every(isFlatRecord)) {
+      lines.push(paint("bold", `${key}:`), ...recordsTable(value as Record<string, unknown>[], paint));
+    } else if (value !== null && typeof value === "object") {
+      scalars.push([key, JSON.stringify(value)]);
+    } else {
+      scalars.push([key, value === null ? "-" : String(value)]);
+    }
+  }
+  return [...table(scalars, paint), ...lines].join("\n");
+}
+
+function isFlatRecord(value: unknown): boolean {
+  return value !== null && typeof value === "object" && !Array.isArray(value) &&
+    Object.values(value as Record<string, unknown>).every((x) => x === null || typeof x !== "object");
+}
+
+function table(rows: [string, string][], paint: Paint): string[] {
+  const width = Math.max(0, ...rows.map(([k]) => k.length));
+  return rows.map(([k, val]) => `  ${paint("dim", k.padEnd(width))}  ${val}`);
+}
+
+function recordsTable(records: Record<string, unknown>[], paint: Paint): string[] {
+  const columns = [...new Set(records.flatMap((r) => Object.keys(r)))];
+  const cells = records.map((r) =>
+    columns.map((c) => (r[c] === null || r[c] === undefined ? "-" : String(r[c])))
+  );
+  const widths = columns.map((c, i) => Math.max(c.length, ...cells.map((row) => row[i].length)));
+  const header = "  " + columns.map((c, i) => paint("dim", c.padEnd(widths[i]))).join("  ");
+  return [header, ...cells.map((row) => "  " + row.map((cell, i) => cell.padEnd(widths[i])).join("  "))];
+}
+
+function indent(text: string): string {
+  return text.split("\n").map((l) => `  ${l}`).join("\n");
+}

@@ -1,0 +1,18 @@
+import assert from "node:assert/strict";
+import { REPO_ROOT } from "./support/paths.ts";
+
+Deno.test("the README's demo drives a real Codex offline and reports the file it created and the marker", async () => {
+  const out = await new Deno.Command(Deno.execPath(), {
+    args: ["run", "-A", `${REPO_ROOT}/scripts/demo.ts`],
+    env: { NO_COLOR: "1" },
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  const text = new TextDecoder().decode(out.stdout);
+  assert.equal(out.code, 0, text + new TextDecoder().decode(out.stderr));
+  assert.match(text, /thread started {6}[0-9a-f-]{36}/);
+  assert.match(text, /hello\.txt {11}"hello from codex\\n"/);
+  assert.match(text, /marker CDX_DONE_[0-9A-F]{6} printed/);
+  assert.match(text, /model requests {6}2 \(shell, message\)/);
+  assert.ok(!text.includes("\x1b["), "NO_COLOR is honoured");
+});

@@ -5,9 +5,13 @@
  */
 import type { Verb } from "./verb.ts";
 import { schemaVerb } from "./schema.ts";
+import { statusVerb } from "./status.ts";
+import { tailVerb } from "./tail.ts";
+import { threadsVerb } from "./threads.ts";
+import { watchVerb } from "./watch.ts";
 
 /** All verbs. */
-export const VERBS: readonly Verb[] = [schemaVerb];
+export const VERBS: readonly Verb[] = [statusVerb, watchVerb, tailVerb, threadsVerb, schemaVerb];
 
 /** Looks a verb up by name. */
 export function findVerb(name: string): Verb | undefined {

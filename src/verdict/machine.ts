@@ -1,0 +1,40 @@
+/**
+ * The verdict state machine: one evidence snapshot in, one verdict out. Pure: no IO, no clock
+ * (the snapshot carries `now`). Rules are tried in order; the first that applies decides.
+ *
+ * Rules from rollout evidence live in `thread_rules.ts`, next to the fixtures that prove them
+ * (tests/verdict_thread_test.ts).
+ *
+ * @module
+ */
+import type { Verdict } from "../envelope.ts";
+import type { Evidence } from "./evidence.ts";
+import { blank, type Rule } from "./rule.ts";
+import { THREAD_RULES } from "./thread_rules.ts";
+import { clip } from "./text.ts";
+import { next, statusCommand } from "./next.ts";
+
+/** Every rule, in the order they are tried. */
+export const RULES: readonly Rule[] = [...THREAD_RULES];
+
+/** Decides the verdict for one evidence snapshot. Also returns the name of the rule that fired. */
+export function decide(evidence: Evidence): { verdict: Verdict; rule: string } {
+  for (const rule of RULES) {
+    const verdict = rule.apply(evidence);
+    if (verdict) return { verdict: { ...verdict, summary: clip(verdict.summary, 200) }, rule: rule.name };
+  }
+  return {
+    rule: "fallback",
+    verdict: {
+      ...blank(evidence),
+      state: "no_signal",
+      reason: "no_signal",
+      summary: "No evidence about this Codex yet",
+      next_action: next(
+        "verify",
+        statusCommand(evidence.target).replace(/^codexctl /, ""),
+        "nothing is known yet; look again",
+      ),
+    },
+  };
+}

@@ -85,7 +85,9 @@ export function renderHuman(envelope: Envelope, color: boolean): string {
     return lines.join("\n");
   }
   const result = envelope.result as Record<string, unknown>;
-  if (typeof result.event === "string" && typeof result.state === "string") return renderWatchLine(result, paint);
+  if (typeof result.event === "string" && typeof result.state === "string") {
+    return renderWatchLine(result, paint);
+  }
   if (typeof result.state === "string" && typeof result.reason === "string") {
     return renderVerdict(envelope, result, paint);
   }

@@ -28,12 +28,25 @@ export interface ThreadEvidence {
   warnings: string[];
 }
 
+/** What the pane shows: herdr's agent status (null under tmux), the visible screen and scrollback. */
+export interface PaneEvidence {
+  /** The pane exists and its Codex process runs. */
+  alive: boolean;
+  status: "idle" | "working" | "blocked" | "done" | "unknown" | null;
+  /** The visible screen. */
+  screen: string;
+  /** Recent scrollback (plan body, transcript), when read. */
+  recent: string | null;
+}
+
 /** A snapshot of everything known about one Codex at one moment. */
 export interface Evidence {
   target: Target;
   /** ms since the epoch, for ages (e.g. how long a call has been pending). */
   now: number;
   thread: ThreadEvidence | null;
+  /** The pane Codex runs in, when there is one. */
+  pane: PaneEvidence | null;
   /** Whether the Codex process is alive, when codexctl knows its process. */
   process: { alive: boolean } | null;
   /** The completion marker to look for (null: the one the thread's own messages asked for, if any). */

@@ -11,14 +11,21 @@ import type { Verdict } from "../envelope.ts";
 import type { Evidence } from "./evidence.ts";
 import { blank, type Rule } from "./rule.ts";
 import { THREAD_RULES } from "./thread_rules.ts";
+import { PANE_GONE, SCREEN_FALLBACK, SCREEN_RULES } from "./screen_rules.ts";
 import { clip } from "./text.ts";
 import { next, statusCommand } from "./next.ts";
 
-/** Every rule, in the order they are tried. */
-export const RULES: readonly Rule[] = [...THREAD_RULES];
+/**
+ * Every rule, in the order they are tried: a gone pane; what exists only on screen; the rollout
+ * (which decides working / ended / failed / interrupted and what Codex waits on); the screen
+ * classification as the fallback when no rollout is bound.
+ */
+export const RULES: readonly Rule[] = [PANE_GONE, ...SCREEN_RULES, ...THREAD_RULES, SCREEN_FALLBACK];
 
 /** Decides the verdict for one evidence snapshot. Also returns the name of the rule that fired. */
 export function decide(evidence: Evidence): { verdict: Verdict; rule: string } {
+  // a rollout whose format is not understood must not decide; with a pane, the screen does
+  if (evidence.thread?.confidence === "low" && evidence.pane) evidence = { ...evidence, thread: null };
   for (const rule of RULES) {
     const verdict = rule.apply(evidence);
     if (verdict) return { verdict: { ...verdict, summary: clip(verdict.summary, 200) }, rule: rule.name };

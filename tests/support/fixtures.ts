@@ -81,6 +81,7 @@ export function evidenceOf(folded: Folded, extra: Partial<Evidence> = {}): Evide
       confidence: compat.confidence,
       warnings: compat.warnings,
     },
+    pane: null,
     process: null,
     marker: null,
     artifacts: [],

@@ -76,6 +76,7 @@ export async function threadEvidence(
       confidence: compat.confidence,
       warnings: compat.warnings,
     },
+    pane: null,
     process: null,
     marker: options.marker ?? null,
     artifacts: await checkArtifacts(options.expect ?? [], progress.state.cwd),

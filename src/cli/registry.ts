@@ -5,13 +5,31 @@
  */
 import type { Verb } from "./verb.ts";
 import { schemaVerb } from "./schema.ts";
+import { startVerb } from "./start.ts";
+import { sendVerb } from "./send.ts";
+import { replyVerb } from "./reply.ts";
+import { awaitVerb } from "./await.ts";
+import { endVerb } from "./end.ts";
+import { sessionsVerb } from "./sessions.ts";
 import { statusVerb } from "./status.ts";
 import { tailVerb } from "./tail.ts";
 import { threadsVerb } from "./threads.ts";
 import { watchVerb } from "./watch.ts";
 
 /** All verbs. */
-export const VERBS: readonly Verb[] = [statusVerb, watchVerb, tailVerb, threadsVerb, schemaVerb];
+export const VERBS: readonly Verb[] = [
+  startVerb,
+  sendVerb,
+  replyVerb,
+  awaitVerb,
+  statusVerb,
+  watchVerb,
+  endVerb,
+  sessionsVerb,
+  threadsVerb,
+  tailVerb,
+  schemaVerb,
+];
 
 /** Looks a verb up by name. */
 export function findVerb(name: string): Verb | undefined {

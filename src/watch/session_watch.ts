@@ -1,0 +1,122 @@
+/**
+ * Following a session: one compact line (≤ 500 characters) per change of its verdict, de-duplicated
+ * by signature; permission gates surfaced (or approved and audited with --auto-approve); the pane
+ * closed on verified completion unless --no-close.
+ *
+ * @module
+ */
+import type { Envelope, Verdict } from "../envelope.ts";
+import type { Session } from "../driver/session.ts";
+import { gateSignature } from "../driver/session.ts";
+import { endSession } from "../driver/end.ts";
+import { statusCommand } from "../verdict/next.ts";
+import { renderLine, type WatchItem } from "./line.ts";
+import { RateLimiter } from "./rate.ts";
+
+/** Options of {@linkcode watchSession}. */
+export interface SessionWatchOptions {
+  timeoutSec: number;
+  autoApprove: boolean;
+  noClose: boolean;
+  minIntervalSec: number;
+  emit(text: string, envelope: Envelope): void;
+}
+
+/** The de-duplication signature of a verdict (the herdr plugin's). */
+export function verdictSignature(v: Verdict): string {
+  return JSON.stringify([
+    v.state,
+    v.reason,
+    v.questions,
+    v.options.map((o) => o.key),
+    v.marker_found,
+    v.plan !== null,
+  ]);
+}
+
+/** A one-line summary of a verdict for a watch line (questions and options inline). */
+export function verdictSummary(v: Verdict): string {
+  const options = v.options.length ? ` (${v.options.map((o) => `${o.key}. ${o.label}`).join(", ")})` : "";
+  return `${v.summary}${options}`;
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** Watches a session until it completes, exits, or the time runs out. Returns the exit code. */
+export async function watchSession(session: Session, o: SessionWatchOptions): Promise<number> {
+  const deadline = Date.now() + o.timeoutSec * 1000;
+  const target = { session: session.id, thread: session.record.thread_id };
+  const detail = statusCommand(target);
+  const limiter = new RateLimiter(o.minIntervalSec * 1000);
+  let lastSig: string | null = null;
+  let candidate: string | null = null;
+  const line = (item: WatchItem, verdict: Verdict) => {
+    const { text, envelope } = renderLine(
+      item,
+      verdict,
+      { session: session.id, thread: session.record.thread_id },
+      session.record.rollout_path ? null : null,
+      detail,
+    );
+    o.emit(text, envelope);
+  };
+  while (Date.now() < deadline) {
+    const obs = await session.observe();
+    const v = obs.verdict;
+    const sig = verdictSignature(v);
+    // a state read off the screen must be seen twice in a row (the TUI may still be painting)
+    const steady = obs.rule.startsWith("thread.") || obs.rule === "pane.gone" || candidate === sig;
+    candidate = sig;
+    if (
+      steady && sig !== lastSig && (v.state !== "working" || lastSig !== null) && limiter.take(Date.now())
+    ) {
+      lastSig = sig;
+      await session.remember(v);
+      line({ event: "verdict", summary: verdictSummary(v), priority: 5 }, v);
+      if (v.state === "exited") return 0;
+      if (v.state === "permission_gate" && o.autoApprove) {
+        const again = await session.observe({ recent: false });
+        if (gateSignature(again.verdict) === gateSignature(v)) {
+          await session.substrate.sendKeys(session.record.pane ?? {}, ["Enter"]);
+          await session.store.appendLog("audit", {
+            session: session.id,
+            thread: session.record.thread_id,
+            decision: "approve",
+            gate: v.reason,
+            seen: v.summary,
+            by: "watch --auto-approve",
+          });
+          line({ event: "auto_approved", summary: `Auto-approved: ${v.summary}`, priority: 5 }, {
+            ...v,
+            state: "auto_approved",
+          });
+          lastSig = null;
+          candidate = null;
+        }
+      } else if (v.state === "completed") {
+        const verified = v.reason === "marker_verified" ||
+          (v.artifacts.length > 0 && v.artifacts.every((a) => a.exists));
+        if (verified && !o.noClose) {
+          const ended = await endSession(session.store, session.id, session.env);
+          const wt = ended.worktree
+            ? (ended.worktree.kept ? `worktree kept (${ended.worktree.reason})` : "worktree removed")
+            : "";
+          line({
+            event: "ended",
+            summary: `Verified completion: session closed (pane ${ended.pane}${wt ? `, ${wt}` : ""})`,
+            priority: 9,
+          }, { ...v, state: "ended", reason: "auto_closed" });
+        }
+        return 0;
+      }
+    }
+    await sleep(700);
+  }
+  line({
+    event: "ended",
+    summary:
+      `watch ended: no more time (--timeout ${o.timeoutSec} s); re-arm with codexctl watch --session ${session.id}`,
+    priority: 9,
+  }, (await session.observe()).verdict);
+  return 0;
+}

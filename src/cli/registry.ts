@@ -4,10 +4,12 @@
  * @module
  */
 import type { Verb } from "./verb.ts";
+import { replyVerb } from "./reply.ts";
 import { schemaVerb } from "./schema.ts";
+import { sendVerb } from "./send.ts";
 
 /** All verbs. */
-export const VERBS: readonly Verb[] = [schemaVerb];
+export const VERBS: readonly Verb[] = [sendVerb, replyVerb, schemaVerb];
 
 /** Looks a verb up by name. */
 export function findVerb(name: string): Verb | undefined {

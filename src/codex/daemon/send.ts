@@ -1,0 +1,55 @@
+/**
+ * Sending a message to a thread through the daemon: only into an idle, loaded thread, as a new turn
+ * verified by `turn/started`. A busy thread is refused (`THREAD_BUSY`) rather than silently steered.
+ *
+ * @module
+ */
+import { environmentError } from "../../errors.ts";
+import type { DaemonClient } from "./client.ts";
+import {
+  type AttachedThread,
+  attachThread,
+  awaitPendingRequests,
+  currentStatus,
+  startTurn,
+  type TurnStartOutcome,
+} from "./operations.ts";
+
+/** What {@linkcode sendOnThread} did. */
+export interface SendOutcome extends TurnStartOutcome {
+  attached: AttachedThread;
+}
+
+/** Starts a turn with `message` on `threadId` (see the module doc). */
+export async function sendOnThread(
+  client: DaemonClient,
+  threadId: string,
+  message: string,
+  timeoutMs: number,
+): Promise<SendOutcome> {
+  const deadline = Date.now() + timeoutMs;
+  const left = () => Math.max(1, deadline - Date.now());
+  const attached = await attachThread(client, threadId, { timeoutMs: left() });
+  const status = currentStatus(client, attached);
+  if (status.type === "active") {
+    const flags = status.activeFlags ?? [];
+    const waiting = flags.includes("waitingOnApproval") || flags.includes("waitingOnUserInput");
+    if (waiting) await awaitPendingRequests(client, attached, Math.min(1000, left()));
+    throw environmentError(
+      "THREAD_BUSY",
+      waiting
+        ? `thread ${threadId} is waiting on ${
+          flags.includes("waitingOnApproval") ? "an approval" : "an answer to a question"
+        }; a message now would not start a turn. Nothing was sent`
+        : `thread ${threadId} is running a turn; a message now would be mixed into it instead of starting a new one. Nothing was sent`,
+      {
+        retryable: !waiting,
+        suggestion: waiting
+          ? `answer it first: codexctl reply --thread ${threadId} … (codexctl status --thread ${threadId} shows what it asks)`
+          : `wait until codexctl status --thread ${threadId} shows idle, then send again`,
+      },
+    );
+  }
+  const outcome = await startTurn(client, threadId, message, left());
+  return { ...outcome, attached };
+}

@@ -69,6 +69,7 @@ Deno.test("daemon client: handshake over ws+unix, initialized sent, no jsonrpc f
 Deno.test("daemon absent: no socket file → environment/DAEMON_DOWN", async () => {
   const dir = await Deno.makeTempDir();
   await expectDaemonError(DaemonClient.connect(`${dir}/missing.sock`), ["DAEMON_DOWN"]);
+  await Deno.remove(dir);
   const home = await fakeCodexHome("/nonexistent/dangling.sock"); // dangling symlink
   await expectDaemonError(
     DaemonClient.connect(`${home}/app-server-control/app-server-control.sock`),
@@ -80,9 +81,10 @@ Deno.test("socket refused: a dead daemon's socket file → environment/DAEMON_RE
   const path = await makeRefusedSocket();
   const err = await expectDaemonError(DaemonClient.connect(path, { timeoutMs: 5000 }), ["DAEMON_REFUSED"]);
   assert.equal(err.retryable, true);
-  const file = `${await Deno.makeTempDir()}/plain`;
-  await Deno.writeTextFile(file, "not a socket");
-  await expectDaemonError(DaemonClient.connect(file), ["DAEMON_REFUSED"]);
+  const dir = await Deno.makeTempDir();
+  await Deno.writeTextFile(`${dir}/plain`, "not a socket");
+  await expectDaemonError(DaemonClient.connect(`${dir}/plain`), ["DAEMON_REFUSED"]);
+  await Deno.remove(dir, { recursive: true });
 });
 
 Deno.test("not WebSocket: an HTTP server that refuses the upgrade → environment/DAEMON_PROTOCOL", async () => {

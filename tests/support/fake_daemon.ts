@@ -8,6 +8,25 @@
  */
 import { join } from "node:path";
 
+const created: string[] = [];
+
+// The scratch directories live until the test process ends (tests may still hold their sockets).
+globalThis.addEventListener("unload", () => {
+  for (const dir of created.splice(0)) {
+    try {
+      Deno.removeSync(dir, { recursive: true });
+    } catch {
+      // already gone
+    }
+  }
+});
+
+async function tempDir(prefix: string): Promise<string> {
+  const dir = await Deno.makeTempDir({ prefix });
+  created.push(dir);
+  return dir;
+}
+
 /** What a scripted fake does with one client message. */
 export type FakeHandler = (
   message: Record<string, unknown>,
@@ -39,7 +58,7 @@ export function initializeOnly(userAgent = "codex-tui/0.169.0 (fake)"): FakeHand
 
 /** Starts a WebSocket server on `path` (a fresh temporary one when omitted). */
 export async function startFakeDaemon(handler: FakeHandler, path?: string): Promise<FakeDaemon> {
-  const socketPath = path ?? join(await Deno.makeTempDir({ prefix: "codexctl-fake-" }), "d.sock");
+  const socketPath = path ?? join(await tempDir("codexctl-fake-"), "d.sock");
   const received: Record<string, unknown>[] = [];
   const sockets = new Set<WebSocket>();
   const server = Deno.serve({ path: socketPath, onListen() {} }, (req) => {
@@ -86,7 +105,7 @@ export async function startFakeDaemon(handler: FakeHandler, path?: string): Prom
 
 /** An HTTP server on a Unix socket that answers every request with `status` and never upgrades. */
 export async function startHttpOnly(status = 404): Promise<{ path: string; close(): Promise<void> }> {
-  const path = join(await Deno.makeTempDir({ prefix: "codexctl-fake-" }), "h.sock");
+  const path = join(await tempDir("codexctl-fake-"), "h.sock");
   const server = Deno.serve({ path, onListen() {} }, () => new Response("nope", { status }));
   return { path, close: () => server.shutdown() };
 }
@@ -95,7 +114,7 @@ export async function startHttpOnly(status = 404): Promise<{ path: string; close
 export async function startRawGarbage(
   bytes = "\x00\xffthis is not HTTP\r\n\r\n",
 ): Promise<{ path: string; close(): Promise<void> }> {
-  const path = join(await Deno.makeTempDir({ prefix: "codexctl-fake-" }), "r.sock");
+  const path = join(await tempDir("codexctl-fake-"), "r.sock");
   const listener = Deno.listen({ path, transport: "unix" });
   const done = (async () => {
     for await (const conn of listener) {
@@ -123,7 +142,7 @@ export async function startRawGarbage(
  * with SIGKILL, which leaves the socket file behind, as a crashed daemon does.
  */
 export async function makeRefusedSocket(path?: string): Promise<string> {
-  const socketPath = path ?? join(await Deno.makeTempDir({ prefix: "codexctl-fake-" }), "dead.sock");
+  const socketPath = path ?? join(await tempDir("codexctl-fake-"), "dead.sock");
   const child = new Deno.Command(Deno.execPath(), {
     args: [
       "eval",
@@ -146,7 +165,7 @@ export async function makeRefusedSocket(path?: string): Promise<string> {
 
 /** A CODEX_HOME whose control socket path is a symlink to `socketPath` (as Codex lays it out). */
 export async function fakeCodexHome(socketPath: string | null): Promise<string> {
-  const home = await Deno.makeTempDir({ prefix: "codexctl-fakehome-" });
+  const home = await tempDir("codexctl-fakehome-");
   await Deno.mkdir(join(home, "app-server-control"), { recursive: true });
   if (socketPath) await Deno.symlink(socketPath, join(home, "app-server-control", "app-server-control.sock"));
   return home;

@@ -14,6 +14,8 @@ import {
 import { answerRequest, attachThread, pendingRequestsFor } from "../src/codex/daemon/operations.ts";
 import { CodexctlError } from "../src/errors.ts";
 import {
+  approvalDaemon,
+  FAKE_THREAD,
   fakeCodexHome,
   type FakeHandler,
   initializeOnly,
@@ -23,7 +25,7 @@ import {
   startRawGarbage,
 } from "./support/fake_daemon.ts";
 
-const THREAD = "01a1feeb-2f02-7e61-bb70-b597135eab2b";
+const THREAD = FAKE_THREAD;
 
 async function expectDaemonError(promise: Promise<unknown>, codes: string[]): Promise<CodexctlError> {
   try {
@@ -214,68 +216,6 @@ Deno.test("another Codex version: an unknown method is DAEMON_INCOMPATIBLE namin
     await fake.close();
   }
 });
-
-/** A fake that has one loaded thread waiting on a command approval, like Codex 0.169 (recorded shape). */
-function approvalDaemon(opts: { resolveAfterResume?: boolean } = {}): FakeHandler {
-  return (m, peer) => {
-    initializeOnly()(m, peer);
-    if (m.method === "thread/loaded/list") {
-      peer.send(JSON.stringify({ id: m.id, result: { data: [THREAD], nextCursor: null } }));
-    }
-    if (m.method === "thread/resume") {
-      peer.send(JSON.stringify({
-        method: "item/commandExecution/requestApproval",
-        id: 0,
-        params: {
-          kind: "command",
-          threadId: THREAD,
-          turnId: "turn-1",
-          itemId: "call_1",
-          startedAtMs: 1795278218510,
-          environmentId: "local",
-          reason: "The mock model needs to write outside the sandbox",
-          command: "/bin/bash -lc 'touch x.txt'",
-          cwd: "/tmp/repo",
-          commandActions: [{ type: "unknown", command: "touch x.txt" }],
-          proposedExecpolicyAmendment: ["touch", "x.txt"],
-          availableDecisions: [
-            "accept",
-            { acceptWithExecpolicyAmendment: { execpolicy_amendment: ["touch", "x.txt"] } },
-            "cancel",
-          ],
-        },
-      }));
-      peer.send(JSON.stringify({
-        id: m.id,
-        result: {
-          thread: {
-            id: THREAD,
-            status: { type: "active", activeFlags: ["waitingOnApproval"] },
-            path: "/tmp/home/sessions/rollout.jsonl",
-            cwd: "/tmp/repo",
-            model: "mock-model",
-            modelProvider: "mock",
-            cliVersion: "0.169.0",
-            turns: [],
-          },
-          approvalPolicy: "on-request",
-        },
-      }));
-      if (opts.resolveAfterResume) {
-        setTimeout(() =>
-          peer.send(JSON.stringify({
-            method: "serverRequest/resolved",
-            params: { threadId: THREAD, requestId: 0 },
-          })), 50);
-      }
-    }
-    if (m.id === 0 && "result" in m) {
-      peer.send(
-        JSON.stringify({ method: "serverRequest/resolved", params: { threadId: THREAD, requestId: 0 } }),
-      );
-    }
-  };
-}
 
 Deno.test("evidence from a daemon: status, flags and the pending approval in full", async () => {
   const fake = await startFakeDaemon(approvalDaemon());

@@ -20,7 +20,7 @@
  * @module
  */
 import { join } from "node:path";
-import { parse as parseJsonc, type ParseError, printParseErrorCode } from "jsonc-parser";
+import { parse as parseJsonc, type ParseError, printParseErrorCode, stripComments } from "jsonc-parser";
 import { z } from "zod";
 import { usageError } from "../errors.ts";
 import { stateRoot } from "../store/paths.ts";
@@ -83,6 +83,8 @@ export const DEFAULT_POLICY: Readonly<ApprovalPolicy> = Object.freeze({
 
 /** Parses config text; `path` is only used in messages. Throws `usage/BAD_CONFIG`. */
 export function parseApprovalConfig(text: string, path: string): ApprovalPolicy {
+  // an empty file, or one whose every line is commented out, means the defaults
+  if (stripComments(text).trim() === "") return { ...DEFAULT_POLICY, source: path };
   const errors: ParseError[] = [];
   const value = parseJsonc(text, errors, { allowTrailingComma: true, disallowComments: false });
   if (errors.length > 0) {
@@ -90,7 +92,6 @@ export function parseApprovalConfig(text: string, path: string): ApprovalPolicy 
     const { line, column } = lineColumn(text, e.offset);
     throw badConfig(path, `${printParseErrorCode(e.error)} at line ${line}, column ${column}`);
   }
-  if (value === undefined && text.trim() === "") return { ...DEFAULT_POLICY, source: path };
   const parsed = ConfigFileSchema.safeParse(value);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];

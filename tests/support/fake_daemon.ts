@@ -56,6 +56,71 @@ export function initializeOnly(userAgent = "codex-tui/0.169.0 (fake)"): FakeHand
   };
 }
 
+/** The thread id the scripted fakes know. */
+export const FAKE_THREAD = "01a1feeb-2f02-7e61-bb70-b597135eab2b";
+
+/** A handler whose daemon has one loaded thread ({@linkcode FAKE_THREAD}) waiting on a command approval, like Codex 0.169 (recorded shape). */
+export function approvalDaemon(opts: { resolveAfterResume?: boolean } = {}): FakeHandler {
+  return (m, peer) => {
+    initializeOnly()(m, peer);
+    if (m.method === "thread/loaded/list") {
+      peer.send(JSON.stringify({ id: m.id, result: { data: [FAKE_THREAD], nextCursor: null } }));
+    }
+    if (m.method === "thread/resume") {
+      peer.send(JSON.stringify({
+        method: "item/commandExecution/requestApproval",
+        id: 0,
+        params: {
+          kind: "command",
+          threadId: FAKE_THREAD,
+          turnId: "turn-1",
+          itemId: "call_1",
+          startedAtMs: 1795278218510,
+          environmentId: "local",
+          reason: "The mock model needs to write outside the sandbox",
+          command: "/bin/bash -lc 'touch x.txt'",
+          cwd: "/tmp/repo",
+          commandActions: [{ type: "unknown", command: "touch x.txt" }],
+          proposedExecpolicyAmendment: ["touch", "x.txt"],
+          availableDecisions: [
+            "accept",
+            { acceptWithExecpolicyAmendment: { execpolicy_amendment: ["touch", "x.txt"] } },
+            "cancel",
+          ],
+        },
+      }));
+      peer.send(JSON.stringify({
+        id: m.id,
+        result: {
+          thread: {
+            id: FAKE_THREAD,
+            status: { type: "active", activeFlags: ["waitingOnApproval"] },
+            path: "/tmp/home/sessions/rollout.jsonl",
+            cwd: "/tmp/repo",
+            model: "mock-model",
+            modelProvider: "mock",
+            cliVersion: "0.169.0",
+            turns: [],
+          },
+          approvalPolicy: "on-request",
+        },
+      }));
+      if (opts.resolveAfterResume) {
+        setTimeout(() =>
+          peer.send(JSON.stringify({
+            method: "serverRequest/resolved",
+            params: { threadId: FAKE_THREAD, requestId: 0 },
+          })), 50);
+      }
+    }
+    if (m.id === 0 && "result" in m) {
+      peer.send(
+        JSON.stringify({ method: "serverRequest/resolved", params: { threadId: FAKE_THREAD, requestId: 0 } }),
+      );
+    }
+  };
+}
+
 /** Starts a WebSocket server on `path` (a fresh temporary one when omitted). */
 export async function startFakeDaemon(handler: FakeHandler, path?: string): Promise<FakeDaemon> {
   const socketPath = path ?? join(await tempDir("codexctl-fake-"), "d.sock");

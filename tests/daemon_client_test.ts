@@ -12,7 +12,10 @@ import {
   readDaemonEvidence,
 } from "../src/codex/daemon/evidence.ts";
 import { answerRequest, attachThread, pendingRequestsFor } from "../src/codex/daemon/operations.ts";
+import { replyOnThread } from "../src/codex/daemon/reply.ts";
 import { CodexctlError } from "../src/errors.ts";
+import { DEFAULT_POLICY } from "../src/policy/config.ts";
+import { Store } from "../src/store/store.ts";
 import {
   approvalDaemon,
   FAKE_THREAD,
@@ -316,6 +319,60 @@ Deno.test("answering a pending request sends it once and is confirmed by serverR
     await client.close();
     const answers = fake.received.filter((m) => m.id === 0 && "result" in m);
     assert.deepEqual(answers, [{ id: 0, result: { decision: "accept" } }]);
+  } finally {
+    await fake.close();
+  }
+});
+
+Deno.test("a daemon restarting under a status read: the evidence reader retries once and succeeds", async () => {
+  let connections = 0;
+  const inner = approvalDaemon();
+  const fake = await startFakeDaemon((m, peer) => {
+    if (m.method === "initialize") connections++;
+    if (m.method === "thread/loaded/list" && connections === 1) {
+      peer.close(1012); // "service restart"
+      return;
+    }
+    inner(m, peer);
+  });
+  try {
+    const reading = await readDaemonEvidence(await fakeCodexHome(fake.path), THREAD, { timeoutMs: 10_000 });
+    assert.equal(reading.available, true, JSON.stringify(reading));
+    assert.equal(connections, 2);
+  } finally {
+    await fake.close();
+  }
+});
+
+Deno.test("reply when Codex says it waits but the request never arrives: REQUEST_NOT_DELIVERED, nothing sent", async () => {
+  const fake = await startFakeDaemon((m, peer) => {
+    initializeOnly()(m, peer);
+    if (m.method === "thread/loaded/list") {
+      peer.send(JSON.stringify({ id: m.id, result: { data: [THREAD] } }));
+    }
+    if (m.method === "thread/resume") {
+      peer.send(JSON.stringify({
+        id: m.id,
+        result: { thread: { id: THREAD, status: { type: "active", activeFlags: ["waitingOnApproval"] } } },
+      }));
+    }
+  });
+  try {
+    const client = await DaemonClient.connect(fake.path);
+    try {
+      await assert.rejects(
+        () =>
+          replyOnThread(client, THREAD, { kind: "approve" }, {
+            timeoutMs: 1500,
+            loadPolicy: () => Promise.resolve({ ...DEFAULT_POLICY }),
+            store: new Store("/nonexistent/never-written"),
+            actorLabel: "test",
+          }),
+        (e) => e instanceof CodexctlError && e.code === "REQUEST_NOT_DELIVERED" && e.retryable,
+      );
+    } finally {
+      await client.close();
+    }
   } finally {
     await fake.close();
   }

@@ -5,7 +5,7 @@
  *
  * @module
  */
-import { type CodexctlError, notFoundError, usageError } from "../../errors.ts";
+import { type CodexctlError, environmentError, notFoundError, usageError } from "../../errors.ts";
 import { denyingRule } from "../../policy/approval.ts";
 import { auditApproval } from "../../policy/audit.ts";
 import type { ApprovalPolicy } from "../../policy/config.ts";
@@ -163,6 +163,21 @@ function selectRequest(
   }
   if (pending.length === 0) {
     const status = currentStatus(client, attached);
+    const waiting = (status.type === "active" ? status.activeFlags ?? [] : []).filter((f) =>
+      f.startsWith("waitingOn")
+    );
+    if (waiting.length > 0) {
+      throw environmentError(
+        "REQUEST_NOT_DELIVERED",
+        `Codex reports ${
+          waiting.join(", ")
+        } on thread ${threadId}, but the daemon did not hand the request to codexctl in time. Nothing was sent`,
+        {
+          retryable: true,
+          suggestion: "retry in a moment (a busy machine can delay it), or answer in the Codex TUI",
+        },
+      );
+    }
     const flags = status.activeFlags?.length ? ` [${status.activeFlags.join(", ")}]` : "";
     throw notFoundError(
       "NO_PENDING_REQUEST",

@@ -165,6 +165,25 @@ Deno.test("reply through a daemon: answers, reports the request, audits; a threa
   }
 });
 
+Deno.test("send to a thread waiting on an approval: THREAD_BUSY naming the command, nothing sent", async () => {
+  const fake = await startFakeDaemon(approvalDaemon());
+  try {
+    const res = await runCli(["send", "--thread", FAKE_THREAD, "--message", "hello"], {
+      env: envFor(await fakeCodexHome(fake.path)),
+      timeoutMs: 60_000,
+    });
+    assert.equal(res.code, 3, res.stdout);
+    const error = errorOf(res);
+    assert.equal(error.code, "THREAD_BUSY");
+    assert.equal(error.retryable, false);
+    assert.match(String(error.message), /approval to run `touch x\.txt`/);
+    assert.match(String(error.suggestion), /codexctl reply --thread/);
+    assert.equal(fake.received.some((m) => m.method === "turn/start"), false);
+  } finally {
+    await fake.close();
+  }
+});
+
 Deno.test("reply: a broken config.jsonc stops an approval with usage/BAD_CONFIG before anything is sent", async () => {
   const fake = await startFakeDaemon(approvalDaemon());
   try {

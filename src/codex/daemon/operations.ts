@@ -6,9 +6,10 @@
  *
  * @module
  */
+import type { z } from "zod";
 import { type CodexctlError, environmentError, notFoundError } from "../../errors.ts";
 import { DaemonClient, type DaemonConnectOptions } from "./client.ts";
-import { DaemonRpcError } from "./errors.ts";
+import { DAEMON_ERROR_CODES, daemonError, DaemonRpcError } from "./errors.ts";
 import {
   type ApprovalDecision,
   type IncomingMessage,
@@ -34,8 +35,6 @@ import {
   userInputResult,
 } from "./requests.ts";
 import { controlSocketPath } from "./socket_path.ts";
-import { DAEMON_ERROR_CODES, daemonError } from "./errors.ts";
-import type { z } from "zod";
 
 /** Connects to the daemon of `codexHome` (see {@linkcode DaemonClient.connect}). */
 export function connectDaemon(codexHome: string, options: DaemonConnectOptions = {}): Promise<DaemonClient> {

@@ -6,6 +6,7 @@
  */
 import { environmentError } from "../../errors.ts";
 import type { DaemonClient } from "./client.ts";
+import type { PendingRequest } from "./requests.ts";
 import {
   type AttachedThread,
   attachThread,
@@ -34,13 +35,13 @@ export async function sendOnThread(
   if (status.type === "active") {
     const flags = status.activeFlags ?? [];
     const waiting = flags.includes("waitingOnApproval") || flags.includes("waitingOnUserInput");
-    if (waiting) await awaitPendingRequests(client, attached, Math.min(1000, left()));
+    const pending = waiting ? await awaitPendingRequests(client, attached, Math.min(1000, left())) : [];
+    const what = describeWait(pending[0]) ??
+      (flags.includes("waitingOnApproval") ? "an approval" : "an answer to a question");
     throw environmentError(
       "THREAD_BUSY",
       waiting
-        ? `thread ${threadId} is waiting on ${
-          flags.includes("waitingOnApproval") ? "an approval" : "an answer to a question"
-        }; a message now would not start a turn. Nothing was sent`
+        ? `thread ${threadId} is waiting on ${what}; a message now would not start a turn. Nothing was sent`
         : `thread ${threadId} is running a turn; a message now would be mixed into it instead of starting a new one. Nothing was sent`,
       {
         retryable: !waiting,
@@ -52,4 +53,20 @@ export async function sendOnThread(
   }
   const outcome = await startTurn(client, threadId, message, left());
   return { ...outcome, attached };
+}
+
+function describeWait(request: PendingRequest | undefined): string | null {
+  if (!request) return null;
+  switch (request.kind) {
+    case "command_approval":
+      return request.command_text
+        ? `approval to run \`${request.command_text.slice(0, 120)}\``
+        : "an approval";
+    case "file_change_approval":
+      return "approval of a file change";
+    case "user_input":
+      return `an answer to "${request.questions[0]?.question.slice(0, 120) ?? "a question"}"`;
+    case "other":
+      return `a ${request.method} request`;
+  }
 }

@@ -21,8 +21,7 @@ import { loadApprovalPolicy } from "../src/policy/config.ts";
 import { Store } from "../src/store/store.ts";
 import { CodexctlError } from "../src/errors.ts";
 import { runCli } from "./support/cli.ts";
-import { SCREEN } from "./support/codex_tui.ts";
-import { countTurnEnds } from "./support/codex_tui.ts";
+import { countTurnEnds, SCREEN, waitReady } from "./support/codex_tui.ts";
 import {
   readAudit,
   threadIdFromRollout,
@@ -332,6 +331,7 @@ Deno.test("live codex 0.169 TUI: the approval policy — a deny rule stops reply
     await waitTurnEnds(rig, before, LONG);
 
     // an allowed command: the policy answers it on its own
+    await waitReady(rig.pane, LONG);
     await rig.pane.submit("{{escalate touch auto.txt}} {{done}} Create it.");
     await rig.pane.waitFor(SCREEN.approval, LONG);
     const client = await connectDaemon(rig.home.dir, { timeoutMs: 20_000, requestTimeoutMs: 20_000 });

@@ -13,6 +13,8 @@ import { findRollout } from "../tests/support/codex_exec.ts";
 import { MockModel } from "../tests/support/mock_model.ts";
 import { newMarker, wrapTask } from "../src/codex/prompt.ts";
 import { rolloutShape } from "../tests/support/shape.ts";
+import { spawnCli } from "../tests/support/cli_stream.ts";
+import { runExec } from "../tests/support/codex_exec.ts";
 
 const color = Deno.stdout.isTerminal() && !Deno.env.get("NO_COLOR");
 const bold = (s: string) => (color ? `\x1b[1m${s}\x1b[0m` : s);
@@ -112,13 +114,75 @@ try {
     })`,
   );
   say(`  tools Codex offered ${mock.requests[0]?.tools.join(", ")}`);
-  say();
-  say(
-    dim(
-      "Next: `codexctl` will watch this thread, drive Codex in a tmux pane and report verdicts (see README).",
-    ),
-  );
   if (created === null) exitCode = 1;
+
+  if (threadId) {
+    say();
+    say(bold(`codexctl watch --thread ${threadId} --until completed  (while Codex resumes the thread):`));
+    const state = join(work, "codexctl-state");
+    const watch = spawnCli([
+      "watch",
+      "--thread",
+      threadId,
+      "--until",
+      "completed",
+      "--timeout",
+      "120",
+      "--min-interval",
+      "0",
+    ], {
+      CODEX_HOME: home.dir,
+      CODEXCTL_HOME: state,
+    });
+    const show = (line: string) => {
+      const r = JSON.parse(line).result;
+      say(
+        `  ${String(r.event).padEnd(16)} ${`${r.state}/${r.reason}`.padEnd(34)} ${
+          r.summary.replace(/\s+/g, " ").slice(0, 90)
+        }`,
+      );
+      return r;
+    };
+    show((await watch.lines.next(60_000))!); // the snapshot of the finished first turn
+    const second = runExec(
+      install,
+      home,
+      wrapTask("{{pause 2}} {{shell wc -c hello.txt}} {{done Counted the bytes of hello.txt.}}", marker),
+      { cwd: repo, resumeId: threadId },
+    );
+    for (;;) {
+      const line = await watch.lines.next(90_000);
+      if (line === null || show(line).event === "ended") break;
+    }
+    await watch.exit();
+    const resumed = await second;
+    say(
+      dim(
+        `  (codex exec resume exited ${resumed.code}; every line above is at most 500 characters, ready for Claude Code's Monitor tool)`,
+      ),
+    );
+    const status = await new Deno.Command(Deno.execPath(), {
+      args: [
+        "run",
+        "-q",
+        "-P",
+        join(import.meta.dirname!, "..", "src", "main.ts"),
+        "status",
+        "--thread",
+        threadId,
+      ],
+      env: { CODEX_HOME: home.dir, CODEXCTL_HOME: state, NO_COLOR: "1" },
+      stdout: "piped",
+    }).output();
+    const verdict = JSON.parse(new TextDecoder().decode(status.stdout)).result;
+    say();
+    say(bold("codexctl status --thread …:"));
+    say(`  ${verdict.state}/${verdict.reason} — ${verdict.summary}`);
+    say(
+      `  turns ${verdict.rollout.turn_count}, model ${verdict.thread.model}, context ${verdict.thread.context_pct}%, next: ${verdict.next_action.intent}`,
+    );
+    if (resumed.code !== 0 || verdict.reason !== "marker_verified") exitCode = 1;
+  }
 } finally {
   await mock.close();
   await home.cleanup();

@@ -154,6 +154,37 @@ export const VerdictSchema = z.looseObject({
   worktree: z.record(z.string(), z.unknown()).nullable().optional(),
 });
 
+/** The kinds of change a `watch` line reports. */
+export const WATCH_EVENTS = [
+  "snapshot",
+  "turn_started",
+  "turn_completed",
+  "turn_failed",
+  "turn_aborted",
+  "plan_proposed",
+  "waiting_input",
+  "approval_probable",
+  "goal",
+  "commit",
+  "stalled",
+  "resumed",
+  "restarted",
+  "ended",
+] as const;
+
+/** The result of one `watch` line: compact (every line ≤ 500 characters), full detail via `detail`. */
+export const WatchEventSchema = z.object({
+  event: z.enum(WATCH_EVENTS),
+  state: StateSchema.describe("the verdict state at the time of the line"),
+  reason: ReasonSchema,
+  summary: z.string(),
+  thread: z.string().nullable(),
+  offset: z.number().int().nonnegative().nullable().describe("rollout byte offset read up to"),
+  next: z.string().nullable().describe("the verdict's next command, when there is one"),
+  detail: z.string().describe("the command that prints the full verdict"),
+  coalesced: z.number().int().min(2).optional().describe("how many changes this line stands for"),
+}).strict();
+
 /** A verb-specific result (listings, schema, tail pages …). */
 export const GenericResultSchema = z.record(z.string(), z.unknown());
 
@@ -196,6 +227,8 @@ export type VerdictReason = z.infer<typeof ReasonSchema>;
 export type NextAction = z.infer<typeof NextActionSchema>;
 /** Thread facts carried by a verdict. */
 export type ThreadInfo = z.infer<typeof ThreadInfoSchema>;
+/** The result of one watch line. */
+export type WatchEvent = z.infer<typeof WatchEventSchema>;
 
 /** Builds (and validates) a success envelope. */
 export function okEnvelope(
@@ -236,6 +269,7 @@ export const SCHEMA_DOCUMENTS = {
   envelope: EnvelopeSchema,
   verdict: VerdictSchema,
   error: ErrorInfoSchema,
+  watch_event: WatchEventSchema,
 } as const;
 
 /** A name accepted by {@linkcode jsonSchemaFor}. */

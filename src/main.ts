@@ -23,7 +23,8 @@ export async function run(
 ): Promise<number> {
   let command = "codexctl";
   let mode: OutputMode = outputMode(argv.includes("--json"), isTerminal, env);
-  const print = (envelope: Envelope) => writeStdout(formatEnvelope(envelope, mode));
+  let streaming = false;
+  const print = (envelope: Envelope) => writeStdout(formatEnvelope(envelope, mode, streaming));
   try {
     let i = 0;
     const global = new Set<string>();
@@ -74,6 +75,7 @@ export async function run(
       );
     }
     command = verb.name;
+    streaming = verb.streaming ?? false;
     const parsed = parseVerbArgs(verb, argv.slice(i + 1));
     mode = outputMode(parsed.json || global.has("--json"), isTerminal, env);
     if (parsed.help) {

@@ -85,6 +85,9 @@ export function renderHuman(envelope: Envelope, color: boolean): string {
     return lines.join("\n");
   }
   const result = envelope.result as Record<string, unknown>;
+  if (typeof result.event === "string" && typeof result.state === "string") {
+    return renderWatchLine(result, paint);
+  }
   if (typeof result.state === "string" && typeof result.reason === "string") {
     return renderVerdict(envelope, result, paint);
   }
@@ -127,6 +130,16 @@ function renderVerdict(envelope: Envelope, v: Record<string, unknown>, paint: Pa
     lines.push(paint("bold", "transcript:"), indent(v.transcript_tail));
   }
   return lines.join("\n");
+}
+
+function renderWatchLine(r: Record<string, unknown>, paint: Paint): string {
+  const time = new Date().toTimeString().slice(0, 8);
+  const state = String(r.state);
+  const head = `${paint("dim", time)} ${
+    paint(STATE_COLOURS[state] ?? "yellow", String(r.event).padEnd(17))
+  } ${paint("bold", state)}/${r.reason}`;
+  const next = typeof r.next === "string" ? `\n${" ".repeat(9)}${paint("dim", "→")} ${r.next}` : "";
+  return `${head}  ${r.summary}${next}`;
 }
 
 function renderGeneric(result: Record<string, unknown>, paint: Paint): string {

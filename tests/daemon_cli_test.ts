@@ -61,7 +61,7 @@ Deno.test("reply/send: the target is --thread <uuid|codex://threads/uuid>; --ses
     env: { HOME: "/nonexistent" },
   });
   assert.equal(badId.code, 2);
-  assert.equal(errorOf(badId).code, "BAD_THREAD_ID");
+  assert.equal(errorOf(badId).code, "BAD_THREAD");
   const session = await runCli(["reply", "--session", "cdx-1a2b", "--approve"], {
     env: { HOME: "/nonexistent" },
   });

@@ -14,5 +14,9 @@ Deno.test("the README's demo drives a real Codex offline and reports the file it
   assert.match(text, /hello\.txt {11}"hello from codex\\n"/);
   assert.match(text, /marker CDX_DONE_[0-9A-F]{6} printed/);
   assert.match(text, /model requests {6}2 \(shell, message\)/);
+  assert.match(text, /turn_started {5}working\/working/);
+  assert.match(text, /turn_completed {3}completed\/marker_verified {10}Counted the bytes of hello\.txt\./);
+  assert.match(text, /ended {12}completed\/marker_verified/);
+  assert.match(text, /turns 2, model mock-model/);
   assert.ok(!text.includes("\x1b["), "NO_COLOR is honoured");
 });

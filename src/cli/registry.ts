@@ -7,9 +7,21 @@ import type { Verb } from "./verb.ts";
 import { replyVerb } from "./reply.ts";
 import { schemaVerb } from "./schema.ts";
 import { sendVerb } from "./send.ts";
+import { statusVerb } from "./status.ts";
+import { tailVerb } from "./tail.ts";
+import { threadsVerb } from "./threads.ts";
+import { watchVerb } from "./watch.ts";
 
 /** All verbs. */
-export const VERBS: readonly Verb[] = [sendVerb, replyVerb, schemaVerb];
+export const VERBS: readonly Verb[] = [
+  statusVerb,
+  watchVerb,
+  sendVerb,
+  replyVerb,
+  tailVerb,
+  threadsVerb,
+  schemaVerb,
+];
 
 /** Looks a verb up by name. */
 export function findVerb(name: string): Verb | undefined {

@@ -22,7 +22,7 @@ const ReplyArgs = z.object({
   choice: z.string().optional(),
   text: z.string().optional(),
   item: z.string().optional(),
-  timeout: flag.seconds(20),
+  timeout: flag.secondsOr(20),
   _: z.array(z.string()),
 });
 type ReplyArgs = z.infer<typeof ReplyArgs>;
@@ -119,7 +119,7 @@ DAEMON_TIMEOUT, DAEMON_CLOSED, DAEMON_INCOMPATIBLE. Codex's home is $CODEX_HOME 
     const target = resolveTarget("reply", args);
     const codexHome = resolveCodexHome(ctx.env);
     const store = Store.fromEnv(ctx.env);
-    const timeoutMs = Math.round((args.timeout ?? 20) * 1000);
+    const timeoutMs = Math.round(args.timeout * 1000);
     const outcome = await withDaemon(
       codexHome,
       { timeoutMs, requestTimeoutMs: timeoutMs },

@@ -37,7 +37,7 @@ environment error (exit 3). Codex's home is $CODEX_HOME (default ~/.codex).`,
   args: z.object({
     thread: z.string().optional(),
     message: flag.text("--message").optional(),
-    timeout: flag.seconds(20),
+    timeout: flag.secondsOr(20),
     _: z.array(z.string()),
   }),
   async run(args, ctx) {
@@ -46,7 +46,7 @@ environment error (exit 3). Codex's home is $CODEX_HOME (default ~/.codex).`,
       throw usageError("NO_MESSAGE", "codexctl send needs --message TEXT", "run: codexctl send --help");
     }
     const codexHome = resolveCodexHome(ctx.env);
-    const timeoutMs = Math.round((args.timeout ?? 20) * 1000);
+    const timeoutMs = Math.round(args.timeout * 1000);
     const outcome = await withDaemon(
       codexHome,
       { timeoutMs, requestTimeoutMs: timeoutMs },

@@ -6,7 +6,7 @@
  * @module
  */
 import { usageError } from "../errors.ts";
-import { checkThreadId } from "../codex/daemon/thread_id.ts";
+import { parseThreadRef } from "../codex/rollout/locate.ts";
 import type { FlagSpec } from "./verb.ts";
 
 /** The target flags every driving verb declares. */
@@ -22,7 +22,7 @@ export const TARGET_FLAGS: Record<string, FlagSpec> = {
 /** A resolved target. */
 export type Target = { kind: "thread"; threadId: string };
 
-/** Resolves the target flags; `usage/NO_TARGET` or `usage/BAD_THREAD_ID` (exit 2) when wrong. */
+/** Resolves the target flags; `usage/NO_TARGET` or `usage/BAD_THREAD` (exit 2) when wrong. */
 export function resolveTarget(verb: string, args: { thread?: string }): Target {
   if (args.thread === undefined) {
     throw usageError(
@@ -31,5 +31,5 @@ export function resolveTarget(verb: string, args: { thread?: string }): Target {
       `run: codexctl ${verb} --thread <uuid> …  (the TUI's /status shows the Session id)`,
     );
   }
-  return { kind: "thread", threadId: checkThreadId(args.thread) };
+  return { kind: "thread", threadId: parseThreadRef(args.thread) };
 }

@@ -64,6 +64,8 @@ export interface Verb<T = unknown> {
   description: string;
   flags: Record<string, FlagSpec>;
   positionals?: PositionalSpec;
+  /** A streaming verb prints one JSON line per event; its errors are one line too. */
+  streaming?: boolean;
   examples?: string[];
   /** Validates `{...flagValues, _: positionals}` into the verb's arguments. */
   args: z.ZodType<T>;
@@ -191,14 +193,21 @@ function clip(text: string): string {
   return text.length > 60 ? `${text.slice(0, 57)}...` : text;
 }
 
+function secondsParser() {
+  return z.string({ error: "expected a number of seconds" }).regex(/^\d+(\.\d+)?$/, {
+    error: (iss) => `expected a number of seconds, got "${String(iss.input)}"`,
+  }).transform(Number).refine((n) => n > 0, { error: "must be more than 0 seconds" });
+}
+
 /** zod helpers for flag values (parseArgs yields strings). */
 export const flag = {
-  /** A positive number of seconds, e.g. `--timeout 600`. */
-  seconds(defaultValue?: number) {
-    const parser = z.string({ error: "expected a number of seconds" }).regex(/^\d+(\.\d+)?$/, {
-      error: (iss) => `expected a number of seconds, got "${String(iss.input)}"`,
-    }).transform(Number).refine((n) => n > 0, { error: "must be more than 0 seconds" });
-    return defaultValue === undefined ? parser.optional() : parser.default(defaultValue);
+  /** A positive number of seconds, e.g. `--timeout 600` (optional). */
+  seconds() {
+    return secondsParser().optional();
+  },
+  /** A positive number of seconds with a default. */
+  secondsOr(defaultValue: number) {
+    return secondsParser().default(defaultValue);
   },
   /** A non-negative integer, e.g. `--limit 20`. */
   count() {

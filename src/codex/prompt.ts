@@ -29,3 +29,13 @@ export function newMarker(): string {
   const bytes = crypto.getRandomValues(new Uint8Array(3));
   return "CDX_DONE_" + [...bytes].map((b) => b.toString(16).padStart(2, "0")).join("").toUpperCase();
 }
+
+/**
+ * The completion marker a message asked Codex to print, if it uses codexctl's wording (either
+ * the task contract or the reminder); null otherwise.
+ */
+export function markerIn(text: string): string | null {
+  const m = text.match(/print this token on its own line:\s*([A-Za-z0-9_-]+?)\.?(?:\s|$)/) ??
+    text.match(/print\s+([A-Z][A-Z0-9_-]{4,})\s+on its own line/);
+  return m ? m[1] : null;
+}

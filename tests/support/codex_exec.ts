@@ -14,6 +14,8 @@ export interface ExecOptions {
   json?: boolean;
   /** Extra CLI arguments placed before the prompt. */
   args?: string[];
+  /** Resume this thread (`codex exec resume <id>`) instead of starting a new one. */
+  resumeId?: string;
   /** Send SIGINT after this many milliseconds (interrupt scenarios). */
   interruptAfterMs?: number;
   /** Kill after this long (default 60 s). */
@@ -41,6 +43,7 @@ export async function runExec(
 ): Promise<ExecResult> {
   const args = [
     "exec",
+    ...(options.resumeId ? ["resume", options.resumeId] : []),
     ...(options.json === false ? [] : ["--json"]),
     "--skip-git-repo-check",
     ...(options.args ?? []),

@@ -12,7 +12,6 @@ export {
   inspectSocket,
   resolveCodexHome,
 } from "./socket_path.ts";
-export { checkThreadId, parseThreadId } from "./thread_id.ts";
 export {
   activeTurnId,
   answerApproval,

@@ -1,0 +1,85 @@
+/**
+ * `codexctl status --thread <id|url>`: one reading of a Codex thread from its rollout.
+ *
+ * @module
+ */
+import { z } from "zod";
+import { observeThread } from "../codex/rollout/observe.ts";
+import { defineVerb } from "./verb.ts";
+
+/** The `status` verb. */
+export const statusVerb = defineVerb({
+  name: "status",
+  summary: "One reading of a Codex thread: state, reason, what it waits on, the next command",
+  usage: "status --thread <uuid|codex://threads/uuid> [--expect PATH]… [--marker TOKEN]",
+  description: `
+Reads the thread's rollout (found through $CODEX_HOME/state_5.sqlite, sessions/ or archived_sessions/)
+from the start, folds it, and prints a v1 verdict: working, completed (marker_verified /
+artifacts_present / turn_complete), awaiting_clarification (a question widget or a final question),
+permission_gate (an escalated command without output: approval probable), awaiting_approval (a
+proposed plan), failed, interrupted or idle. The result also carries thread facts (model, cwd,
+tokens, context %), the byte offset read up to, and a compatibility report of the rollout format.
+Works for any thread, including ones started in the IDE extension or another terminal.`,
+  flags: {
+    thread: {
+      type: "string",
+      placeholder: "ID|URL",
+      description: "The Codex thread: a uuid or codex://threads/<uuid>",
+    },
+    expect: {
+      type: "string",
+      multiple: true,
+      placeholder: "PATH",
+      description: "A file the task must produce (relative to the thread's cwd)",
+    },
+    marker: {
+      type: "string",
+      placeholder: "TOKEN",
+      description: "Completion marker to look for (default: the one the thread's messages asked for)",
+    },
+  },
+  examples: [
+    "codexctl status --thread codex://threads/01a1fee2-5631-7ac1-80da-2f586c6afc12",
+    "codexctl status --thread 01a1fee2-5631-7ac1-80da-2f586c6afc12 --expect out/report.md",
+  ],
+  args: z.object({
+    thread: z.string({ error: "is required: give --thread <uuid|codex://threads/uuid>" }),
+    expect: z.array(z.string()).default([]),
+    marker: z.string().optional(),
+  }),
+  async run(args, ctx) {
+    const obs = await observeThread(ctx.env, args.thread, {
+      expect: args.expect,
+      marker: args.marker ?? null,
+    });
+    const s = obs.progress.state;
+    return {
+      kind: "result",
+      session: null,
+      result: {
+        ...obs.verdict,
+        offset: obs.progress.cursor.offset,
+        rollout: {
+          status: s.status,
+          turn_count: s.turn_count,
+          last_activity: s.last_activity === null ? null : new Date(s.last_activity).toISOString(),
+          approval_policy: s.approval_policy,
+          collaboration_mode: s.collaboration_mode,
+          source: s.source,
+          originator: s.originator,
+          cli_version: s.cli_version,
+          goal: s.goal,
+          checklist: s.checklist,
+          pending_calls: Object.entries(s.pending_calls).map(([id, c]) => ({
+            call_id: id,
+            name: c.name,
+            summary: c.summary,
+            escalated: c.escalated,
+          })),
+          rule: obs.rule,
+        },
+        compatibility: obs.compatibility,
+      },
+    };
+  },
+});

@@ -1,0 +1,116 @@
+/**
+ * `codexctl tail --thread <id|url> [--since-offset N]`: the raw rollout events after a byte offset.
+ *
+ * @module
+ */
+import { z } from "zod";
+import { usageError } from "../errors.ts";
+import { compatibility } from "../codex/rollout/compat.ts";
+import { newStats, parseLine } from "../codex/rollout/events.ts";
+import { fold, initialState } from "../codex/rollout/fold.ts";
+import { locateOrThrow } from "../codex/rollout/observe.ts";
+import { scanLines } from "../codex/rollout/tail.ts";
+import { defineVerb, flag } from "./verb.ts";
+
+/** The `tail` verb. */
+export const tailVerb = defineVerb({
+  name: "tail",
+  summary: "Print a thread's rollout events after a byte offset, and the offset to continue from",
+  usage: "tail --thread <uuid|codex://threads/uuid> [--since-offset N] [--max-bytes N]",
+  description: `
+Reads complete lines only: next_offset always points just after the last newline read, so a line
+Codex is still writing is left for the next call. Pass next_offset back as --since-offset to
+continue. If the file shrank or was replaced the read restarts from 0 and says so. Output is
+bounded by --max-bytes (default 1 MiB of rollout); "more": true means call again.`,
+  flags: {
+    thread: {
+      type: "string",
+      placeholder: "ID|URL",
+      description: "The Codex thread: a uuid or codex://threads/<uuid>",
+    },
+    "since-offset": {
+      type: "string",
+      placeholder: "N",
+      description: "Byte offset to start at (a line start; default 0)",
+    },
+    "max-bytes": {
+      type: "string",
+      placeholder: "N",
+      description: "Read at most about this many bytes (default 1048576)",
+    },
+  },
+  examples: ["codexctl tail --thread 01a1fee2-5631-7ac1-80da-2f586c6afc12 --since-offset 40321"],
+  args: z.object({
+    thread: z.string({ error: "is required: give --thread <uuid|codex://threads/uuid>" }),
+    "since-offset": flag.count().optional(),
+    "max-bytes": flag.count().optional(),
+  }),
+  async run(args, ctx) {
+    const located = await locateOrThrow(ctx.env, args.thread);
+    const since = args["since-offset"] ?? 0;
+    await checkLineStart(located.path, since);
+    const events: Record<string, unknown>[] = [];
+    const stats = newStats();
+    const normalised: Parameters<typeof fold>[1][number][] = [];
+    const decoder = new TextDecoder();
+    const scan = await scanLines(
+      located.path,
+      { offset: since, ino: null, skipping: false },
+      (bytes, offset) => {
+        const event = parseLine(bytes, offset, stats);
+        if (event) normalised.push(event);
+        let raw: unknown;
+        try {
+          raw = JSON.parse(decoder.decode(bytes));
+        } catch {
+          raw = { invalid_json: true, bytes: bytes.length };
+        }
+        events.push({
+          offset,
+          ...(raw && typeof raw === "object" && !Array.isArray(raw)
+            ? raw as Record<string, unknown>
+            : { value: raw }),
+        });
+      },
+      { maxBytes: args["max-bytes"] ?? 1024 * 1024 },
+    );
+    stats.oversized = scan.skipped.length;
+    return {
+      kind: "result",
+      session: null,
+      result: {
+        thread: located.id,
+        rollout_path: located.path,
+        offset: scan.truncated ? 0 : since,
+        next_offset: scan.cursor.offset,
+        size: scan.size,
+        more: scan.more,
+        restarted: scan.truncated ? "truncated" : null,
+        skipped: scan.skipped,
+        events,
+        compatibility: compatibility(stats, fold(initialState(), normalised)),
+      },
+    };
+  },
+});
+
+async function checkLineStart(path: string, offset: number): Promise<void> {
+  if (offset === 0) return;
+  const file = await Deno.open(path, { read: true });
+  try {
+    const size = (await file.stat()).size;
+    if (offset >= size) return; // at the end, or the file shrank (the read restarts and says so)
+    await file.seek(offset - 1, Deno.SeekMode.Start);
+    const one = new Uint8Array(1);
+    await file.read(one);
+    if (one[0] !== 10) {
+      throw usageError(
+        "BAD_OFFSET",
+        `--since-offset ${offset} is not the start of a line in ${path}`,
+        "pass a next_offset printed by an earlier tail, watch or status call (or 0)",
+      );
+    }
+  } finally {
+    file.close();
+  }
+}

@@ -1,0 +1,415 @@
+/**
+ * The thread state fold: a pure function of the rollout event sequence. Folding in chunks gives
+ * exactly the state of folding the whole sequence at once, and the state is plain JSON so readers
+ * can persist it next to their byte cursor.
+ *
+ * @module
+ */
+import { markerIn } from "../prompt.ts";
+import {
+  type RolloutEvent,
+  type RolloutUsage,
+  type UserInputQuestion,
+  userInputQuestions,
+} from "./events.ts";
+
+/** What the rollout says Codex is doing. */
+export type ThreadStatus =
+  | "idle"
+  | "working"
+  | "completed"
+  | "failed"
+  | "aborted"
+  | "waiting_input"
+  | "waiting_approval_probable";
+
+/** A tool call without its output yet. */
+export interface PendingCall {
+  name: string;
+  /** ms timestamp of the call line (null if unknown). */
+  since: number | null;
+  /** An escalated command (`sandbox_permissions: require_escalated`), i.e. one that needs approval. */
+  escalated: boolean;
+  /** A short human summary: the command, the patch target, the goal… */
+  summary: string | null;
+  justification: string | null;
+}
+
+/** How the last finished turn ended. */
+export interface TurnEnd {
+  id: string | null;
+  outcome: "completed" | "failed" | "aborted";
+  error: string | null;
+  reason: string | null;
+  at: number | null;
+}
+
+/** A change worth telling someone about, produced while folding. */
+export type Transition =
+  | { t: "turn_started"; turn_id: string | null; trigger: string | null; at: number | null; offset: number }
+  | { t: "turn_ended"; end: TurnEnd; last_agent_message: string | null; plan: string | null; offset: number }
+  | { t: "waiting_input"; questions: UserInputQuestion[]; at: number | null; offset: number }
+  | {
+    t: "approval_probable";
+    command: string | null;
+    justification: string | null;
+    at: number | null;
+    offset: number;
+  }
+  | { t: "goal"; objective: string | null; status: string; at: number | null; offset: number };
+
+/** Everything the rollout tells about a thread. Plain JSON. */
+export interface ThreadState {
+  v: 1;
+  thread_id: string | null;
+  cwd: string | null;
+  originator: string | null;
+  cli_version: string | null;
+  source: string | null;
+  history_mode: "legacy" | "paginated" | null;
+  model: string | null;
+  approval_policy: string | null;
+  sandbox: string | null;
+  collaboration_mode: string | null;
+  status: ThreadStatus;
+  /** The open turn, if any. */
+  turn: {
+    id: string | null;
+    started_at: number | null;
+    agent_messages: number;
+    activity: number;
+    plan: string | null;
+  } | null;
+  last_turn: TurnEnd | null;
+  turn_count: number;
+  /** True once a turn marker was seen (0.80 writes none). */
+  has_turn_markers: boolean;
+  last_agent_message: string | null;
+  last_user_message: string | null;
+  /** The completion marker codexctl's wording asked for in the latest user message that named one. */
+  marker: string | null;
+  /** True while a user message is newer than the last agent message (only used without turn markers). */
+  awaiting_reply: boolean;
+  /** The latest `<proposed_plan>` (Plan item), whole. */
+  proposed_plan: string | null;
+  /** The turn that proposed it. */
+  plan_turn_id: string | null;
+  goal: { objective: string | null; status: string } | null;
+  checklist: { explanation: string | null; steps: { step: string; status: string }[] } | null;
+  tokens: RolloutUsage | null;
+  last_tokens: RolloutUsage | null;
+  context_window: number | null;
+  /** Context fill in percent (last usage over the window), 1 decimal. */
+  context_pct: number | null;
+  pending_calls: Record<string, PendingCall>;
+  /** Questions of a pending `request_user_input`. */
+  questions: UserInputQuestion[];
+  last_activity: number | null;
+  compactions: number;
+  errors: string[];
+  events: number;
+}
+
+const MAX_MESSAGE = 16 * 1024;
+
+/** The state before any event. */
+export function initialState(): ThreadState {
+  return {
+    v: 1,
+    thread_id: null,
+    cwd: null,
+    originator: null,
+    cli_version: null,
+    source: null,
+    history_mode: null,
+    model: null,
+    approval_policy: null,
+    sandbox: null,
+    collaboration_mode: null,
+    status: "idle",
+    turn: null,
+    last_turn: null,
+    turn_count: 0,
+    has_turn_markers: false,
+    last_agent_message: null,
+    last_user_message: null,
+    marker: null,
+    awaiting_reply: false,
+    proposed_plan: null,
+    plan_turn_id: null,
+    goal: null,
+    checklist: null,
+    tokens: null,
+    last_tokens: null,
+    context_window: null,
+    context_pct: null,
+    pending_calls: {},
+    questions: [],
+    last_activity: null,
+    compactions: 0,
+    errors: [],
+    events: 0,
+  };
+}
+
+/** Folds `events` into `state`; returns a new state (the input is not modified). */
+export function fold(state: ThreadState, events: readonly RolloutEvent[]): ThreadState {
+  return foldWithTransitions(state, events).state;
+}
+
+/** Like {@linkcode fold}, and also returns the transitions the events caused, in order. */
+export function foldWithTransitions(
+  state: ThreadState,
+  events: readonly RolloutEvent[],
+): { state: ThreadState; transitions: Transition[] } {
+  const s: ThreadState = structuredClone(state);
+  const transitions: Transition[] = [];
+  for (const e of events) step(s, e, transitions);
+  // the status is a function of the state, so it is derived once per fold
+  if (events.length) s.status = deriveStatus(s);
+  return { state: s, transitions };
+}
+
+function clip(text: string): string {
+  return text.length > MAX_MESSAGE ? "…" + text.slice(text.length - MAX_MESSAGE + 1) : text;
+}
+
+function shellSummary(name: string, args: Record<string, unknown> | null): string | null {
+  if (!args) return null;
+  if (typeof args.cmd === "string") return args.cmd;
+  if (Array.isArray(args.command)) {
+    const argv = args.command.map(String);
+    // ["bash","-lc","<script>"] → the script
+    return argv.length === 3 && /sh$/.test(argv[0]) && argv[1].startsWith("-") ? argv[2] : argv.join(" ");
+  }
+  if (typeof args.command === "string") return args.command;
+  if (name === "apply_patch" && typeof args.input === "string") {
+    const files = [...args.input.matchAll(/^\*\*\* (?:Add|Update|Delete) File: (.+)$/gm)].map((m) => m[1]);
+    return files.length ? `apply_patch ${files.join(", ")}` : "apply_patch";
+  }
+  return null;
+}
+
+function isEscalated(args: Record<string, unknown> | null): boolean {
+  if (!args) return false;
+  return args.sandbox_permissions === "require_escalated" || args.with_escalated_permissions === true;
+}
+
+function endTurn(
+  s: ThreadState,
+  end: TurnEnd,
+  transitions: Transition[],
+  offset: number,
+  lastMessage: string | null,
+): void {
+  const plan = s.turn?.plan ?? null;
+  s.last_turn = end;
+  s.turn = null;
+  s.pending_calls = {};
+  s.questions = [];
+  transitions.push({ t: "turn_ended", end, last_agent_message: lastMessage, plan, offset });
+}
+
+function step(s: ThreadState, e: RolloutEvent, transitions: Transition[]): void {
+  s.events++;
+  if (e.ts !== null && (s.last_activity === null || e.ts > s.last_activity)) s.last_activity = e.ts;
+  switch (e.k) {
+    case "session_meta":
+      // the first session_meta names the thread; a fork's later meta lines must not rename it
+      if (s.thread_id === null) {
+        s.thread_id = e.id;
+        s.cwd = e.cwd;
+        s.originator = e.originator;
+        s.cli_version = e.cli_version;
+        s.source = e.source;
+        s.history_mode = e.history_mode;
+      }
+      break;
+    case "turn_context":
+      if (e.cwd) s.cwd = e.cwd;
+      if (e.model) s.model = e.model;
+      if (e.approval_policy) s.approval_policy = e.approval_policy;
+      if (e.sandbox) s.sandbox = e.sandbox;
+      if (e.collaboration_mode) s.collaboration_mode = e.collaboration_mode;
+      break;
+    case "settings":
+      if (e.model) s.model = e.model;
+      if (e.approval_policy) s.approval_policy = e.approval_policy;
+      if (e.collaboration_mode) s.collaboration_mode = e.collaboration_mode;
+      if (e.cwd) s.cwd = e.cwd;
+      break;
+    case "turn_started":
+      s.has_turn_markers = true;
+      s.turn = { id: e.turn_id, started_at: e.ts, agent_messages: 0, activity: 0, plan: null };
+      s.turn_count++;
+      s.pending_calls = {};
+      s.questions = [];
+      if (e.context_window) s.context_window = e.context_window;
+      if (e.collaboration_mode) s.collaboration_mode = e.collaboration_mode;
+      transitions.push({
+        t: "turn_started",
+        turn_id: e.turn_id,
+        trigger: e.trigger,
+        at: e.ts,
+        offset: e.offset,
+      });
+      break;
+    case "turn_complete": {
+      s.has_turn_markers = true;
+      const worked = (s.turn?.agent_messages ?? 0) + (s.turn?.activity ?? 0) > 0;
+      if (e.last_agent_message) s.last_agent_message = clip(e.last_agent_message);
+      // 0.130 ends a failed turn with a bare task_complete: no error field, no agent output
+      const failed = e.error !== null || (!worked && !e.last_agent_message);
+      const error = e.error ??
+        (failed ? (s.errors.at(-1) ?? "the turn ended without any agent output (upstream failure?)") : null);
+      endTurn(
+        s,
+        {
+          id: e.turn_id ?? s.turn?.id ?? null,
+          outcome: failed ? "failed" : "completed",
+          error,
+          reason: null,
+          at: e.ts,
+        },
+        transitions,
+        e.offset,
+        failed ? null : s.last_agent_message,
+      );
+      break;
+    }
+    case "turn_aborted":
+      s.has_turn_markers = true;
+      endTurn(
+        s,
+        { id: e.turn_id ?? s.turn?.id ?? null, outcome: "aborted", error: null, reason: e.reason, at: e.ts },
+        transitions,
+        e.offset,
+        null,
+      );
+      break;
+    case "user_message":
+      s.last_user_message = clip(e.text);
+      s.marker = markerIn(e.text) ?? s.marker;
+      s.awaiting_reply = true;
+      break;
+    case "agent_message":
+      s.last_agent_message = clip(e.text);
+      s.awaiting_reply = false;
+      if (s.turn) s.turn.agent_messages++;
+      break;
+    case "plan":
+      s.proposed_plan = e.text;
+      s.plan_turn_id = s.turn?.id ?? null;
+      if (s.turn) {
+        s.turn.plan = e.text;
+        s.turn.activity++;
+      }
+      break;
+    case "activity":
+      if (s.turn) s.turn.activity++;
+      break;
+    case "tool_call": {
+      if (s.turn) s.turn.activity++;
+      const escalated = isEscalated(e.args);
+      s.pending_calls[e.call_id] = {
+        name: e.name,
+        since: e.ts,
+        escalated,
+        summary: shellSummary(e.name, e.args),
+        justification: typeof e.args?.justification === "string" ? e.args.justification : null,
+      };
+      if (e.name === "request_user_input") {
+        s.questions = userInputQuestions(e.args);
+        transitions.push({ t: "waiting_input", questions: s.questions, at: e.ts, offset: e.offset });
+      } else if (escalated) {
+        const call = s.pending_calls[e.call_id];
+        transitions.push({
+          t: "approval_probable",
+          command: call.summary,
+          justification: call.justification,
+          at: e.ts,
+          offset: e.offset,
+        });
+      } else if (e.name === "create_goal") {
+        s.goal = {
+          objective: typeof e.args?.objective === "string" ? e.args.objective : null,
+          status: "active",
+        };
+        transitions.push({
+          t: "goal",
+          objective: s.goal.objective,
+          status: s.goal.status,
+          at: e.ts,
+          offset: e.offset,
+        });
+      } else if (e.name === "update_goal" && typeof e.args?.status === "string") {
+        s.goal = { objective: s.goal?.objective ?? null, status: e.args.status };
+        transitions.push({
+          t: "goal",
+          objective: s.goal.objective,
+          status: s.goal.status,
+          at: e.ts,
+          offset: e.offset,
+        });
+      } else if (e.name === "update_plan" && e.args && Array.isArray(e.args.plan)) {
+        s.checklist = {
+          explanation: typeof e.args.explanation === "string" ? e.args.explanation : null,
+          steps: e.args.plan.filter((x): x is Record<string, unknown> => !!x && typeof x === "object")
+            .map((x) => ({ step: String(x.step ?? ""), status: String(x.status ?? "pending") })),
+        };
+      }
+      break;
+    }
+    case "tool_output": {
+      const call = s.pending_calls[e.call_id];
+      if (call) {
+        delete s.pending_calls[e.call_id];
+        if (call.name === "request_user_input") s.questions = [];
+      }
+      if (s.turn) s.turn.activity++;
+      break;
+    }
+    case "tokens":
+      if (e.total) s.tokens = e.total;
+      if (e.last) s.last_tokens = e.last;
+      if (e.window) s.context_window = e.window;
+      if (s.last_tokens && s.context_window) {
+        s.context_pct = Math.min(100, Math.round((s.last_tokens.total / s.context_window) * 1000) / 10);
+      }
+      break;
+    case "goal":
+      s.goal = { objective: e.objective ?? s.goal?.objective ?? null, status: e.status };
+      transitions.push({
+        t: "goal",
+        objective: s.goal.objective,
+        status: s.goal.status,
+        at: e.ts,
+        offset: e.offset,
+      });
+      break;
+    case "compacted":
+      s.compactions++;
+      break;
+    case "error":
+      s.errors = [...s.errors.slice(-4), e.message.slice(0, 500)];
+      break;
+    case "unknown":
+    case "tick":
+      break;
+  }
+}
+
+/** The status implied by a state. */
+export function deriveStatus(s: ThreadState): ThreadStatus {
+  if (s.turn) {
+    const pending = Object.values(s.pending_calls);
+    if (pending.some((c) => c.name === "request_user_input")) return "waiting_input";
+    if (pending.some((c) => c.escalated)) return "waiting_approval_probable";
+    return "working";
+  }
+  if (s.last_turn) {
+    return s.last_turn.outcome === "aborted" ? "aborted" : s.last_turn.outcome;
+  }
+  if (!s.has_turn_markers && s.awaiting_reply) return "working";
+  return "idle";
+}

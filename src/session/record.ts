@@ -1,0 +1,94 @@
+/**
+ * The session record: one JSON file per codexctl session (`<state>/sessions/<cdx-id>.json`).
+ * Written by the verbs that drive Codex (start/send/reply/await/watch/end), read by everything
+ * that reports on sessions (status, sessions, the Claude Code hooks). The schema is loose on
+ * purpose: readers must accept fields a newer writer added.
+ *
+ * @module
+ */
+import { z } from "zod";
+import type { Store } from "../store/store.ts";
+
+/** The store kind holding session records. */
+export const SESSION_KIND = "sessions";
+
+/** Session ids: `cdx-` + lowercase hex. */
+export const SESSION_ID = /^cdx-[0-9a-f]{4,16}$/;
+
+/** Where the Codex of a session runs. */
+export const SubstrateSchema = z.enum(["tmux", "herdr", "exec"]);
+
+/** A worktree codexctl created for the session. */
+export const WorktreeSchema = z.looseObject({
+  repo: z.string(),
+  branch: z.string(),
+  path: z.string(),
+  caller_branch: z.string(),
+  keep: z.boolean(),
+});
+
+/** One codexctl session. */
+export const SessionRecordSchema = z.looseObject({
+  v: z.literal(1),
+  session: z.string().regex(SESSION_ID),
+  created: z.string(),
+  updated: z.string(),
+  /** The Claude Code session that started it (CLAUDE_CODE_SESSION_ID, or the owner the SessionStart hook exported); null when started outside Claude Code. */
+  owner: z.string().nullable(),
+  substrate: SubstrateSchema,
+  /** Substrate-specific identity of the pane (tmux: socket/target/pane id; herdr: terminal id, pane id…); null for exec. */
+  pane: z.record(z.string(), z.unknown()).nullable(),
+  mode: z.enum(["pane", "tab", "space"]).nullable(),
+  slug: z.string().nullable(),
+  label: z.string().nullable(),
+  cwd: z.string(),
+  codex_home: z.string(),
+  marker: z.string(),
+  expect: z.array(z.string()),
+  plan_mode: z.boolean(),
+  keep: z.boolean(),
+  worktree: WorktreeSchema.nullable(),
+  /** The Codex thread, once bound. */
+  thread_id: z.string().nullable(),
+  rollout_path: z.string().nullable(),
+  /** The Codex process, when codexctl knows it (exec child, pane process). */
+  pid: z.number().int().nullable(),
+  last_state: z.string(),
+  last_reason: z.string().nullable(),
+  /** The last plan seen (kept for continuity, never truncated). */
+  plan: z.string().nullable(),
+});
+
+/** A session record. */
+export type SessionRecord = z.infer<typeof SessionRecordSchema>;
+
+/** Reads one session (null if there is none). */
+export function readSession(store: Store, id: string): Promise<SessionRecord | null> {
+  return store.read(SESSION_KIND, id, SessionRecordSchema);
+}
+
+/** Every session record; unreadable ones are skipped (reported through `broken`). */
+export async function listSessions(store: Store): Promise<{ sessions: SessionRecord[]; broken: string[] }> {
+  const sessions: SessionRecord[] = [];
+  const broken: string[] = [];
+  for (const id of await store.list(SESSION_KIND)) {
+    try {
+      const rec = await readSession(store, id);
+      if (rec) sessions.push(rec);
+    } catch {
+      broken.push(id);
+    }
+  }
+  return { sessions, broken };
+}
+
+/** A new session id: `cdx-` + 4 random hex characters (longer if `taken` says it is in use). */
+export function newSessionId(taken: (id: string) => boolean = () => false): string {
+  for (let length = 4;; length += 2) {
+    for (let attempt = 0; attempt < 16; attempt++) {
+      const bytes = crypto.getRandomValues(new Uint8Array(length / 2));
+      const id = "cdx-" + [...bytes].map((b) => b.toString(16).padStart(2, "0")).join("");
+      if (!taken(id)) return id;
+    }
+  }
+}

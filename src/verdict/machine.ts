@@ -1,0 +1,47 @@
+/**
+ * The verdict state machine: one evidence snapshot in, one verdict out. Pure: no IO, no clock
+ * (the snapshot carries `now`). Rules are tried in order; the first that applies decides.
+ *
+ * Rules from rollout evidence live in `thread_rules.ts`, next to the fixtures that prove them
+ * (tests/verdict_thread_test.ts).
+ *
+ * @module
+ */
+import type { Verdict } from "../envelope.ts";
+import type { Evidence } from "./evidence.ts";
+import { blank, type Rule } from "./rule.ts";
+import { THREAD_RULES } from "./thread_rules.ts";
+import { PANE_GONE, SCREEN_FALLBACK, SCREEN_RULES } from "./screen_rules.ts";
+import { clip } from "./text.ts";
+import { next, statusCommand } from "./next.ts";
+
+/**
+ * Every rule, in the order they are tried: a gone pane; what exists only on screen; the rollout
+ * (which decides working / ended / failed / interrupted and what Codex waits on); the screen
+ * classification as the fallback when no rollout is bound.
+ */
+export const RULES: readonly Rule[] = [PANE_GONE, ...SCREEN_RULES, ...THREAD_RULES, SCREEN_FALLBACK];
+
+/** Decides the verdict for one evidence snapshot. Also returns the name of the rule that fired. */
+export function decide(evidence: Evidence): { verdict: Verdict; rule: string } {
+  // a rollout whose format is not understood must not decide; with a pane, the screen does
+  if (evidence.thread?.confidence === "low" && evidence.pane) evidence = { ...evidence, thread: null };
+  for (const rule of RULES) {
+    const verdict = rule.apply(evidence);
+    if (verdict) return { verdict: { ...verdict, summary: clip(verdict.summary, 200) }, rule: rule.name };
+  }
+  return {
+    rule: "fallback",
+    verdict: {
+      ...blank(evidence),
+      state: "no_signal",
+      reason: "no_signal",
+      summary: "No evidence about this Codex yet",
+      next_action: next(
+        "verify",
+        statusCommand(evidence.target).replace(/^codexctl /, ""),
+        "nothing is known yet; look again",
+      ),
+    },
+  };
+}

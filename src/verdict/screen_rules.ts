@@ -1,0 +1,249 @@
+/**
+ * Verdict rules decided by the screen: what exists only on screen (the folder-trust or update
+ * dialog, the approval dialog, the question widget, the plan menu) — and, when no rollout is
+ * bound, the herdr plugin's screen classification as the fallback. Proven on recorded real TUI
+ * screens in tests/verdict_session_test.ts.
+ *
+ * @module
+ */
+import type { Verdict } from "../envelope.ts";
+import type { Evidence } from "./evidence.ts";
+import { blank, type Rule } from "./rule.ts";
+import { next, targetFlag, waitCommand } from "./next.ts";
+import { liveLines, looksDone, readScreen, type ScreenFacts, screenPlan, soundsUncertain } from "./screen.ts";
+import { screenTranscript } from "./transcript.ts";
+import { clip, markerPrinted } from "./text.ts";
+
+function rule(name: string, apply: (e: Evidence, f: ScreenFacts) => Verdict | null): Rule {
+  return {
+    name,
+    apply(e) {
+      if (!e.pane || !e.pane.alive) return null;
+      return apply(e, readScreen(e.pane.screen));
+    },
+  };
+}
+
+const tail = (
+  e: Evidence,
+) => (e.pane?.recent
+  ? screenTranscript(e.pane.recent, e.marker)
+  : screenTranscript(e.pane?.screen ?? "", e.marker));
+
+/** A pane that is gone: Codex exited or the pane was closed. */
+export const PANE_GONE: Rule = {
+  name: "pane.gone",
+  apply(e) {
+    if (!e.pane || e.pane.alive) return null;
+    return {
+      ...blank(e),
+      state: "exited",
+      reason: "pane_gone",
+      summary: "Codex is gone: its pane closed or its process exited",
+      transcript_tail: e.pane.screen ? screenTranscript(e.pane.screen, e.marker) : "",
+      next_action: next(
+        "start",
+        `start --task "<your task>" --slug <name>`,
+        "the Codex of this session no longer runs; codexctl end cleans up",
+      ),
+    };
+  },
+};
+
+/** Screen-first rules, in order (they run before the rollout rules). */
+export const SCREEN_RULES: readonly Rule[] = [
+  rule("screen.trust_dialog", (e, f) => {
+    if (!f.trust && !f.update) return null;
+    return {
+      ...blank(e),
+      state: "awaiting_approval",
+      reason: "trust_dialog",
+      summary: f.trust
+        ? "Codex asks whether to trust this folder before it starts"
+        : "Codex shows an update dialog",
+      options: f.options.map((o) => ({ ...o })),
+      next_action: next(
+        "choose",
+        `reply ${targetFlag(e.target)} --choice 1`,
+        f.trust ? "1 trusts the folder and continues" : "choose an option of the dialog",
+      ),
+    };
+  }),
+  rule("screen.approval_dialog", (e, f) => {
+    if (!f.approval) return null;
+    return {
+      ...blank(e),
+      state: "permission_gate",
+      reason: "permission_request",
+      summary: f.approval.command
+        ? `Codex asks for approval to run: ${f.approval.command}`
+        : "Codex asks for approval",
+      questions: f.approval.reason ? [f.approval.reason] : [],
+      options: f.options.map((o) => ({ ...o })),
+      next_action: next(
+        "approve",
+        `reply ${targetFlag(e.target)} --approve`,
+        "approve runs it once; --reject declines; --choice 2 also allows similar commands",
+      ),
+    };
+  }),
+  rule("screen.question_widget", (e, f) => {
+    if (!f.widget) return null;
+    const fromRollout = e.thread?.state.questions ?? [];
+    const options = f.options.map((o) => ({ ...o }));
+    const pick = options.find((o) => o.recommended)?.key ?? "1";
+    return {
+      ...blank(e),
+      state: "awaiting_clarification",
+      reason: "multiple_choice",
+      summary: `Codex asks: ${f.widget.question ?? fromRollout[0]?.question ?? "a question"}`,
+      questions: fromRollout.length
+        ? fromRollout.map((q) => q.question)
+        : f.widget.question
+        ? [f.widget.question]
+        : [],
+      options,
+      next_action: next(
+        "choose",
+        `reply ${targetFlag(e.target)} --choice ${pick}`,
+        "Codex's question widget waits for a choice (or --text for free text)",
+      ),
+    };
+  }),
+  rule("screen.plan_menu", (e, f) => {
+    if (!f.planMenu) return null;
+    const plan = e.thread?.state.proposed_plan ??
+      (e.pane?.recent ? screenPlan(e.pane.recent) : screenPlan(e.pane!.screen));
+    return {
+      ...blank(e),
+      state: "awaiting_approval",
+      reason: "plan_approval",
+      summary: "Codex proposed a plan and asks whether to implement it",
+      plan,
+      options: f.options.map((o) => ({ ...o })),
+      next_action: next(
+        "approve",
+        `reply ${targetFlag(e.target)} --approve`,
+        "approve implements the plan; --reject stays in Plan mode; --text asks for changes",
+      ),
+    };
+  }),
+];
+
+/** The herdr plugin's screen classification, used only when no rollout is bound. */
+export const SCREEN_FALLBACK: Rule = rule("screen.fallback", (e, f) => {
+  if (e.thread) return null;
+  const status = e.pane!.status ?? (f.working ? "working" : "idle");
+  const lines = liveLines(e.pane!.screen);
+  if (status === "blocked") {
+    return {
+      ...blank(e),
+      state: "permission_gate",
+      reason: "permission_request",
+      summary: "Codex is blocked on something that needs a person",
+      options: f.options.map((o) => ({ ...o })),
+      next_action: next(
+        "approve",
+        `reply ${targetFlag(e.target)} --approve`,
+        "herdr reports the pane blocked",
+      ),
+    };
+  }
+  if (status !== "idle" && status !== "done") {
+    return {
+      ...blank(e),
+      state: "working",
+      reason: "working",
+      summary: "Codex is working",
+      next_action: next("wait", waitCommand(e.target), "the turn is still running"),
+    };
+  }
+  const transcript = tail(e);
+  if (f.questions.length) {
+    return {
+      ...blank(e),
+      state: "awaiting_clarification",
+      reason: "free_text_question",
+      summary: `Codex asks: ${f.questions.at(-1)}`,
+      questions: f.questions,
+      transcript_tail: transcript,
+      next_action: next(
+        "answer",
+        `reply ${targetFlag(e.target)} --text "<answer>"`,
+        "Codex ended its turn with a question",
+      ),
+    };
+  }
+  const numbered = f.options.filter((o) => !/\?\s*$/.test(o.label));
+  if (numbered.length >= 2) {
+    return {
+      ...blank(e),
+      state: "awaiting_clarification",
+      reason: "multiple_choice",
+      summary: "Codex offers numbered options",
+      options: numbered,
+      transcript_tail: transcript,
+      next_action: next(
+        "choose",
+        `reply ${targetFlag(e.target)} --choice 1`,
+        "pick one of the numbered options",
+      ),
+    };
+  }
+  const marker = e.marker;
+  const markerFound = marker !== null && markerPrinted(lines.join("\n"), marker);
+  const missing = e.artifacts.filter((a) => !a.exists);
+  const base = { ...blank(e), marker_found: markerFound, transcript_tail: transcript };
+  if (markerFound) {
+    return missing.length
+      ? {
+        ...base,
+        state: "completed",
+        reason: "marker_unverified",
+        summary: `Marker printed but missing: ${missing.map((a) => a.path).join(", ")}`,
+        next_action: next("verify", `status ${targetFlag(e.target)}`, "check the missing files"),
+      }
+      : {
+        ...base,
+        state: "completed",
+        reason: "marker_verified",
+        summary: `Codex finished and printed the marker: ${clip(transcript, 150)}`,
+        next_action: next("nothing", null, "marker printed"),
+      };
+  }
+  if (e.artifacts.length && !missing.length) {
+    return {
+      ...base,
+      state: "completed",
+      reason: "artifacts_present",
+      summary: "Every expected file exists",
+      next_action: next("verify", `status ${targetFlag(e.target)}`, "no marker; review the files"),
+    };
+  }
+  if (looksDone(lines)) {
+    return {
+      ...base,
+      state: "completed",
+      reason: "reported_done",
+      summary: `Codex reports it is done: ${clip(transcript, 150)}`,
+      next_action: next(
+        "verify",
+        `status ${targetFlag(e.target)}`,
+        "done by its own words; no marker, no rollout: verify",
+      ),
+    };
+  }
+  return {
+    ...base,
+    state: "no_signal",
+    reason: "no_signal",
+    summary: "Codex stopped without a marker, a question or a menu",
+    next_action: next(
+      "verify",
+      `status ${targetFlag(e.target)}`,
+      soundsUncertain(lines)
+        ? "Codex sounds unsure; read the transcript"
+        : "nothing on screen says what happened; read the transcript",
+    ),
+  };
+});

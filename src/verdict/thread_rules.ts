@@ -1,0 +1,263 @@
+/**
+ * Verdict rules decided by rollout evidence (the folded thread state). The rollout decides
+ * working / turn ended / failed / interrupted; what Codex waits on is read from its pending tool
+ * calls. Proven against recorded real rollouts in tests/verdict_thread_test.ts.
+ *
+ * @module
+ */
+import type { Verdict } from "../envelope.ts";
+import type { Evidence } from "./evidence.ts";
+import { blank, type Rule } from "./rule.ts";
+import { next, targetFlag, waitCommand } from "./next.ts";
+import { clip, markerPrinted, trailingQuestions, transcriptTail } from "./text.ts";
+
+function rule(name: string, apply: (e: Evidence) => Verdict | null): Rule {
+  return { name, apply };
+}
+
+/** The marker to look for: the caller's, else the one the thread's own messages asked for. */
+function markerOf(e: Evidence): string | null {
+  return e.marker ?? e.thread?.state.marker ?? null;
+}
+
+/** Rollout rules, in order. */
+export const THREAD_RULES: readonly Rule[] = [
+  rule("thread.low_confidence", (e) => {
+    if (!e.thread || e.thread.confidence !== "low") return null;
+    return {
+      ...blank(e),
+      state: "no_signal",
+      reason: "no_signal",
+      summary: `The rollout format was not recognised; not inferring a status (${
+        e.thread.warnings[0] ?? "low confidence"
+      })`,
+      next_action: next(
+        "verify",
+        `tail ${targetFlag(e.target)}`,
+        "inspect the raw events; a newer Codex may have changed its rollout format",
+      ),
+    };
+  }),
+  rule("thread.process_exited", (e) => {
+    if (e.process?.alive !== false) return null;
+    const s = e.thread?.state;
+    if (
+      s && s.status !== "working" && s.status !== "waiting_input" && s.status !== "waiting_approval_probable"
+    ) return null;
+    return {
+      ...blank(e),
+      state: "exited",
+      reason: "process_exited",
+      summary: "The Codex process is gone while its turn was still open",
+      transcript_tail: transcriptTail(s?.last_agent_message ?? null, markerOf(e)),
+      next_action: next(
+        "start",
+        `start --task "<your task>" --slug <name>`,
+        "Codex died; start it again (the thread can be resumed with codex resume)",
+      ),
+    };
+  }),
+  rule("thread.waiting_input", (e) => {
+    const s = e.thread?.state;
+    if (s?.status !== "waiting_input") return null;
+    const first = s.questions[0];
+    const options = (first?.options ?? []).map((o, i) => ({
+      key: String(i + 1),
+      label: o.label,
+      recommended: /recommended/i.test(o.label),
+    }));
+    const pick = options.find((o) => o.recommended)?.key ?? "1";
+    return {
+      ...blank(e),
+      state: "awaiting_clarification",
+      reason: "multiple_choice",
+      summary: `Codex asks: ${first?.question ?? "a question"}`,
+      questions: s.questions.map((q) => q.question),
+      options,
+      next_action: options.length
+        ? next(
+          "choose",
+          `reply ${targetFlag(e.target)} --choice ${pick}`,
+          "Codex is waiting for an answer to its question widget",
+        )
+        : next("answer", `reply ${targetFlag(e.target)} --text "<answer>"`, "Codex is waiting for an answer"),
+    };
+  }),
+  rule("thread.approval_probable", (e) => {
+    const s = e.thread?.state;
+    if (s?.status !== "waiting_approval_probable") return null;
+    const call = Object.values(s.pending_calls).find((c) => c.escalated);
+    return {
+      ...blank(e),
+      state: "permission_gate",
+      reason: "approval_probable",
+      summary: `Codex probably waits for approval to run: ${call?.summary ?? "an escalated command"}`,
+      questions: call?.justification ? [call.justification] : [],
+      next_action: next(
+        "approve",
+        `reply ${targetFlag(e.target)} --approve`,
+        "an escalated command has no output yet; approval dialogs are not written to the rollout, so this is probable, not certain",
+      ),
+    };
+  }),
+  rule("thread.working", (e) => {
+    const s = e.thread?.state;
+    if (s?.status !== "working") return null;
+    const pending = Object.values(s.pending_calls)[0];
+    return {
+      ...blank(e),
+      state: "working",
+      reason: "working",
+      summary: pending?.summary
+        ? `Codex is working (running: ${pending.summary})`
+        : "Codex is working on its turn",
+      next_action: next("wait", waitCommand(e.target), "the turn is still open"),
+    };
+  }),
+  rule("thread.turn_failed", (e) => {
+    const s = e.thread?.state;
+    if (s?.status !== "failed") return null;
+    return {
+      ...blank(e),
+      state: "failed",
+      reason: "turn_failed",
+      summary: `The turn failed: ${s.last_turn?.error ?? "unknown error"}`,
+      next_action: next(
+        "answer",
+        `send ${targetFlag(e.target)} --message "<retry or adjust the task>"`,
+        "the model call failed; retry when the upstream recovers",
+      ),
+    };
+  }),
+  rule("thread.interrupted", (e) => {
+    const s = e.thread?.state;
+    if (s?.status !== "aborted") return null;
+    return {
+      ...blank(e),
+      state: "interrupted",
+      reason: "interrupted",
+      summary: `The turn was interrupted (${s.last_turn?.reason ?? "interrupted"})`,
+      transcript_tail: transcriptTail(s.last_agent_message, markerOf(e)),
+      next_action: next(
+        "answer",
+        `send ${targetFlag(e.target)} --message "<what to do next>"`,
+        "Codex stopped before finishing; tell it how to continue",
+      ),
+    };
+  }),
+  rule("thread.plan_approval", (e) => {
+    const s = e.thread?.state;
+    if (
+      s?.status !== "completed" || !s.proposed_plan || s.plan_turn_id === null ||
+      s.plan_turn_id !== s.last_turn?.id
+    ) return null;
+    return {
+      ...blank(e),
+      state: "awaiting_approval",
+      reason: "plan_approval",
+      summary: "Codex proposed a plan and waits for approval",
+      plan: s.proposed_plan,
+      transcript_tail: transcriptTail(s.last_agent_message, markerOf(e)),
+      next_action: e.target.session
+        ? next(
+          "approve",
+          `reply ${targetFlag(e.target)} --approve`,
+          "approve the plan (or reply --reject / --text to change it)",
+        )
+        : next(
+          "approve",
+          `send ${targetFlag(e.target)} --message "Implement the plan."`,
+          "a plan waits for approval; starting the next turn approves it",
+        ),
+    };
+  }),
+  rule("thread.completed", (e) => {
+    const s = e.thread?.state;
+    if (s?.status !== "completed") return null;
+    const marker = markerOf(e);
+    const message = s.last_agent_message ?? "";
+    const markerFound = marker !== null && markerPrinted(message, marker);
+    const missing = e.artifacts.filter((a) => !a.exists);
+    const base = { ...blank(e), marker_found: markerFound, transcript_tail: transcriptTail(message, marker) };
+    if (markerFound) {
+      return missing.length
+        ? {
+          ...base,
+          state: "completed",
+          reason: "marker_unverified",
+          summary: `Codex printed the marker but ${missing.length} expected file(s) are missing: ${
+            missing.map((a) => a.path).join(", ")
+          }`,
+          next_action: next(
+            "verify",
+            `status ${targetFlag(e.target)}${e.artifacts.map((a) => ` --expect ${a.path}`).join("")}`,
+            "check the missing files",
+          ),
+        }
+        : {
+          ...base,
+          state: "completed",
+          reason: "marker_verified",
+          summary: `Codex finished and printed the marker: ${clip(transcriptTail(message, marker), 150)}`,
+          next_action: next(
+            "nothing",
+            null,
+            e.artifacts.length ? "marker printed and every expected file exists" : "marker printed",
+          ),
+        };
+    }
+    if (e.artifacts.length && !missing.length) {
+      return {
+        ...base,
+        state: "completed",
+        reason: "artifacts_present",
+        summary: `The turn ended and every expected file exists: ${
+          clip(transcriptTail(message, marker), 120)
+        }`,
+        next_action: next("verify", null, "no marker, but the expected files exist; review them"),
+      };
+    }
+    const questions = trailingQuestions(message);
+    if (questions.length) {
+      return {
+        ...base,
+        state: "awaiting_clarification",
+        reason: "free_text_question",
+        summary: `Codex asks: ${questions.at(-1)}`,
+        questions,
+        next_action: next(
+          "answer",
+          `reply ${targetFlag(e.target)} --text "<answer>"`,
+          "Codex ended its turn with a question",
+        ),
+      };
+    }
+    return {
+      ...base,
+      state: "completed",
+      reason: "turn_complete",
+      summary: message
+        ? `The turn completed: ${clip(transcriptTail(message, marker), 150)}`
+        : "The turn completed without a final message",
+      next_action: next(
+        "verify",
+        null,
+        marker
+          ? "the turn ended without the marker; check the work before relying on it"
+          : "the turn ended; check the work",
+      ),
+    };
+  }),
+  rule("thread.idle", (e) => {
+    const s = e.thread?.state;
+    if (s?.status !== "idle") return null;
+    return {
+      ...blank(e),
+      state: "idle",
+      reason: "no_turn",
+      summary: s.thread_id ? "The thread has no turn yet" : "The rollout has no session yet",
+      transcript_tail: transcriptTail(s.last_agent_message, markerOf(e)),
+      next_action: next("start", `send ${targetFlag(e.target)} --message "<task>"`, "nothing is running"),
+    };
+  }),
+];

@@ -7,7 +7,7 @@
  */
 import assert from "node:assert/strict";
 import { connectChecked, CONTRACT, type ContractTarget } from "./support/herdr_contract.ts";
-import { FakeHerdr } from "./support/fake_herdr.ts";
+import { withFakeHerdr } from "./support/fake_herdr.ts";
 import type { FakeFlavor } from "./support/fake_herdr_model.ts";
 
 const FLAVORS: readonly FakeFlavor[] = ["0.8", "0.9", "0.6"];
@@ -15,23 +15,23 @@ const FLAVORS: readonly FakeFlavor[] = ["0.8", "0.9", "0.6"];
 for (const flavor of FLAVORS) {
   for (const c of CONTRACT) {
     Deno.test(`herdr contract, fake ${flavor}: ${c.name}`, async () => {
-      const fake = await FakeHerdr.start({ flavor });
       const cwd = await Deno.makeTempDir({ prefix: "codexctl-contract-" });
       try {
-        const target: ContractTarget = {
-          socketPath: fake.socketPath,
-          serverLevel: "strict",
-          replays: flavor === "0.8",
-          cwd,
-        };
-        const checked = await connectChecked(target);
-        assert.equal(checked.herdr.server.flavor, flavor === "0.6" ? "legacy" : "current");
-        await c.run(checked.herdr, target);
-        checked.assertValid();
-        assert.deepEqual(fake.clientViolations, [], "every request carried only declared properties");
-        assert.deepEqual(fake.rejected, [], "the fake rejected no request of the client");
+        await withFakeHerdr({ flavor }, async (fake) => {
+          const target: ContractTarget = {
+            socketPath: fake.socketPath,
+            serverLevel: "strict",
+            replays: flavor === "0.8",
+            cwd,
+          };
+          const checked = await connectChecked(target);
+          assert.equal(checked.herdr.server.flavor, flavor === "0.6" ? "legacy" : "current");
+          await c.run(checked.herdr, target);
+          checked.assertValid();
+          assert.deepEqual(fake.clientViolations, [], "every request carried only declared properties");
+          assert.deepEqual(fake.rejected, [], "the fake rejected no request of the client");
+        });
       } finally {
-        await fake.stop();
         await Deno.remove(cwd, { recursive: true }).catch(() => {});
       }
     });

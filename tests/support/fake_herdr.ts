@@ -157,6 +157,11 @@ export class FakeHerdr {
     });
   }
 
+  /** The private tmux server's socket (to clean up after a killed standalone fake). */
+  get tmuxSocket(): string {
+    return this.#engine.socket;
+  }
+
   /** Environment that points a client at this fake (and out of any real herdr). */
   env(): Record<string, string> {
     return { HERDR_SOCKET_PATH: this.socketPath };
@@ -652,6 +657,28 @@ export class FakeHerdr {
   }
 }
 
+/**
+ * Runs `fn` with a fresh fake and always stops it. A failure of `fn` is rethrown with any stop
+ * failure (e.g. schema violations) appended, so neither hides the other.
+ */
+export async function withFakeHerdr<T>(
+  options: FakeHerdrOptions,
+  fn: (fake: FakeHerdr) => Promise<T>,
+): Promise<T> {
+  const fake = await FakeHerdr.start(options);
+  let result: T;
+  try {
+    result = await fn(fake);
+  } catch (err) {
+    await fake.stop().catch((stopErr: Error) => {
+      if (err instanceof Error) err.message += `\n(and when the fake stopped: ${stopErr.message})`;
+    });
+    throw err;
+  }
+  await fake.stop();
+  return result;
+}
+
 function matcher(match: { type: string; value: string }): (line: string) => boolean {
   if (match.type === "regex") {
     let re: RegExp;
@@ -689,7 +716,9 @@ if (import.meta.main) {
   });
   const hang = get("--hang");
   if (hang) fake.hang(hang);
-  console.log(JSON.stringify({ socket: fake.socketPath, flavor: fake.flavor, pid: Deno.pid }));
+  console.log(
+    JSON.stringify({ socket: fake.socketPath, flavor: fake.flavor, pid: Deno.pid, tmux: fake.tmuxSocket }),
+  );
   const stop = async () => {
     await fake.stop().catch((err) => console.error(err.message));
     Deno.exit(0);

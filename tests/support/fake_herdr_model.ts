@@ -285,10 +285,11 @@ export class FakeModel {
     };
   }
 
-  /** AgentInfo. */
+  /** AgentInfo (PaneInfo's fields without `label`, plus the agent's own). */
   agentInfo(pane: Pane): Record<string, unknown> {
+    const { label: _label, ...info } = this.paneInfo(pane);
     return {
-      ...this.paneInfo(pane),
+      ...info,
       name: pane.agentName,
       interactive_ready: !pane.launchPending && ["idle", "done"].includes(this.status(pane)),
       launch_pending: pane.launchPending,

@@ -270,10 +270,12 @@ Deno.test("faults: killing the fake herdr process mid-request is HERDR_DOWN (exi
   }).spawn();
   const reader = child.stdout.pipeThrough(new TextDecoderStream()).getReader();
   let tmuxSocket = "";
+  let scratch: string[] = [];
   try {
     const first = await reader.read();
     const info = JSON.parse(first.value!.split("\n")[0]);
     tmuxSocket = info.tmux;
+    scratch = info.scratch;
     const client = new HerdrClient({ socketPath: socket, timeoutMs: 20_000 });
     assert.equal((await client.ping()).protocol, 20);
     const started = Date.now();
@@ -289,7 +291,7 @@ Deno.test("faults: killing the fake herdr process mid-request is HERDR_DOWN (exi
     await child.status;
     await reader.cancel().catch(() => {});
     if (tmuxSocket) await new Deno.Command("tmux", { args: ["-S", tmuxSocket, "kill-server"] }).output();
-    await Deno.remove(dir, { recursive: true }).catch(() => {});
+    for (const d of [dir, ...scratch]) await Deno.remove(d, { recursive: true }).catch(() => {});
   }
 });
 

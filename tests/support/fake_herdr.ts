@@ -162,6 +162,11 @@ export class FakeHerdr {
     return this.#engine.socket;
   }
 
+  /** Directories the fake created and {@linkcode stop} removes. */
+  get scratchDirs(): string[] {
+    return [this.#engine.dir, ...(this.#dir ? [this.#dir] : [])];
+  }
+
   /** Environment that points a client at this fake (and out of any real herdr). */
   env(): Record<string, string> {
     return { HERDR_SOCKET_PATH: this.socketPath };
@@ -716,9 +721,13 @@ if (import.meta.main) {
   });
   const hang = get("--hang");
   if (hang) fake.hang(hang);
-  console.log(
-    JSON.stringify({ socket: fake.socketPath, flavor: fake.flavor, pid: Deno.pid, tmux: fake.tmuxSocket }),
-  );
+  console.log(JSON.stringify({
+    socket: fake.socketPath,
+    flavor: fake.flavor,
+    pid: Deno.pid,
+    tmux: fake.tmuxSocket,
+    scratch: fake.scratchDirs,
+  }));
   const stop = async () => {
     await fake.stop().catch((err) => console.error(err.message));
     Deno.exit(0);

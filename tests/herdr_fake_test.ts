@@ -242,7 +242,7 @@ Deno.test("faults: the fake crashing mid-request is HERDR_DOWN at once, long bef
     const started = Date.now();
     const pending = client.snapshot();
     await arrived;
-    fake.crash();
+    await fake.crash();
     await assert.rejects(pending, isError("HERDR_DOWN", 3));
     assert.ok(Date.now() - started < 10_000, `took ${Date.now() - started} ms`);
     await assert.rejects(client.ping(), isError("HERDR_DOWN", 3), "and nothing answers afterwards");
@@ -305,7 +305,7 @@ Deno.test("faults: a status watch survives the server closing its subscription, 
       await h.reportAgent(root, { source: "custom:t", agent: "t", state: "working" });
       const next = await watch.next(10_000);
       assert.equal(next.kind === "status" && next.status, "working", "re-subscribed and saw the change");
-      fake.crash();
+      await fake.crash();
       await assert.rejects(watch.next(10_000), isError("HERDR_DOWN", 3));
     } finally {
       watch.close();

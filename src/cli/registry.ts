@@ -5,9 +5,10 @@
  */
 import type { Verb } from "./verb.ts";
 import { schemaVerb } from "./schema.ts";
+import { doctorVerb } from "./doctor.ts";
 
 /** All verbs. */
-export const VERBS: readonly Verb[] = [schemaVerb];
+export const VERBS: readonly Verb[] = [schemaVerb, doctorVerb];
 
 /** Looks a verb up by name. */
 export function findVerb(name: string): Verb | undefined {

@@ -91,6 +91,7 @@ export class FakeHerdr {
   #firstLineTimeoutMs: number;
   #running = true;
   #poller: Promise<void>;
+  #acceptor: Promise<void>;
   #drop: { method: string | null; count: number } | null = null;
   #hang = new Set<string | null>();
   #corrupt: ((value: Record<string, unknown>) => unknown) | null = null;
@@ -118,7 +119,7 @@ export class FakeHerdr {
     this.#pollMs = init.pollMs;
     this.#firstLineTimeoutMs = init.firstLineTimeoutMs;
     this.#schema = herdrSchema();
-    this.#accept();
+    this.#acceptor = this.#accept();
     this.#poller = this.#pollLoop();
   }
 
@@ -156,6 +157,9 @@ export class FakeHerdr {
       firstLineTimeoutMs: options.firstLineTimeoutMs ?? 5_000,
     });
   }
+
+  /** What `server.stop` does after answering: by default the fake goes down like a stopped server. */
+  onServerStop: () => Promise<void> = () => this.crash();
 
   /** The private tmux server's socket (to clean up after a killed standalone fake). */
   get tmuxSocket(): string {
@@ -231,7 +235,7 @@ export class FakeHerdr {
   }
 
   /** Like a killed process: the listener and every connection close at once; the socket file stays. */
-  crash(): void {
+  async crash(): Promise<void> {
     if (!this.#running) return;
     this.#running = false;
     try {
@@ -240,11 +244,19 @@ export class FakeHerdr {
       // closed
     }
     for (const c of this.#conns) this.#close(c);
+    await this.#acceptor;
+    // a killed server leaves its socket file behind; Deno unlinks it once the listener is gone, so
+    // put a stand-in there (connecting to it is refused, just as with a dead socket)
+    try {
+      Deno.writeTextFileSync(this.socketPath, "", { createNew: true, mode: 0o600 });
+    } catch {
+      // still there
+    }
   }
 
   /** Stops everything and removes the fake's files; throws if the fake ever sent an invalid frame. */
   async stop(): Promise<void> {
-    this.crash();
+    await this.crash();
     await this.#poller;
     for (const w of this.#tickWaiters.splice(0)) w();
     await this.#engine.stop();
@@ -403,6 +415,12 @@ export class FakeHerdr {
       if (LONG_LIVED.has(method)) {
         this.#watchPeer(c, request.rest);
         await this.#longLived(c, id, method, params);
+        return;
+      }
+      if (method === "server.stop") {
+        await this.#reply(c, id, { type: "ok" });
+        this.#close(c);
+        await this.onServerStop();
         return;
       }
       const handler = ONE_SHOT[method];
@@ -732,6 +750,7 @@ if (import.meta.main) {
     await fake.stop().catch((err) => console.error(err.message));
     Deno.exit(0);
   };
+  fake.onServerStop = stop;
   Deno.addSignalListener("SIGINT", stop);
   Deno.addSignalListener("SIGTERM", stop);
 }

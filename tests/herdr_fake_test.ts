@@ -403,3 +403,11 @@ Deno.test("fake: agent.start launches a codex by name; detection moves idle → 
     );
   });
 });
+
+Deno.test("fake 0.6: codexctl does not send the protocol-20 agent.start to herdr ≤0.6 (HERDR_TOO_OLD, exit 3)", async () => {
+  await withFake({ flavor: "0.6" }, async (fake, h, cwd) => {
+    const root = refOf((await h.client.workspaceCreate({ cwd })).root_pane);
+    await assert.rejects(h.startAgent(root, { name: "x", kind: "codex" }), isError("HERDR_TOO_OLD", 3));
+    assert.ok(!fake.methods.includes("agent.start"));
+  });
+});

@@ -8,7 +8,7 @@
  *
  * @module
  */
-import { CodexctlError, notFoundError, usageError } from "../errors.ts";
+import { CodexctlError, environmentError, notFoundError, usageError } from "../errors.ts";
 import { HerdrClient, type ReadParams, type Subscription, type WireFrame } from "./client.ts";
 import { checkKeys } from "./keys.ts";
 import type { AgentInfo, AgentStatus, PaneInfo, PaneRead, ReportableState, Snapshot } from "./protocol.ts";
@@ -302,10 +302,10 @@ export class Herdr {
     options: { name: string; kind: string; args?: string[] },
   ): Promise<AgentInfo> {
     if (this.legacy) {
-      throw usageError(
+      throw environmentError(
         "HERDR_TOO_OLD",
         `herdr ${this.server.version} has a different agent.start; codexctl starts agents there with spawn/run`,
-        "use spawn or run, or upgrade herdr to 0.7 or later",
+        { suggestion: "use spawn or run, or upgrade herdr to 0.7 or later" },
       );
     }
     const started = await this.client.agentStart({

@@ -204,7 +204,8 @@ export const CONTRACT: readonly ContractCase[] = [
     },
   },
   {
-    name: "a pane handle survives other panes closing (legacy ids renumber; terminal ids do not)",
+    name:
+      "a pane handle and a status watch survive other panes closing (legacy ids renumber; terminal ids do not)",
     async run(h, target) {
       await withWorkspace(h, target, async (root) => {
         const second = refOf(await h.client.paneSplit({ target_pane_id: root.pane_id, direction: "right" }));
@@ -212,7 +213,16 @@ export const CONTRACT: readonly ContractCase[] = [
         await h.run(third, ["echo", "i-am-the-third"]);
         await waitForText(h, third, "\ni-am-the-third");
         const idBefore = third.pane_id;
-        await h.close(root);
+        const watch = await h.watchStatus(third);
+        try {
+          assert.equal((await watch.next(5_000)).kind, "status");
+          await h.close(root);
+          await h.reportAgent(third, { source: "custom:contract", agent: "contract", state: "working" });
+          const seen = await watch.next(10_000);
+          assert.equal(seen.kind === "status" && seen.status, "working", "a watch keeps following its pane");
+        } finally {
+          watch.close();
+        }
         const now = await h.resolve(third);
         assert.equal(now.terminal_id, third.terminal_id);
         if (h.legacy) {

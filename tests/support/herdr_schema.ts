@@ -37,13 +37,6 @@ const SUBSCRIPTION_DATA: Readonly<Record<string, string>> = {
   "pane.scroll_changed": "PaneScrollChangedEvent",
 };
 
-const KINDS: readonly FrameKind[] = [
-  "request",
-  "success_response",
-  "error_response",
-  "event",
-  "subscription_event",
-];
 const UINT_FORMATS = ["uint", "uint16", "uint32", "uint64"];
 
 /** Adds `additionalProperties:false` to every object schema that declares `properties`. */
@@ -85,6 +78,7 @@ export class HerdrSchema {
   readonly protocol: number;
   /** Every method the schema knows, in schema order. */
   readonly methods: readonly string[];
+  #ajv = new Map<string, Ajv2020>();
   #validators = new Map<string, ValidateFunction>();
   #byMethod = new Map<string, number>();
   #byResultType = new Map<string, number>();
@@ -108,30 +102,20 @@ export class HerdrSchema {
       }
       ajv.addFormat("int32", { type: "number", validate: (n: number) => Number.isInteger(n) });
       ajv.addFormat("float", { type: "number", validate: (n: number) => Number.isFinite(n) });
-      const id = `herdr-api-${level}`;
-      ajv.addSchema({ ...(document as Record<string, unknown>), $id: id });
-      for (const kind of KINDS) {
-        this.#validators.set(`${level}:${kind}`, ajv.getSchema(`${id}#/schemas/${kind}`)!);
-      }
-      requestBranches.forEach((_, i) => {
-        this.#validators.set(
-          `${level}:request/${i}`,
-          ajv.compile({ $ref: `${id}#/schemas/request/oneOf/${i}` }),
-        );
-      });
-      for (const [name, def] of Object.entries(SUBSCRIPTION_DATA)) {
-        this.#validators.set(
-          `${level}:sub/${name}`,
-          ajv.compile({ $ref: `${id}#/schemas/subscription_event/$defs/${def}` }),
-        );
-      }
-      results.forEach((_, i) => {
-        this.#validators.set(
-          `${level}:result/${i}`,
-          ajv.compile({ $ref: `${id}#/schemas/success_response/$defs/ResponseResult/oneOf/${i}` }),
-        );
-      });
+      ajv.addSchema({ ...(document as Record<string, unknown>), $id: `herdr-api-${level}` });
+      this.#ajv.set(level, ajv);
     }
+  }
+
+  /** The validator of one JSON pointer into the document (`level:path`), compiled on first use. */
+  #validator(level: "herdr" | "strict", path: string): ValidateFunction {
+    const key = `${level}:${path}`;
+    let validate = this.#validators.get(key);
+    if (!validate) {
+      validate = this.#ajv.get(level)!.compile({ $ref: `herdr-api-${level}#/schemas/${path}` });
+      this.#validators.set(key, validate);
+    }
+    return validate;
   }
 
   /** Loads the schema (throws with the path when it is missing or unreadable). */
@@ -150,7 +134,7 @@ export class HerdrSchema {
 
   /** Checks `value` as a frame of `kind`; `strict` also refuses undeclared properties. */
   check(kind: FrameKind, value: unknown, level: "herdr" | "strict" = "strict"): SchemaCheck {
-    const whole = this.#validators.get(`${level}:${kind}`)!;
+    const whole = this.#validator(level, kind);
     if (whole(value)) return this.#consistent(kind, value, level);
     // narrow to the branch the frame claims to be, for a readable message
     const frame = value as Record<string, unknown> | null;
@@ -159,13 +143,13 @@ export class HerdrSchema {
     if (kind === "request" && frame && typeof frame.method === "string") {
       const i = this.#byMethod.get(frame.method);
       if (i === undefined) return { ok: false, errors: [`unknown method ${JSON.stringify(frame.method)}`] };
-      focused = this.#validators.get(`${level}:request/${i}`);
+      focused = this.#validator(level, `request/oneOf/${i}`);
       prefix = frame.method;
     } else if (kind === "success_response" && frame && typeof frame.result === "object" && frame.result) {
       const t = (frame.result as Record<string, unknown>).type;
       const i = typeof t === "string" ? this.#byResultType.get(t) : undefined;
       if (i === undefined) return { ok: false, errors: [`unknown result type ${JSON.stringify(t)}`] };
-      focused = this.#validators.get(`${level}:result/${i}`);
+      focused = this.#validator(level, `success_response/$defs/ResponseResult/oneOf/${i}`);
       prefix = `result(${t})`;
       if (focused && !focused(frame.result)) return { ok: false, errors: describe(focused, prefix) };
     }
@@ -173,7 +157,8 @@ export class HerdrSchema {
       return { ok: false, errors: describe(focused, prefix) };
     }
     if (kind === "subscription_event" && frame && typeof frame.event === "string") {
-      const specific = this.#validators.get(`${level}:sub/${frame.event}`);
+      const def = SUBSCRIPTION_DATA[frame.event];
+      const specific = def ? this.#validator(level, `subscription_event/$defs/${def}`) : undefined;
       if (specific && !specific(frame.data)) {
         return { ok: false, errors: describe(specific, `${frame.event}/data`) };
       }
@@ -188,7 +173,7 @@ export class HerdrSchema {
       return { ok: false, errors: [`event ${frame.event} carries data of type ${String(frame.data?.type)}`] };
     }
     if (kind === "subscription_event") {
-      const validate = this.#validators.get(`${level}:sub/${frame.event}`)!;
+      const validate = this.#validator(level, `subscription_event/$defs/${SUBSCRIPTION_DATA[frame.event!]}`);
       if (!validate(frame.data)) return { ok: false, errors: describe(validate, `${frame.event}/data`) };
     }
     return { ok: true, errors: [] };

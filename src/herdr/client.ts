@@ -84,12 +84,9 @@ export interface ReadParams {
 type ResultType = keyof typeof RESULTS;
 type ResultOf<K extends ResultType> = z.infer<(typeof RESULTS)[K]>;
 
-let counter = 0;
-
-/** A fresh request id (`req_<hex>`). */
+/** A fresh request id (`req_<uuid hex>`, as the herdr plugin sends). */
 export function newRequestId(): string {
-  counter = (counter + 1) % 0xffff;
-  return `req_${crypto.randomUUID().replaceAll("-", "")}${counter.toString(16)}`;
+  return `req_${crypto.randomUUID().replaceAll("-", "")}`;
 }
 
 /** Low-level typed herdr client. */

@@ -92,14 +92,28 @@ function oversized(max: number): WireError {
   return new WireError("oversized", `herdr sent a reply line larger than the ${max}-byte frame cap`);
 }
 
-/** Connects to a Unix socket, mapping "missing" and "refused" to `unreachable`. */
-export async function connectSocket(path: string): Promise<Deno.UnixConn> {
+/**
+ * Connects to a Unix socket within `timeoutMs` (a server whose backlog is full leaves a connect
+ * pending), mapping "missing" and "refused" to `unreachable`.
+ */
+export async function connectSocket(path: string, timeoutMs: number): Promise<Deno.UnixConn> {
+  const attempt = Deno.connect({ transport: "unix", path });
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const late = new Promise<"late">((resolve) => (timer = setTimeout(() => resolve("late"), timeoutMs)));
   try {
-    return await Deno.connect({ transport: "unix", path });
+    const won = await Promise.race([attempt, late]);
+    if (won === "late") {
+      attempt.then((conn) => safeClose(conn), () => {});
+      throw new WireError("timeout", `herdr did not accept the connection within ${timeoutMs} ms`);
+    }
+    return won;
   } catch (err) {
+    if (err instanceof WireError) throw err;
     throw new WireError("unreachable", `cannot connect to herdr's socket ${path}: ${describe(err)}`, {
       cause: err,
     });
+  } finally {
+    clearTimeout(timer);
   }
 }
 
@@ -143,7 +157,7 @@ async function withDeadline<T>(
  * exchange is bounded by `limits.timeoutMs`.
  */
 export async function roundTrip(path: string, requestLine: string, limits: WireLimits): Promise<string> {
-  const conn = await connectSocket(path);
+  const conn = await connectSocket(path, limits.timeoutMs);
   try {
     return await withDeadline(conn, limits.timeoutMs, "the request", async () => {
       await writeAll(conn, encoder.encode(requestLine + "\n"));
@@ -171,7 +185,7 @@ export interface OpenStream {
  * first line. The connection then stays open and is never written to again.
  */
 export async function openStream(path: string, requestLine: string, limits: WireLimits): Promise<OpenStream> {
-  const conn = await connectSocket(path);
+  const conn = await connectSocket(path, limits.timeoutMs);
   const reader = new LineReader(conn, limits.maxFrameBytes);
   try {
     const first = await withDeadline(conn, limits.timeoutMs, "the request", async () => {

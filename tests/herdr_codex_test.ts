@@ -6,12 +6,11 @@
  */
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import type { AgentStatus } from "../src/herdr/protocol.ts";
 import { CODEX_VERSIONS, codexInstall } from "./support/codex_bin.ts";
 import { makeCodexHome } from "./support/codex_home.ts";
 import { SCREEN } from "./support/codex_tui.ts";
 import { withFakeHerdr } from "./support/fake_herdr.ts";
-import { connectChecked, eventually } from "./support/herdr_contract.ts";
+import { assertPassesThrough, connectChecked, eventually, recordStatuses } from "./support/herdr_contract.ts";
 import { MockModel } from "./support/mock_model.ts";
 
 Deno.test(`real Codex ${CODEX_VERSIONS.current} in a fake-herdr pane: idle → working → blocked → done → idle`, async () => {
@@ -37,19 +36,7 @@ Deno.test(`real Codex ${CODEX_VERSIONS.current} in a fake-herdr pane: idle → w
       });
       const ref = spawned.ref;
 
-      // record every status change the pane goes through, in order
-      const seen: AgentStatus[] = [];
-      const watch = await h.watchStatus(ref);
-      let recording = true;
-      const recorder = (async () => {
-        while (recording) {
-          const r = await watch.next(300);
-          if (r.kind === "status") seen.push(r.status);
-          if (r.kind === "gone") return;
-        }
-      })();
-
-      try {
+      const seen = await recordStatuses(h, ref, async () => {
         // ready: Codex detected, idle, and its composer painted twice in a row
         let previous = "";
         await eventually("the Codex composer", async () => {
@@ -81,20 +68,10 @@ Deno.test(`real Codex ${CODEX_VERSIONS.current} in a fake-herdr pane: idle → w
 
         await h.focus(ref);
         assert.equal((await h.status(ref)).status, "idle", "focusing the pane marks it seen");
-      } finally {
-        recording = false;
-        await recorder;
-        watch.close();
-      }
+      });
 
-      const order = ["idle", "working", "blocked", "done"];
-      let at = 0;
-      for (const s of seen) if (s === order[at]) at++;
-      assert.equal(at, order.length, `status went through ${order.join(" → ")}; saw ${seen.join(" → ")}`);
-      assert.ok(
-        !seen.includes("unknown") || seen.indexOf("unknown") < seen.indexOf("idle"),
-        "unknown only at launch",
-      );
+      assertPassesThrough(seen, ["idle", "working", "blocked", "done"]);
+      assert.ok(!seen.slice(seen.indexOf("idle")).includes("unknown"), "unknown only before Codex was up");
       assertValid();
       assert.deepEqual(fake.clientViolations, []);
       await h.client.workspaceClose(spawned.created_workspace_id!);

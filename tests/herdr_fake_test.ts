@@ -7,9 +7,15 @@ import assert from "node:assert/strict";
 import { join } from "node:path";
 import { CodexctlError } from "../src/errors.ts";
 import { HerdrClient } from "../src/herdr/client.ts";
-import { connectHerdr, type Herdr, refOf } from "../src/herdr/herdr.ts";
+import { connectHerdr, type Herdr, refOf, type WaitOutcome } from "../src/herdr/herdr.ts";
 import { FakeHerdr, type FakeHerdrOptions, withFakeHerdr } from "./support/fake_herdr.ts";
-import { connectChecked, eventually, waitForText } from "./support/herdr_contract.ts";
+import {
+  assertPassesThrough,
+  connectChecked,
+  eventually,
+  recordStatuses,
+  waitForText,
+} from "./support/herdr_contract.ts";
 import { REPO_ROOT } from "./support/paths.ts";
 
 /** Sends raw bytes on a fresh connection; returns the lines received until the server closes (or `waitMs`). */
@@ -47,6 +53,11 @@ function isError(code: string, exitCode: number) {
     assert.equal(err.exitCode, exitCode);
     return true;
   };
+}
+
+async function statusOf(wait: Promise<WaitOutcome>): Promise<string> {
+  const outcome = await wait;
+  return outcome.kind === "status" ? outcome.status : outcome.kind;
 }
 
 async function withFake(
@@ -378,25 +389,15 @@ Deno.test("fake: agent.start launches a codex by name; detection moves idle → 
     assert.equal(ready.agent, "codex");
     assert.equal(ready.agent_status, "idle");
     assert.ok((await h.client.agentList()).some((a) => a.name === "fakex"));
-    const watch = await h.watchStatus(root);
-    const seen: string[] = [];
-    try {
-      const step = async () => {
-        const r = await watch.next(15_000);
-        assert.equal(r.kind, "status", JSON.stringify(r));
-        if (r.kind === "status") seen.push(r.status);
-      };
-      await step();
+    const seen = await recordStatuses(h, root, async () => {
       await h.sendInput(root, { text: "do it", keys: ["Enter"] });
-      await step();
-      await step();
+      assert.equal(await statusOf(h.waitForStatus(root, ["blocked"], 20_000)), "blocked");
       assert.match((await h.client.agentRead("fakex", { source: "visible" })).text, /Would you like to run/);
       await h.sendKeys(root, ["Enter"]);
-      await step();
-      assert.deepEqual(seen, ["idle", "working", "blocked", "done"]);
-    } finally {
-      watch.close();
-    }
+      assert.equal(await statusOf(h.waitForStatus(root, ["idle"], 20_000)), "done");
+    });
+    assertPassesThrough(seen, ["idle", "working", "blocked", "done"]);
+    assert.ok(!seen.includes("unknown"), "the agent stayed detected");
     await assert.rejects(
       h.startAgent(root, { name: "fakex", kind: "codex" }),
       isError("HERDR_AGENT_NAME_TAKEN", 3),

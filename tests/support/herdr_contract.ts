@@ -10,6 +10,7 @@ import assert from "node:assert/strict";
 import { CodexctlError } from "../../src/errors.ts";
 import type { WireFrame } from "../../src/herdr/client.ts";
 import { connectHerdr, type Herdr, type PaneRef, refOf } from "../../src/herdr/herdr.ts";
+import type { AgentStatus } from "../../src/herdr/protocol.ts";
 import type { HerdrEvent } from "../../src/herdr/subscription.ts";
 import { HerdrSchema, herdrSchema } from "./herdr_schema.ts";
 
@@ -75,6 +76,46 @@ export async function eventually<T>(
     await new Promise((r) => setTimeout(r, 100));
   }
   throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${last ? `: ${last}` : ""}`);
+}
+
+/**
+ * Records every status the pane goes through while `body` runs (a watch in the background), and
+ * returns them in order.
+ */
+export async function recordStatuses(
+  h: Herdr,
+  ref: PaneRef,
+  body: () => Promise<void>,
+): Promise<AgentStatus[]> {
+  const seen: AgentStatus[] = [];
+  const watch = await h.watchStatus(ref);
+  let recording = true;
+  const recorder = (async () => {
+    while (recording) {
+      const r = await watch.next(200);
+      if (r.kind === "status") seen.push(r.status);
+      if (r.kind === "gone") return;
+    }
+  })();
+  try {
+    await body();
+  } finally {
+    recording = false;
+    await recorder.catch(() => {});
+    watch.close();
+  }
+  return seen;
+}
+
+/** Asserts `seen` passes through `expected` in that order (other statuses may come in between). */
+export function assertPassesThrough(seen: readonly string[], expected: readonly string[]): void {
+  let at = 0;
+  for (const s of seen) if (s === expected[at]) at++;
+  assert.equal(
+    at,
+    expected.length,
+    `expected the status to go ${expected.join(" → ")}; it went ${seen.join(" → ")}`,
+  );
 }
 
 /** Waits until the pane's recent text contains `needle`. */

@@ -15,6 +15,7 @@ import { statusVerb } from "./status.ts";
 import { tailVerb } from "./tail.ts";
 import { threadsVerb } from "./threads.ts";
 import { watchVerb } from "./watch.ts";
+import { doctorVerb } from "./doctor.ts";
 
 /** All verbs. */
 export const VERBS: readonly Verb[] = [
@@ -28,6 +29,7 @@ export const VERBS: readonly Verb[] = [
   sessionsVerb,
   threadsVerb,
   tailVerb,
+  doctorVerb,
   schemaVerb,
 ];
 

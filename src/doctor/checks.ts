@@ -1,0 +1,11 @@
+/**
+ * The checks `codexctl doctor` runs, in report order. To add a check: write a module exporting a
+ * {@linkcode DoctorCheck} next to `herdr_check.ts` and append it here.
+ *
+ * @module
+ */
+import type { DoctorCheck } from "./check.ts";
+import { herdrCheck } from "./herdr_check.ts";
+
+/** Every check. */
+export const DOCTOR_CHECKS: readonly DoctorCheck[] = [herdrCheck];

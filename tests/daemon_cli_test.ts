@@ -67,7 +67,9 @@ Deno.test("reply/send: the target is exactly one of --session cdx-… or --threa
   });
   assert.equal(session.code, 4, "an unknown session is not found, never faked");
   assert.equal(errorOf(session).code, "NO_SESSION");
-  const both = await runCli(["reply", "--session", "cdx-1a2b", "--thread", FAKE_THREAD, "--approve"], { env: { HOME: "/nonexistent" } });
+  const both = await runCli(["reply", "--session", "cdx-1a2b", "--thread", FAKE_THREAD, "--approve"], {
+    env: { HOME: "/nonexistent" },
+  });
   assert.equal(both.code, 2);
   assert.equal(errorOf(both).code, "NO_TARGET");
   const noMessage = await runCli(["send", "--thread", FAKE_THREAD], { env: { HOME: "/nonexistent" } });

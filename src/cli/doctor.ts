@@ -37,7 +37,7 @@ Checks: ${DOCTOR_CHECKS.map((c) => `${c.name} (${c.description})`).join("; ")}.`
     check: z.array(z.enum(NAMES as [string, ...string[]], {
       error: (iss) => `unknown check "${String(iss.input)}"; choose from: ${NAMES.join(", ")}`,
     })).optional(),
-    timeout: flag.seconds(5),
+    timeout: flag.secondsOr(5),
     _: z.array(z.string()),
   }),
   async run(args, ctx) {

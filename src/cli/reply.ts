@@ -78,7 +78,8 @@ export const replyVerb = defineVerb({
   name: "reply",
   summary:
     "Answer what Codex waits on: an approval or a question (--approve | --reject | --choice N | --text)",
-  usage: "reply (--session ID | --thread <id>) (--approve | --reject | --choice N | --text TEXT) [--no-wait] [--item KEY] [--timeout SEC]",
+  usage:
+    "reply (--session ID | --thread <id>) (--approve | --reject | --choice N | --text TEXT) [--no-wait] [--item KEY] [--timeout SEC]",
   description: `
 With --session: answers in the session's pane and waits (up to --timeout, default 600) for the
 next verdict. --approve presses Enter on the highlighted option 1 (run the command, implement the
@@ -119,8 +120,15 @@ DAEMON_TIMEOUT, DAEMON_CLOSED, DAEMON_INCOMPATIBLE. Codex's home is $CODEX_HOME 
       placeholder: "KEY",
       description: "Answer only this pending request (else refuse as stale)",
     },
-    "no-wait": { type: "boolean", description: "--session: return right after answering, without waiting for a verdict" },
-    timeout: { type: "string", placeholder: "SEC", description: "Wait at most SEC seconds (default 600 for --session, 20 for --thread)" },
+    "no-wait": {
+      type: "boolean",
+      description: "--session: return right after answering, without waiting for a verdict",
+    },
+    timeout: {
+      type: "string",
+      placeholder: "SEC",
+      description: "Wait at most SEC seconds (default 600 for --session, 20 for --thread)",
+    },
   },
   examples: [
     "codexctl reply --session cdx-1a2b --choice 2",
@@ -134,12 +142,22 @@ DAEMON_TIMEOUT, DAEMON_CLOSED, DAEMON_INCOMPATIBLE. Codex's home is $CODEX_HOME 
     const target = resolveTarget("reply", args);
     if (target.kind === "session") {
       if (mode.kind === "choice" && mode.choices.length !== 1) {
-        throw usageError("BAD_REPLY", "--choice takes one option number for a session (several are for daemon questions)");
+        throw usageError(
+          "BAD_REPLY",
+          "--choice takes one option number for a session (several are for daemon questions)",
+        );
       }
       const session = await Session.load(Store.fromEnv(ctx.env), target.session, ctx.env);
       const action = mode.kind === "choice" ? { kind: "choice" as const, n: mode.choices[0] } : mode;
-      const replied = await replySession(session, action, { timeoutSec: args.timeout ?? 600, noWait: args["no-wait"] ?? false });
-      return { kind: "result", session: session.id, result: { ...replied.verdict, answered: replied.answered, delivery: replied.delivery } };
+      const replied = await replySession(session, action, {
+        timeoutSec: args.timeout ?? 600,
+        noWait: args["no-wait"] ?? false,
+      });
+      return {
+        kind: "result",
+        session: session.id,
+        result: { ...replied.verdict, answered: replied.answered, delivery: replied.delivery },
+      };
     }
     args.timeout ??= 20;
     const codexHome = resolveCodexHome(ctx.env);

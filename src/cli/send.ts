@@ -40,9 +40,21 @@ environment error (exit 3). Codex's home is $CODEX_HOME (default ~/.codex).`,
   flags: {
     ...TARGET_FLAGS,
     message: { type: "string", placeholder: "TEXT", description: "The message (required)" },
-    "no-wait": { type: "boolean", description: "--session: return right after delivery, without waiting for a verdict" },
-    expect: { type: "string", multiple: true, placeholder: "PATH", description: "--session: a file the task must produce (persisted)" },
-    timeout: { type: "string", placeholder: "SEC", description: "Wait at most SEC seconds (default 600 for --session, 20 for --thread)" },
+    "no-wait": {
+      type: "boolean",
+      description: "--session: return right after delivery, without waiting for a verdict",
+    },
+    expect: {
+      type: "string",
+      multiple: true,
+      placeholder: "PATH",
+      description: "--session: a file the task must produce (persisted)",
+    },
+    timeout: {
+      type: "string",
+      placeholder: "SEC",
+      description: "Wait at most SEC seconds (default 600 for --session, 20 for --thread)",
+    },
   },
   examples: [
     'codexctl send --session cdx-1a2b --message "Also add a test for the empty case"',
@@ -64,7 +76,9 @@ environment error (exit 3). Codex's home is $CODEX_HOME (default ~/.codex).`,
     }
     if (target.kind === "session") {
       const session = await Session.load(Store.fromEnv(ctx.env), target.session, ctx.env);
-      if (args.expect.length) await session.save({ expect: [...new Set([...session.record.expect, ...args.expect])] });
+      if (args.expect.length) {
+        await session.save({ expect: [...new Set([...session.record.expect, ...args.expect])] });
+      }
       const base = await baseline(session);
       const delivery = await verifiedSend(session, withMarkerReminder(args.message, session.record.marker));
       let verdict;
@@ -74,7 +88,9 @@ environment error (exit 3). Codex's home is $CODEX_HOME (default ~/.codex).`,
           ...(await session.observe()).verdict,
           state: "working" as const,
           reason: "no_wait" as const,
-          summary: delivery.steered ? "Message steered into the running turn" : "Message delivered; Codex is working",
+          summary: delivery.steered
+            ? "Message steered into the running turn"
+            : "Message delivered; Codex is working",
           next_action: { intent: "wait" as const, command: null, why: "not waiting, as asked" },
         };
       } else verdict = await waitForVerdict(session, base, (args.timeout ?? 600) * 1000);

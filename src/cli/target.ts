@@ -11,11 +11,16 @@ import type { FlagSpec } from "./verb.ts";
 
 /** The target flags every driving verb declares. */
 export const TARGET_FLAGS: Record<string, FlagSpec> = {
-  session: { type: "string", placeholder: "ID", description: "A codexctl session (cdx-…), driven in its pane" },
+  session: {
+    type: "string",
+    placeholder: "ID",
+    description: "A codexctl session (cdx-…), driven in its pane",
+  },
   thread: {
     type: "string",
     placeholder: "ID",
-    description: "Any Codex thread: its UUID or codex://threads/<uuid> (a 0.169+ TUI, reached through the daemon)",
+    description:
+      "Any Codex thread: its UUID or codex://threads/<uuid> (a 0.169+ TUI, reached through the daemon)",
   },
 };
 

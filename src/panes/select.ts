@@ -4,9 +4,9 @@
  *
  * @module
  */
-import { join } from "node:path";
 import { environmentError } from "../errors.ts";
 import type { Substrate } from "./substrate.ts";
+import { herdrReachable, HerdrSubstrate } from "./herdr.ts";
 import { tmuxAvailable, TmuxSubstrate } from "./tmux.ts";
 
 /** What a substrate needs from the caller. */
@@ -16,34 +16,26 @@ export interface SubstrateContext {
   stateDir: string;
 }
 
-/** A factory for the herdr substrate, registered by the herdr module when it is present. */
-export interface HerdrFactory {
-  reachable(ctx: SubstrateContext): Promise<boolean>;
-  create(ctx: SubstrateContext): Substrate;
-}
-
-let herdrFactory: HerdrFactory | null = null;
-
-/** Lets the herdr substrate plug itself in (keeps this module free of herdr imports). */
-export function registerHerdr(factory: HerdrFactory): void {
-  herdrFactory = factory;
-}
-
 /** The substrate for a new session. */
 export async function chooseSubstrate(
   via: "herdr" | "tmux" | undefined,
   ctx: SubstrateContext,
 ): Promise<Substrate> {
-  if (via === "herdr" || (via === undefined && herdrFactory && await herdrFactory.reachable(ctx))) {
-    if (!herdrFactory || (via === "herdr" && !(await herdrFactory.reachable(ctx)))) {
-      throw environmentError("HERDR_DOWN", "herdr is not reachable (no herdr server socket answered)", {
-        retryable: true,
-        suggestion: "start herdr, or use --via tmux",
-      });
+  if (via === "herdr") {
+    if (!(await herdrReachable(ctx.env))) {
+      throw environmentError(
+        "HERDR_DOWN",
+        "herdr is not reachable (no herdr server answered on its socket)",
+        {
+          retryable: true,
+          suggestion: "start herdr (its TUI starts the server), check HERDR_SOCKET_PATH, or use --via tmux",
+        },
+      );
     }
-    return herdrFactory.create(ctx);
+    return new HerdrSubstrate(ctx.env);
   }
-  if (await tmuxAvailable()) return new TmuxSubstrate({ env: ctx.env, stateDir: join(ctx.stateDir) });
+  if (via === undefined && await herdrReachable(ctx.env)) return new HerdrSubstrate(ctx.env);
+  if (await tmuxAvailable()) return new TmuxSubstrate({ env: ctx.env, stateDir: ctx.stateDir });
   throw environmentError("NO_SUBSTRATE", "neither herdr nor tmux is available to run Codex in", {
     suggestion: "install tmux (apt install tmux / brew install tmux) or start herdr",
   });
@@ -51,13 +43,7 @@ export async function chooseSubstrate(
 
 /** The substrate an existing session lives in. */
 export function substrateByName(name: "herdr" | "tmux", ctx: SubstrateContext): Substrate {
-  if (name === "herdr") {
-    if (!herdrFactory) {
-      throw environmentError("HERDR_DOWN", "this session runs in herdr, which this build cannot reach", {
-        retryable: true,
-      });
-    }
-    return herdrFactory.create(ctx);
-  }
-  return new TmuxSubstrate({ env: ctx.env, stateDir: ctx.stateDir });
+  return name === "herdr"
+    ? new HerdrSubstrate(ctx.env)
+    : new TmuxSubstrate({ env: ctx.env, stateDir: ctx.stateDir });
 }

@@ -64,7 +64,7 @@ the same verdict machine), without waiting.`,
     }
     if (args.session !== undefined) {
       const session = await Session.load(Store.fromEnv(ctx.env), args.session, ctx.env);
-      const seen = await session.observe({ expect: args.expect });
+      const seen = await session.observe({ expect: args.expect, daemon: true });
       await session.remember(seen.verdict);
       const r = session.record;
       return {
@@ -79,15 +79,12 @@ the same verdict machine), without waiting.`,
             cwd: r.cwd,
             marker: r.marker,
             rule: seen.rule,
-          },
-          worktree: r.worktree,
+          },          worktree: r.worktree,
+          daemon: seen.daemon,
         },
       };
     }
-    const obs = await observeThread(ctx.env, args.thread!, {
-      expect: args.expect,
-      marker: args.marker ?? null,
-    });
+    const obs = await observeThread(ctx.env, args.thread!, { expect: args.expect, marker: args.marker ?? null, daemon: true });
     const s = obs.progress.state;
     return {
       kind: "result",
@@ -113,8 +110,8 @@ the same verdict machine), without waiting.`,
             escalated: c.escalated,
           })),
           rule: obs.rule,
-        },
-        compatibility: obs.compatibility,
+        },        compatibility: obs.compatibility,
+        daemon: obs.daemon,
       },
     };
   },

@@ -12,6 +12,7 @@ import { Session } from "../driver/session.ts";
 import { Store } from "../store/store.ts";
 import type { Envelope } from "../envelope.ts";
 import { formatEnvelope, writeStdout } from "../output.ts";
+import { loadApprovalPolicy } from "../policy/config.ts";
 import { defineVerb, flag } from "./verb.ts";
 
 /** The `watch` verb. */
@@ -38,7 +39,7 @@ with a final line at --until, at --timeout, or when the rollout is deleted.
 
 --session follows a codexctl session: one line per change of its verdict (the same decisions as
 status/await), permission gates surfaced — or approved and written to the audit log with
---auto-approve — and, on a verified completion (marker printed, or every --expect present), the
+--auto-approve or allow/deny rules in $CODEXCTL_HOME/config.jsonc — and, on a verified completion (marker printed, or every --expect present), the
 session is ended (pane closed) unless --no-close; the watch then exits. An unverified completion
 ends the watch without closing anything.`,
   flags: {
@@ -116,7 +117,7 @@ ends the watch without closing anything.`,
       }
       const code = await watchSession(session, {
         timeoutSec: args.timeout,
-        autoApprove: args["auto-approve"] ?? false,
+        policy: await loadApprovalPolicy(ctx.env, { autoApprove: args["auto-approve"] ?? false }),
         noClose: args["no-close"] ?? false,
         minIntervalSec: args["min-interval"],
         emit,

@@ -6,6 +6,8 @@
  */
 import type { DoctorCheck } from "./check.ts";
 import { herdrCheck } from "./herdr_check.ts";
+import { daemonCheck } from "./daemon_check.ts";
+import { codexCheck, stateCheck, tmuxCheck } from "./tools_check.ts";
 
 /** Every check. */
-export const DOCTOR_CHECKS: readonly DoctorCheck[] = [herdrCheck];
+export const DOCTOR_CHECKS: readonly DoctorCheck[] = [codexCheck, daemonCheck, herdrCheck, tmuxCheck, stateCheck];

@@ -6,7 +6,8 @@
  */
 import { notFoundError, usageError } from "../errors.ts";
 import type { Verdict } from "../envelope.ts";
-import { checkArtifacts } from "../codex/rollout/observe.ts";
+import { checkArtifacts, daemonReading } from "../codex/rollout/observe.ts";
+import type { DaemonReading } from "../codex/daemon/evidence.ts";
 import { compatibility } from "../codex/rollout/compat.ts";
 import { freshProgress, readThread, type ThreadProgress } from "../codex/rollout/reader.ts";
 import type { Evidence } from "../verdict/evidence.ts";
@@ -28,8 +29,8 @@ export interface Observation {
   pane: PaneRead;
   evidence: Evidence;
   verdict: Verdict;
-  rule: string;
-  progress: ThreadProgress | null;
+  rule: string;  progress: ThreadProgress | null;
+  daemon: DaemonReading | null;
 }
 
 /** A loaded session. */
@@ -118,10 +119,8 @@ export class Session {
       this.#progress = null;
     }
     return this.#progress;
-  }
-
-  /** Reads the pane and the rollout and decides the verdict. */
-  async observe(options: { recent?: boolean; expect?: string[] } = {}): Promise<Observation> {
+  }  /** Reads the pane and the rollout (and, when asked, the Codex daemon) and decides the verdict. */
+  async observe(options: { recent?: boolean; expect?: string[]; daemon?: boolean } = {}): Promise<Observation> {
     const pane = await this.substrate.read(this.record.pane ?? {}, { recent: options.recent ?? true });
     const progress = await this.progress();
     const expect = [...new Set([...this.record.expect, ...(options.expect ?? [])])];
@@ -141,9 +140,10 @@ export class Session {
       process: null,
       marker: this.record.marker,
       artifacts: await checkArtifacts(expect, this.record.cwd),
-    };
+    };    const daemon = options.daemon && this.record.thread_id ? await daemonReading(this.record.codex_home, this.record.thread_id) : null;
+    if (daemon?.available) evidence.daemon = daemon;
     const { verdict, rule } = decide(evidence);
-    return { pane, evidence, verdict, rule, progress };
+    return { pane, evidence, verdict, rule, progress, daemon };
   }
 
   /** Records the verdict the caller was given (state, plan, and the gate it answers). */
@@ -162,11 +162,6 @@ export function gateSignature(verdict: Verdict): string | null {
   if (!["awaiting_clarification", "awaiting_approval", "permission_gate"].includes(verdict.state)) {
     return null;
   }
-  return JSON.stringify([
-    verdict.state,
-    verdict.reason,
-    verdict.questions,
-    verdict.options.map((o) => o.label),
-    verdict.summary,
-  ]);
+  // the same gate read off the screen or from the daemon must give the same signature
+  return JSON.stringify([verdict.state, verdict.reason, verdict.questions, verdict.summary]);
 }

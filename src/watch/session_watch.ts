@@ -12,11 +12,14 @@ import { endSession } from "../driver/end.ts";
 import { statusCommand } from "../verdict/next.ts";
 import { renderLine, type WatchItem } from "./line.ts";
 import { RateLimiter } from "./rate.ts";
+import { evaluateApproval } from "../policy/approval.ts";
+import type { ApprovalPolicy } from "../policy/config.ts";
+import { readScreen } from "../verdict/screen.ts";
 
 /** Options of {@linkcode watchSession}. */
-export interface SessionWatchOptions {
-  timeoutSec: number;
-  autoApprove: boolean;
+export interface SessionWatchOptions {  timeoutSec: number;
+  /** The approval policy (config rules and --auto-approve); the default surfaces every gate. */
+  policy: ApprovalPolicy;
   noClose: boolean;
   minIntervalSec: number;
   emit(text: string, envelope: Envelope): void;
@@ -74,22 +77,30 @@ export async function watchSession(session: Session, o: SessionWatchOptions): Pr
       await session.remember(v);
       line({ event: "verdict", summary: verdictSummary(v), priority: 5 }, v);
       if (v.state === "exited") return 0;
-      if (v.state === "permission_gate" && o.autoApprove) {
+      if (v.state === "permission_gate") {
         const again = await session.observe({ recent: false });
-        if (gateSignature(again.verdict) === gateSignature(v)) {
-          await session.substrate.sendKeys(session.record.pane ?? {}, ["Enter"]);
+        const facts = readScreen(again.pane.screen);
+        const subject = {
+          kind: facts.approval?.kind === "edits" ? "fileChange" as const : "command" as const,
+          command: facts.approval?.command ?? null,
+          cwd: session.record.cwd,
+        };
+        const decision = evaluateApproval(o.policy, subject, { worktree: session.record.worktree?.path ?? session.record.cwd });
+        // never answer a gate whose text changed since it was read
+        if (decision.action !== "surface" && gateSignature(again.verdict) === gateSignature(v)) {
+          await session.substrate.sendKeys(session.record.pane ?? {}, [decision.action === "approve" ? "Enter" : "Esc"]);
           await session.store.appendLog("audit", {
             session: session.id,
             thread: session.record.thread_id,
-            decision: "approve",
+            decision: decision.action,
+            rule: decision.rule,
             gate: v.reason,
             seen: v.summary,
-            by: "watch --auto-approve",
+            command: subject.command,
+            by: "watch",
           });
-          line({ event: "auto_approved", summary: `Auto-approved: ${v.summary}`, priority: 5 }, {
-            ...v,
-            state: "auto_approved",
-          });
+          const verb = decision.action === "approve" ? "Approved" : "Rejected";
+          line({ event: "auto_approved", summary: `${verb} by policy (${decision.rule}): ${v.summary}`, priority: 5 }, { ...v, state: "auto_approved" });
           lastSig = null;
           candidate = null;
         }

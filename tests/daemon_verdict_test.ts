@@ -15,7 +15,17 @@ Deno.test({
     try {
       rig = await startRig();
       const repo = await rig.repo();
-      const started = await rig.cli(["start", "--task", "{{escalate touch daemon.txt}} {{done Via the daemon.}} go", "--via", "tmux", "--cwd", repo, "--timeout", "90"]);
+      const started = await rig.cli([
+        "start",
+        "--task",
+        "{{escalate touch daemon.txt}} {{done Via the daemon.}} go",
+        "--via",
+        "tmux",
+        "--cwd",
+        repo,
+        "--timeout",
+        "90",
+      ]);
       const session = String(started.json!.session);
       const first = started.json!.result as Record<string, Record<string, unknown>>;
       assert.equal(first.state, "permission_gate" as unknown);
@@ -24,7 +34,11 @@ Deno.test({
       const viaThread = await rig.cli(["status", "--thread", thread]);
       const r = viaThread.json!.result as Record<string, unknown>;
       assert.equal(r.state, "permission_gate");
-      assert.equal(r.reason, "permission_request", "exact from the daemon, not approval_probable from the rollout");
+      assert.equal(
+        r.reason,
+        "permission_request",
+        "exact from the daemon, not approval_probable from the rollout",
+      );
       assert.equal((r.rollout as Record<string, unknown>).rule, "daemon.approval");
       assert.match(String(r.summary), /touch daemon\.txt/);
       const daemon = r.daemon as Record<string, unknown>;
@@ -34,7 +48,9 @@ Deno.test({
       assert.match(next.command, new RegExp(`^codexctl reply --thread ${thread} --approve --item \\S+$`));
 
       // without the daemon the rollout alone can only say "probable"
-      const rolloutOnly = await rig.cli(["status", "--thread", thread], { CODEX_HOME: rig.home.dir + "-elsewhere" });
+      const rolloutOnly = await rig.cli(["status", "--thread", thread], {
+        CODEX_HOME: rig.home.dir + "-elsewhere",
+      });
       assert.equal(rolloutOnly.code, 4, "another CODEX_HOME does not know the thread");
 
       // the suggested command, run as is, answers through the daemon and Codex completes
@@ -43,7 +59,10 @@ Deno.test({
       const done = await rig.cli(["await", "--session", session, "--timeout", "60"]);
       assert.equal((done.json!.result as Record<string, unknown>).reason, "marker_verified");
       const sessionStatus = await rig.cli(["status", "--session", session]);
-      assert.equal(((sessionStatus.json!.result as Record<string, Record<string, unknown>>).daemon).available, true);
+      assert.equal(
+        (sessionStatus.json!.result as Record<string, Record<string, unknown>>).daemon.available,
+        true,
+      );
       await rig.cli(["end", "--session", session]);
     } finally {
       await rig?.close();

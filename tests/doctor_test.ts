@@ -70,10 +70,10 @@ async function doctor(env: Record<string, string>, ...flags: string[]) {
 
 Deno.test("doctor without herdr: herdr is absent (not a failure), every probed socket path is listed, exit 0", async () => {
   await withIsolatedEnv({}, async (env) => {
-    const { result, herdr } = await doctor(env);
+    const { result, herdr } = await doctor(env, "--check", "herdr");
     if ((await Deno.stat("/tmp/herdr.sock").catch(() => null)) !== null) return; // a herdr runs on this machine
     assert.equal(herdr.status, "absent");
-    assert.equal(result.healthy, true);
+    assert.equal(result.healthy, true, "herdr being absent is not a failure");
     const candidates = herdr.details.candidates as { path: string; source: string }[];
     assert.deepEqual(candidates.map((c) => c.source), ["HOME", "TMP"]);
     assert.equal(herdr.details.socket, join(env.HOME, ".config", "herdr", "herdr.sock"));
@@ -153,7 +153,7 @@ Deno.test("doctor's own bad flags are usage errors (exit 2)", async () => {
   assert.equal((unknown.json?.error as { code: string }).code, "BAD_ARGS");
   assert.match(
     String((unknown.json?.error as { message: string }).message),
-    /unknown check "nope"; choose from: herdr/,
+    /unknown check "nope"; choose from: codex, codex_daemon, herdr, tmux, state/,
   );
   const zero = await runCli(["doctor", "--timeout", "0"]);
   assert.equal(zero.code, 2);
@@ -184,4 +184,20 @@ Deno.test("doctor's human report: one line per check with its mark, summary and 
       "1 ok, 0 warning(s), 1 failure(s), 0 absent",
     ].join("\n"),
   );
+});
+
+Deno.test("doctor runs every check: codex, the Codex daemon, herdr, tmux and the state directory", async () => {
+  const state = await Deno.makeTempDir({ prefix: "codexctl-doctor-state-" });
+  const res = await runCli(["doctor", "--json"], {
+    env: { CODEXCTL_HOME: state, CODEX_HOME: state + "/codex", CODEXCTL_CODEX: "/nonexistent/codex" },
+  });
+  const checks = (res.json!.result as { checks: Check[] }).checks;
+  assert.deepEqual(checks.map((c) => c.name), ["codex", "codex_daemon", "herdr", "tmux", "state"]);
+  const byName = Object.fromEntries(checks.map((c) => [c.name, c]));
+  assert.equal(byName.codex.status, "fail", "a codex that does not run is a failure");
+  assert.match(String(byName.codex.suggestion), /npm install -g @openai\/codex/);
+  assert.equal(byName.codex_daemon.status, "absent", "no daemon socket: absent, not broken");
+  assert.equal(byName.tmux.status, "ok");
+  assert.equal(byName.state.status, "ok");
+  assert.equal((res.json!.result as { healthy: boolean }).healthy, false);
 });

@@ -79,12 +79,17 @@ the same verdict machine), without waiting.`,
             cwd: r.cwd,
             marker: r.marker,
             rule: seen.rule,
-          },          worktree: r.worktree,
+          },
+          worktree: r.worktree,
           daemon: seen.daemon,
         },
       };
     }
-    const obs = await observeThread(ctx.env, args.thread!, { expect: args.expect, marker: args.marker ?? null, daemon: true });
+    const obs = await observeThread(ctx.env, args.thread!, {
+      expect: args.expect,
+      marker: args.marker ?? null,
+      daemon: true,
+    });
     const s = obs.progress.state;
     return {
       kind: "result",
@@ -110,7 +115,8 @@ the same verdict machine), without waiting.`,
             escalated: c.escalated,
           })),
           rule: obs.rule,
-        },        compatibility: obs.compatibility,
+        },
+        compatibility: obs.compatibility,
         daemon: obs.daemon,
       },
     };

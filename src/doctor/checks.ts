@@ -10,4 +10,10 @@ import { daemonCheck } from "./daemon_check.ts";
 import { codexCheck, stateCheck, tmuxCheck } from "./tools_check.ts";
 
 /** Every check. */
-export const DOCTOR_CHECKS: readonly DoctorCheck[] = [codexCheck, daemonCheck, herdrCheck, tmuxCheck, stateCheck];
+export const DOCTOR_CHECKS: readonly DoctorCheck[] = [
+  codexCheck,
+  daemonCheck,
+  herdrCheck,
+  tmuxCheck,
+  stateCheck,
+];

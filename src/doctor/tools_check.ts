@@ -11,7 +11,12 @@ import type { DoctorCheck } from "./check.ts";
 
 async function version(argv: string[], timeoutMs: number): Promise<{ ok: boolean; text: string }> {
   try {
-    const child = new Deno.Command(argv[0], { args: argv.slice(1), stdout: "piped", stderr: "piped", stdin: "null" }).spawn();
+    const child = new Deno.Command(argv[0], {
+      args: argv.slice(1),
+      stdout: "piped",
+      stderr: "piped",
+      stdin: "null",
+    }).spawn();
     const timer = setTimeout(() => {
       try {
         child.kill("SIGKILL");
@@ -19,7 +24,8 @@ async function version(argv: string[], timeoutMs: number): Promise<{ ok: boolean
     }, timeoutMs);
     const out = await child.output();
     clearTimeout(timer);
-    const text = (new TextDecoder().decode(out.stdout) || new TextDecoder().decode(out.stderr)).trim().split("\n")[0];
+    const text =
+      (new TextDecoder().decode(out.stdout) || new TextDecoder().decode(out.stderr)).trim().split("\n")[0];
     return { ok: out.success, text };
   } catch (err) {
     return { ok: false, text: err instanceof Error ? err.message : String(err) };
@@ -34,8 +40,18 @@ export const codexCheck: DoctorCheck = {
     const bin = ctx.env.get("CODEXCTL_CODEX") ?? "codex";
     const v = await version([bin, "--version"], ctx.timeoutMs);
     return v.ok
-      ? { status: "ok", summary: v.text, details: { binary: bin, version: v.text.replace(/^codex-cli\s*/, "") }, suggestion: null }
-      : { status: "fail", summary: `${bin} does not run: ${v.text}`, details: { binary: bin }, suggestion: "install it: npm install -g @openai/codex (or set CODEXCTL_CODEX to its path)" };
+      ? {
+        status: "ok",
+        summary: v.text,
+        details: { binary: bin, version: v.text.replace(/^codex-cli\s*/, "") },
+        suggestion: null,
+      }
+      : {
+        status: "fail",
+        summary: `${bin} does not run: ${v.text}`,
+        details: { binary: bin },
+        suggestion: "install it: npm install -g @openai/codex (or set CODEXCTL_CODEX to its path)",
+      };
   },
 };
 
@@ -47,15 +63,30 @@ export const tmuxCheck: DoctorCheck = {
     const v = await version(["tmux", "-V"], ctx.timeoutMs);
     const inside = Boolean(ctx.env.get("TMUX"));
     return v.ok
-      ? { status: "ok", summary: `${v.text}${inside ? " (codexctl runs inside tmux: panes split this window)" : " (outside tmux: codexctl's private tmux server)"}`, details: { version: v.text, inside_tmux: inside }, suggestion: null }
-      : { status: "absent", summary: "tmux is not installed", details: { inside_tmux: inside }, suggestion: "install tmux (apt install tmux / brew install tmux) unless you use herdr" };
+      ? {
+        status: "ok",
+        summary: `${v.text}${
+          inside
+            ? " (codexctl runs inside tmux: panes split this window)"
+            : " (outside tmux: codexctl's private tmux server)"
+        }`,
+        details: { version: v.text, inside_tmux: inside },
+        suggestion: null,
+      }
+      : {
+        status: "absent",
+        summary: "tmux is not installed",
+        details: { inside_tmux: inside },
+        suggestion: "install tmux (apt install tmux / brew install tmux) unless you use herdr",
+      };
   },
 };
 
 /** The state directory is writable. */
 export const stateCheck: DoctorCheck = {
   name: "state",
-  description: "codexctl's state directory ($CODEXCTL_HOME, else $XDG_STATE_HOME/codexctl, else ~/.local/state/codexctl)",
+  description:
+    "codexctl's state directory ($CODEXCTL_HOME, else $XDG_STATE_HOME/codexctl, else ~/.local/state/codexctl)",
   async run(ctx) {
     let root: string;
     try {
@@ -70,7 +101,12 @@ export const stateCheck: DoctorCheck = {
       await Deno.remove(`${root}/.doctor-probe`);
       return { status: "ok", summary: `${root} is writable`, details: { root }, suggestion: null };
     } catch (err) {
-      return { status: "fail", summary: `${root} is not writable: ${err instanceof Error ? err.message : String(err)}`, details: { root }, suggestion: "fix its permissions or set CODEXCTL_HOME" };
+      return {
+        status: "fail",
+        summary: `${root} is not writable: ${err instanceof Error ? err.message : String(err)}`,
+        details: { root },
+        suggestion: "fix its permissions or set CODEXCTL_HOME",
+      };
     }
   },
 };

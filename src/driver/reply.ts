@@ -73,13 +73,30 @@ export async function replySession(
   if (current.state === "permission_gate" && (action.kind === "approve" || action.kind === "choice")) {
     // deny rules of the approval policy hold for everyone, also for an explicit approval
     const facts = readScreen(obs.pane.screen);
-    const subject = { kind: facts.approval?.kind === "edits" ? "fileChange" as const : "command" as const, command: facts.approval?.command ?? null, cwd: session.record.cwd };
-    const denied = denyingRule(await loadApprovalPolicy(session.env), subject, { worktree: session.record.worktree?.path ?? session.record.cwd });
+    const subject = {
+      kind: facts.approval?.kind === "edits" ? "fileChange" as const : "command" as const,
+      command: facts.approval?.command ?? null,
+      cwd: session.record.cwd,
+    };
+    const denied = denyingRule(await loadApprovalPolicy(session.env), subject, {
+      worktree: session.record.worktree?.path ?? session.record.cwd,
+    });
     if (denied) {
-      await session.store.appendLog("audit", { session: session.id, thread: session.record.thread_id, decision: "refused", rule: denied, gate: current.reason, seen: current.summary, command: subject.command, by: options.by ?? "reply" });
+      await session.store.appendLog("audit", {
+        session: session.id,
+        thread: session.record.thread_id,
+        decision: "refused",
+        rule: denied,
+        gate: current.reason,
+        seen: current.summary,
+        command: subject.command,
+        by: options.by ?? "reply",
+      });
       throw usageError(
         "POLICY_DENIED",
-        `the approval policy forbids approving ${subject.command ? `\`${subject.command.slice(0, 120)}\`` : "this change"} (${denied}); nothing was pressed`,
+        `the approval policy forbids approving ${
+          subject.command ? `\`${subject.command.slice(0, 120)}\`` : "this change"
+        } (${denied}); nothing was pressed`,
         `reject it with codexctl reply --session ${session.id} --reject, or change $CODEXCTL_HOME/config.jsonc`,
       );
     }

@@ -29,7 +29,8 @@ export interface Observation {
   pane: PaneRead;
   evidence: Evidence;
   verdict: Verdict;
-  rule: string;  progress: ThreadProgress | null;
+  rule: string;
+  progress: ThreadProgress | null;
   daemon: DaemonReading | null;
 }
 
@@ -119,8 +120,10 @@ export class Session {
       this.#progress = null;
     }
     return this.#progress;
-  }  /** Reads the pane and the rollout (and, when asked, the Codex daemon) and decides the verdict. */
-  async observe(options: { recent?: boolean; expect?: string[]; daemon?: boolean } = {}): Promise<Observation> {
+  } /** Reads the pane and the rollout (and, when asked, the Codex daemon) and decides the verdict. */
+  async observe(
+    options: { recent?: boolean; expect?: string[]; daemon?: boolean } = {},
+  ): Promise<Observation> {
     const pane = await this.substrate.read(this.record.pane ?? {}, { recent: options.recent ?? true });
     const progress = await this.progress();
     const expect = [...new Set([...this.record.expect, ...(options.expect ?? [])])];
@@ -140,7 +143,10 @@ export class Session {
       process: null,
       marker: this.record.marker,
       artifacts: await checkArtifacts(expect, this.record.cwd),
-    };    const daemon = options.daemon && this.record.thread_id ? await daemonReading(this.record.codex_home, this.record.thread_id) : null;
+    };
+    const daemon = options.daemon && this.record.thread_id
+      ? await daemonReading(this.record.codex_home, this.record.thread_id)
+      : null;
     if (daemon?.available) evidence.daemon = daemon;
     const { verdict, rule } = decide(evidence);
     return { pane, evidence, verdict, rule, progress, daemon };

@@ -326,44 +326,57 @@ export async function sessionScenarios(
       const events = r.stdout.trim().split("\n").map((l) => JSON.parse(l).result);
       assert.ok(events.some((e: Record<string, unknown>) => e.event === "auto_approved"), r.stdout);
       const audit = parseJsonLines(await Deno.readTextFile(join(rig.state, "logs", "audit.jsonl")));
-      const entry = audit.find((a) => a.session === session && a.by === "watch" && a.decision === "approve" && a.rule === "--auto-approve");
+      const entry = audit.find((a) =>
+        a.session === session && a.by === "watch" && a.decision === "approve" && a.rule === "--auto-approve"
+      );
       assert.ok(entry);
       assert.match(String(entry!.seen), /touch auto\.txt/);
       await end(session);
     },
   );
 
-  await t.step("the approval policy: a deny rule refuses an explicit --approve; an allow rule lets watch approve", async () => {
-    const config = join(rig.state, "config.jsonc");
-    await Deno.mkdir(rig.state, { recursive: true });
-    await Deno.writeTextFile(config, `{
+  await t.step(
+    "the approval policy: a deny rule refuses an explicit --approve; an allow rule lets watch approve",
+    async () => {
+      const config = join(rig.state, "config.jsonc");
+      await Deno.mkdir(rig.state, { recursive: true });
+      await Deno.writeTextFile(
+        config,
+        `{
       // codexctl approval policy (JSONC)
       "approvals": { "rules": [
         { "name": "never delete", "action": "deny", "commandPrefix": "touch forbidden.txt" },
         { "name": "touch is fine", "action": "allow", "commandPrefix": "touch allowed.txt" },
       ] },
-    }`);
-    try {
-      const denied = await start("{{escalate touch forbidden.txt}} {{done}} No.");
-      assert.equal(denied.v.state, "permission_gate");
-      const refused = await rig.cli(["reply", "--session", denied.session, "--approve"]);
-      assert.equal(refused.code, 2, refused.stdout);
-      assert.equal((refused.json!.error as Record<string, unknown>).code, "POLICY_DENIED");
-      await assert.rejects(Deno.stat(join(denied.cwd, "forbidden.txt")));
-      await end(denied.session);
+    }`,
+      );
+      try {
+        const denied = await start("{{escalate touch forbidden.txt}} {{done}} No.");
+        assert.equal(denied.v.state, "permission_gate");
+        const refused = await rig.cli(["reply", "--session", denied.session, "--approve"]);
+        assert.equal(refused.code, 2, refused.stdout);
+        assert.equal((refused.json!.error as Record<string, unknown>).code, "POLICY_DENIED");
+        await assert.rejects(Deno.stat(join(denied.cwd, "forbidden.txt")));
+        await end(denied.session);
 
-      const allowed = await start("{{escalate touch allowed.txt}} {{done Allowed.}} Yes.", ["--no-wait"]);
-      const r = await rig.cli(["watch", "--session", allowed.session, "--timeout", "60"]);
-      const events = r.stdout.trim().split("\n").map((l) => JSON.parse(l).result);
-      const approved = events.find((e: Record<string, unknown>) => e.event === "auto_approved");
-      assert.ok(approved, r.stdout);
-      assert.match(String(approved.summary), /touch is fine/);
-      assert.ok((await Deno.stat(join(allowed.cwd, "allowed.txt"))).isFile);
-      const audit = parseJsonLines(await Deno.readTextFile(join(rig.state, "logs", "audit.jsonl")));
-      assert.ok(audit.some((a) => a.session === denied.session && a.decision === "refused"));
-      assert.ok(audit.some((a) => a.session === allowed.session && a.decision === "approve" && String(a.rule).includes("touch is fine")));
-    } finally {
-      await Deno.remove(config);
-    }
-  });
+        const allowed = await start("{{escalate touch allowed.txt}} {{done Allowed.}} Yes.", ["--no-wait"]);
+        const r = await rig.cli(["watch", "--session", allowed.session, "--timeout", "60"]);
+        const events = r.stdout.trim().split("\n").map((l) => JSON.parse(l).result);
+        const approved = events.find((e: Record<string, unknown>) => e.event === "auto_approved");
+        assert.ok(approved, r.stdout);
+        assert.match(String(approved.summary), /touch is fine/);
+        assert.ok((await Deno.stat(join(allowed.cwd, "allowed.txt"))).isFile);
+        const audit = parseJsonLines(await Deno.readTextFile(join(rig.state, "logs", "audit.jsonl")));
+        assert.ok(audit.some((a) => a.session === denied.session && a.decision === "refused"));
+        assert.ok(
+          audit.some((a) =>
+            a.session === allowed.session && a.decision === "approve" &&
+            String(a.rule).includes("touch is fine")
+          ),
+        );
+      } finally {
+        await Deno.remove(config);
+      }
+    },
+  );
 }

@@ -19,7 +19,11 @@ import { controlSocketPath } from "../daemon/socket_path.ts";
  * What the Codex daemon says about a thread, when its control socket exists under `codexHome`
  * (null when there is no daemon: nothing to ask). Never throws.
  */
-export async function daemonReading(codexHome: string, threadId: string, timeoutMs = 3000): Promise<DaemonReading | null> {
+export async function daemonReading(
+  codexHome: string,
+  threadId: string,
+  timeoutMs = 3000,
+): Promise<DaemonReading | null> {
   const socket = controlSocketPath(codexHome);
   try {
     await Deno.lstat(socket);
@@ -34,7 +38,8 @@ export interface Observation {
   located: Located;
   progress: ThreadProgress;
   compatibility: Compatibility;
-  evidence: Evidence;  verdict: Verdict;
+  evidence: Evidence;
+  verdict: Verdict;
   rule: string;
   /** The daemon's reading (null: no daemon socket, or not asked). */
   daemon: DaemonReading | null;
@@ -43,7 +48,8 @@ export interface Observation {
 /** Options of {@linkcode observeThread}. */
 export interface ObserveOptions {
   expect?: string[];
-  marker?: string | null;  session?: string | null;
+  marker?: string | null;
+  session?: string | null;
   now?: number;
   /** Ask the Codex daemon too (status does; watch and the hooks do not). */
   daemon?: boolean;
@@ -109,7 +115,8 @@ export async function observeThread(
   options: ObserveOptions = {},
 ): Promise<Observation> {
   const located = await locateOrThrow(env, ref);
-  const read = await readThread(located.path, undefined, { keepEvents: false });  const { evidence, compatibility: compat } = await threadEvidence(located, read.progress, options);
+  const read = await readThread(located.path, undefined, { keepEvents: false });
+  const { evidence, compatibility: compat } = await threadEvidence(located, read.progress, options);
   const daemon = options.daemon ? await daemonReading(codexHome(env), located.id) : null;
   if (daemon?.available) evidence.daemon = daemon;
   const { verdict, rule } = decide(evidence);

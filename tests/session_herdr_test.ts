@@ -87,3 +87,22 @@ for (const flavor of ["0.8", "0.6"] as const) {
     },
   });
 }
+
+Deno.test("start --via herdr with herdr down: environment/HERDR_DOWN, exit 3, and nothing is left behind", async () => {
+  const { runCli } = await import("./support/cli.ts");
+  const state = await Deno.makeTempDir({ prefix: "codexctl-herdr-down-" });
+  const r = await runCli(["start", "--task", "x", "--via", "herdr", "--cwd", state], {
+    env: { CODEXCTL_HOME: state, HERDR_SOCKET_PATH: `${state}/no-such.sock`, HOME: state },
+  });
+  assert.equal(r.code, 3, r.stdout);
+  const error = r.json!.error as Record<string, unknown>;
+  assert.equal(error.class, "environment");
+  assert.equal(error.code, "HERDR_DOWN");
+  assert.equal(error.retryable, true);
+  assert.match(String(error.suggestion), /--via tmux/);
+  assert.equal(
+    [...Deno.readDirSync(state)].some((e) => e.name === "sessions"),
+    false,
+    "no session was recorded",
+  );
+});

@@ -116,6 +116,8 @@ export class HerdrSubstrate implements Substrate {
   async close(pane: PaneId): Promise<"closed" | "already gone"> {
     const h = await this.#connect();
     const ref = pane as unknown as HerdrPane;
+    // give back the agent slot herdr's Codex detection holds (best effort), then close the pane only
+    await h.releaseAgent(ref, { source: "herdr:codex", agent: "codex" }).catch(() => {});
     let closed = await h.close(ref, { ifExists: true });
     if (ref.created_workspace_id) {
       // a space is codexctl's own workspace: close it with the pane

@@ -1,7 +1,8 @@
 /**
  * herdr's own JSON schema of its socket API (`herdr api schema --json`, protocol 20), used to check
  * every request a client sends and every reply or event a server produces. The schema lives outside
- * this repository, in `../shared/herdr/herdr-api.schema.json` (override: `HERDR_API_SCHEMA`); a
+ * this repository, in the workplace's `shared/herdr/herdr-api.schema.json` — found next to the
+ * repository or any directory above it, or at /work/shared (override: `HERDR_API_SCHEMA`); a
  * missing schema fails loudly, it never skips.
  *
  * Two strictness levels:
@@ -13,15 +14,30 @@
  * @module
  */
 import { Ajv2020, type ValidateFunction } from "ajv/dist/2020.js";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { REPO_ROOT } from "./paths.ts";
 
 /** The five top-level schemas herdr publishes. */
 export type FrameKind = "request" | "success_response" | "error_response" | "event" | "subscription_event";
 
-/** The schema file's location. */
-export const HERDR_SCHEMA_PATH: string = Deno.env.get("HERDR_API_SCHEMA") ??
-  join(REPO_ROOT, "..", "shared", "herdr", "herdr-api.schema.json");
+/** The schema file's location: `$HERDR_API_SCHEMA`, else the first `shared/herdr/…` found. */
+export const HERDR_SCHEMA_PATH: string = Deno.env.get("HERDR_API_SCHEMA") ?? findSchema();
+
+function findSchema(): string {
+  const candidates: string[] = [];
+  for (let dir = join(REPO_ROOT, "..");; dir = dirname(dir)) {
+    candidates.push(join(dir, "shared", "herdr", "herdr-api.schema.json"));
+    if (dirname(dir) === dir) break;
+  }
+  candidates.push("/work/shared/herdr/herdr-api.schema.json");
+  return candidates.find((p) => {
+    try {
+      return Deno.statSync(p).isFile;
+    } catch {
+      return false;
+    }
+  }) ?? candidates[0];
+}
 
 /** One validation outcome. */
 export interface SchemaCheck {

@@ -379,4 +379,29 @@ export async function sessionScenarios(
       }
     },
   );
+
+  await t.step(
+    "a message sent while Codex works steers the running turn, proven by the rollout, never typed twice",
+    async () => {
+      const { session } = await start("{{pause 6}} {{done First.}} Think first.", ["--no-wait"]);
+      const sent = verdict(
+        await rig.cli(["send", "--session", session, "--message", "{{done Steered.}} change of plan"]),
+      );
+      const delivery = sent.delivery as Record<string, unknown>;
+      assert.equal(delivery.delivered, true);
+      assert.equal(delivery.steered, true, "the turn was running: the message steered it");
+      assert.equal(delivery.proof, "user_message");
+      assert.equal(sent.reason, "marker_verified");
+      const rollout = await Deno.readTextFile(String(sent.thread?.rollout_path));
+      assert.equal(
+        (rollout.match(/change of plan \(When the task is FULLY complete/g) ?? []).length >= 1,
+        true,
+      );
+      const typed = rollout.split("\n").filter((l) =>
+        l.includes('"UserMessage"') || l.includes('"user_message"')
+      ).filter((l) => l.includes("change of plan"));
+      assert.equal(typed.length, 1, "delivered exactly once");
+      await end(session);
+    },
+  );
 }

@@ -5,7 +5,7 @@
  */
 import { z } from "zod";
 import { observeThread } from "../codex/rollout/observe.ts";
-import { usageError } from "../errors.ts";
+import { resolveTarget } from "./target.ts";
 import { Session } from "../driver/session.ts";
 import { Store } from "../store/store.ts";
 import { defineVerb } from "./verb.ts";
@@ -55,15 +55,9 @@ the same verdict machine), without waiting.`,
     marker: z.string().optional(),
   }),
   async run(args, ctx) {
-    if ((args.thread === undefined) === (args.session === undefined)) {
-      throw usageError(
-        "BAD_TARGET",
-        "status needs exactly one of --session cdx-… or --thread <uuid|url>",
-        "e.g. codexctl status --session cdx-1a2b",
-      );
-    }
-    if (args.session !== undefined) {
-      const session = await Session.load(Store.fromEnv(ctx.env), args.session, ctx.env);
+    const target = resolveTarget("status", args);
+    if (target.kind === "session") {
+      const session = await Session.load(Store.fromEnv(ctx.env), target.session, ctx.env);
       const seen = await session.observe({ expect: args.expect, daemon: true });
       await session.remember(seen.verdict);
       const r = session.record;
@@ -85,7 +79,7 @@ the same verdict machine), without waiting.`,
         },
       };
     }
-    const obs = await observeThread(ctx.env, args.thread!, {
+    const obs = await observeThread(ctx.env, target.threadId, {
       expect: args.expect,
       marker: args.marker ?? null,
       daemon: true,

@@ -5,7 +5,7 @@
  * @module
  */
 import { z } from "zod";
-import { usageError } from "../errors.ts";
+import { resolveTarget } from "./target.ts";
 import { watchThread } from "../watch/thread_watch.ts";
 import { watchSession } from "../watch/session_watch.ts";
 import { Session } from "../driver/session.ts";
@@ -101,17 +101,11 @@ ends the watch without closing anything.`,
     marker: z.string().optional(),
   }),
   async run(args, ctx) {
-    if ((args.thread === undefined) === (args.session === undefined)) {
-      throw usageError(
-        "BAD_TARGET",
-        "watch needs exactly one of --session cdx-… or --thread <uuid|url>",
-        "e.g. codexctl watch --session cdx-1a2b",
-      );
-    }
+    const target = resolveTarget("watch", args);
     const emit = (text: string, envelope: Envelope) =>
       writeStdout(ctx.mode.json ? text + "\n" : formatEnvelope(envelope, ctx.mode, true));
-    if (args.session !== undefined) {
-      const session = await Session.load(Store.fromEnv(ctx.env), args.session, ctx.env);
+    if (target.kind === "session") {
+      const session = await Session.load(Store.fromEnv(ctx.env), target.session, ctx.env);
       if (args.expect.length) {
         await session.save({ expect: [...new Set([...session.record.expect, ...args.expect])] });
       }
@@ -125,7 +119,7 @@ ends the watch without closing anything.`,
       return { kind: "done", exitCode: code };
     }
     const code = await watchThread({
-      ref: args.thread!,
+      ref: target.threadId,
       env: ctx.env,
       timeoutSec: args.timeout,
       stallSec: args.stall,

@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { CodexctlError } from "../errors.ts";
+import type { CodexctlError } from "../errors.ts";
 import { stateRoot } from "../store/paths.ts";
 import { atomicWrite, ensureDir } from "../store/atomic.ts";
 import type { DoctorCheck } from "./check.ts";

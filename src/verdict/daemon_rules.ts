@@ -8,7 +8,7 @@
  */
 import type { Verdict } from "../envelope.ts";
 import type { Evidence } from "./evidence.ts";
-import { blank, type Rule } from "./rule.ts";
+import { blank, choiceVerdict, type Rule } from "./rule.ts";
 import { next, targetFlag } from "./next.ts";
 
 function rule(name: string, apply: (e: Evidence) => Verdict | null): Rule {
@@ -45,31 +45,15 @@ export const DAEMON_RULES: readonly Rule[] = [
   rule("daemon.question", (e) => {
     const r = e.daemon!.request!;
     if (r.kind !== "user_input") return null;
-    const first = r.questions[0];
-    const options = (first?.options ?? []).map((o) => ({
-      key: o.key,
-      label: o.label,
-      recommended: o.recommended,
-    }));
-    const pick = options.find((o) => o.recommended)?.key ?? "1";
-    return {
-      ...blank(e),
-      state: "awaiting_clarification",
-      reason: "multiple_choice",
-      summary: `Codex asks: ${first?.question ?? "a question"}`,
+    return choiceVerdict(e, {
       questions: r.questions.map((q) => q.question),
-      options,
-      next_action: options.length
-        ? next(
-          "choose",
-          `reply ${targetFlag(e.target)} --choice ${pick}${item(e)}`,
-          "the Codex daemon reports this question pending",
-        )
-        : next(
-          "answer",
-          `reply ${targetFlag(e.target)} --text "<answer>"${item(e)}`,
-          "the Codex daemon reports this question pending",
-        ),
-    };
+      options: (r.questions[0]?.options ?? []).map((o) => ({
+        key: o.key,
+        label: o.label,
+        recommended: o.recommended,
+      })),
+      why: "the Codex daemon reports this question pending",
+      suffix: item(e),
+    }, targetFlag(e.target));
   }),
 ];

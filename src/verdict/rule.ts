@@ -5,6 +5,7 @@
  */
 import type { Verdict } from "../envelope.ts";
 import type { Evidence } from "./evidence.ts";
+import { next } from "./next.ts";
 
 /** A rule: returns a verdict when it applies to the evidence, else null. */
 export interface Rule {
@@ -46,5 +47,36 @@ export function blank(evidence: Evidence): VerdictBase {
         context_pct: t.state.context_pct,
       }
       : null,
+  };
+}
+
+/** What a multiple-choice question looks like, wherever it was read (rollout, daemon, screen). */
+export interface ChoiceQuestion {
+  questions: string[];
+  options: { key: string; label: string; recommended: boolean }[];
+  /** Why the caller should answer, for `next_action.why`. */
+  why: string;
+  /** Appended to the suggested reply command (e.g. the daemon's `--item KEY`). */
+  suffix?: string;
+}
+
+/**
+ * The `awaiting_clarification/multiple_choice` verdict: the first question in the summary, the
+ * recommended option (else 1) in the suggested `reply --choice`, or `--text` when there are no
+ * options.
+ */
+export function choiceVerdict(e: Evidence, q: ChoiceQuestion, flag: string): Verdict {
+  const pick = q.options.find((o) => o.recommended)?.key ?? "1";
+  const suffix = q.suffix ?? "";
+  return {
+    ...blank(e),
+    state: "awaiting_clarification",
+    reason: "multiple_choice",
+    summary: `Codex asks: ${q.questions[0] ?? "a question"}`,
+    questions: q.questions,
+    options: q.options.map((o) => ({ ...o })),
+    next_action: q.options.length
+      ? next("choose", `reply ${flag} --choice ${pick}${suffix}`, q.why)
+      : next("answer", `reply ${flag} --text "<answer>"${suffix}`, q.why),
   };
 }

@@ -8,7 +8,7 @@
  */
 import type { Verdict } from "../envelope.ts";
 import type { Evidence } from "./evidence.ts";
-import { blank, type Rule } from "./rule.ts";
+import { blank, choiceVerdict, type Rule } from "./rule.ts";
 import { next, targetFlag, waitCommand } from "./next.ts";
 import { liveLines, looksDone, readScreen, type ScreenFacts, screenPlan, soundsUncertain } from "./screen.ts";
 import { screenTranscript } from "./transcript.ts";
@@ -92,25 +92,15 @@ export const SCREEN_RULES: readonly Rule[] = [
   rule("screen.question_widget", (e, f) => {
     if (!f.widget) return null;
     const fromRollout = e.thread?.state.questions ?? [];
-    const options = f.options.map((o) => ({ ...o }));
-    const pick = options.find((o) => o.recommended)?.key ?? "1";
-    return {
-      ...blank(e),
-      state: "awaiting_clarification",
-      reason: "multiple_choice",
-      summary: `Codex asks: ${f.widget.question ?? fromRollout[0]?.question ?? "a question"}`,
+    return choiceVerdict(e, {
       questions: fromRollout.length
         ? fromRollout.map((q) => q.question)
         : f.widget.question
         ? [f.widget.question]
         : [],
-      options,
-      next_action: next(
-        "choose",
-        `reply ${targetFlag(e.target)} --choice ${pick}`,
-        "Codex's question widget waits for a choice (or --text for free text)",
-      ),
-    };
+      options: f.options,
+      why: "Codex's question widget waits for a choice (or --text for free text)",
+    }, targetFlag(e.target));
   }),
   rule("screen.plan_menu", (e, f) => {
     if (!f.planMenu) return null;

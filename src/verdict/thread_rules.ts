@@ -7,7 +7,7 @@
  */
 import type { Verdict } from "../envelope.ts";
 import type { Evidence } from "./evidence.ts";
-import { blank, type Rule } from "./rule.ts";
+import { blank, choiceVerdict, type Rule } from "./rule.ts";
 import { next, targetFlag, waitCommand } from "./next.ts";
 import { clip, markerPrinted, trailingQuestions, transcriptTail } from "./text.ts";
 
@@ -60,28 +60,15 @@ export const THREAD_RULES: readonly Rule[] = [
   rule("thread.waiting_input", (e) => {
     const s = e.thread?.state;
     if (s?.status !== "waiting_input") return null;
-    const first = s.questions[0];
-    const options = (first?.options ?? []).map((o, i) => ({
-      key: String(i + 1),
-      label: o.label,
-      recommended: /recommended/i.test(o.label),
-    }));
-    const pick = options.find((o) => o.recommended)?.key ?? "1";
-    return {
-      ...blank(e),
-      state: "awaiting_clarification",
-      reason: "multiple_choice",
-      summary: `Codex asks: ${first?.question ?? "a question"}`,
+    return choiceVerdict(e, {
       questions: s.questions.map((q) => q.question),
-      options,
-      next_action: options.length
-        ? next(
-          "choose",
-          `reply ${targetFlag(e.target)} --choice ${pick}`,
-          "Codex is waiting for an answer to its question widget",
-        )
-        : next("answer", `reply ${targetFlag(e.target)} --text "<answer>"`, "Codex is waiting for an answer"),
-    };
+      options: (s.questions[0]?.options ?? []).map((o, i) => ({
+        key: String(i + 1),
+        label: o.label,
+        recommended: /recommended/i.test(o.label),
+      })),
+      why: "Codex is waiting for an answer to its question widget",
+    }, targetFlag(e.target));
   }),
   rule("thread.approval_probable", (e) => {
     const s = e.thread?.state;

@@ -39,15 +39,23 @@ Deno.test(`real Codex ${CODEX_VERSIONS.current} in a fake-herdr pane: idle → w
       const seen = await recordStatuses(h, ref, async () => {
         // ready: Codex detected, idle, and its composer painted twice in a row
         let previous = "";
+        let last = "";
         await eventually("the Codex composer", async () => {
           const { status, agent } = await h.status(ref);
           const screen = (await h.read(ref, { source: "visible" })).text;
-          const ready = agent === "codex" && status === "idle" && SCREEN.ready.test(screen) &&
+          last = `agent=${agent} status=${status}\n${screen}`;
+          // a busy machine can paint a working frame during start-up: settled is idle or done
+          const ready = agent === "codex" && (status === "idle" || status === "done") &&
+            SCREEN.ready.test(screen) &&
             !/Starting MCP/.test(screen) && /^› /m.test(screen);
           const stable = ready && screen === previous;
           previous = ready ? screen : "";
           return stable;
-        }, 60_000);
+        }, 60_000).catch((err) => {
+          throw new Error(`${err.message}; last reading: ${last}`);
+        });
+        // start the recorded sequence from a seen (idle) pane
+        if ((await h.status(ref)).status === "done") await h.focus(ref);
 
         await h.sendText(ref, "{{pause 3}} {{escalate touch approved.txt}} {{done}} Create the file.");
         await new Promise((r) => setTimeout(r, 700)); // a fast Enter would land in the composer

@@ -178,7 +178,10 @@ const PARSED_EVENTS = new Set([
 ]);
 
 const utf8 = new TextDecoder("utf-8");
-const HEAD_BYTES = 384;
+/** The first bytes hold timestamp, ordinal, type and payload type (≈ 120 characters). */
+const HEAD_BYTES = 160;
+/** Fields further in (a call id after an item id, an item type after thread and turn ids). */
+const WIDE_HEAD_BYTES = 384;
 
 /** What a line's first bytes say about it. */
 export interface Head {
@@ -235,6 +238,13 @@ function isoMillis(t: string, at: number): number | null {
   };
   const ms = Date.UTC(n(0, 4), n(5, 2) - 1, n(8, 2), n(11, 2), n(14, 2), n(17, 2), n(20, 3));
   return ok ? ms : null;
+}
+
+/** The head text, widened to {@linkcode WIDE_HEAD_BYTES} when the line is longer than the short head. */
+function wideHead(bytes: Uint8Array, head: Head): string {
+  return bytes.length > HEAD_BYTES
+    ? utf8.decode(bytes.subarray(0, Math.min(bytes.length, WIDE_HEAD_BYTES)))
+    : head.text;
 }
 
 /** A plain string field (`"key":"value"`) found in the head, or null. */
@@ -400,7 +410,7 @@ export function parseLine(
         return null;
       }
       if (OUTPUT_ITEMS.has(head.ptype)) {
-        const callId = headField(head.text, "call_id");
+        const callId = headField(wideHead(bytes, head), "call_id");
         if (callId) {
           stats.known++;
           stats.head_only++;
@@ -420,7 +430,7 @@ export function parseLine(
         return null;
       }
       if (head.ptype === "item_completed") {
-        const itemType = headField(head.text, 'item":{"type');
+        const itemType = headField(wideHead(bytes, head), 'item":{"type');
         if (itemType !== null) {
           if (itemType !== "UserMessage" && itemType !== "AgentMessage" && itemType !== "Plan") {
             stats.known++;

@@ -9,9 +9,19 @@ import { statusVerb } from "./status.ts";
 import { tailVerb } from "./tail.ts";
 import { threadsVerb } from "./threads.ts";
 import { watchVerb } from "./watch.ts";
+import { followVerb } from "./follow.ts";
+import { hookVerb } from "./hook.ts";
 
 /** All verbs. */
-export const VERBS: readonly Verb[] = [statusVerb, watchVerb, tailVerb, threadsVerb, schemaVerb];
+export const VERBS: readonly Verb[] = [
+  statusVerb,
+  watchVerb,
+  tailVerb,
+  threadsVerb,
+  followVerb,
+  schemaVerb,
+  hookVerb,
+];
 
 /** Looks a verb up by name. */
 export function findVerb(name: string): Verb | undefined {

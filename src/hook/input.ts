@@ -1,0 +1,103 @@
+/**
+ * The hook's stdin: read whole (bounded in size and time) and checked by hand — no zod on the hook
+ * path. Anything that is not a JSON object with a `session_id` string is garbage and gets no
+ * answer at all.
+ *
+ * @module
+ */
+
+/** A background task Claude Code lists in Stop input. */
+export interface BackgroundTask {
+  type: string | null;
+  status: string | null;
+  command: string | null;
+  description: string | null;
+}
+
+/** The fields of Claude Code's hook input that codexctl uses. */
+export interface HookInput {
+  session_id: string;
+  hook_event_name: string | null;
+  /** Stop: true on the re-check after a block. */
+  stop_hook_active: boolean;
+  /** SessionStart: startup, resume, clear, compact or fork. */
+  source: string | null;
+  cwd: string | null;
+  /** Stop: shells, monitors, subagents… still running. */
+  background_tasks: BackgroundTask[];
+}
+
+/** The most stdin the hook reads (Claude Code's inputs are a few KB). */
+export const MAX_INPUT_BYTES = 4 * 1024 * 1024;
+
+/** Something to read stdin from (`Deno.stdin`, or a test's stand-in). */
+export interface InputSource {
+  readSync(buffer: Uint8Array): number | null;
+  isTerminal(): boolean;
+}
+
+/**
+ * Reads all of `source` as UTF-8 text; null past `maxBytes`, on invalid UTF-8, or when stdin is a
+ * terminal (a person ran the hook by hand: nothing to read). Synchronous, with no timer and no
+ * stream: on the hook's hot path the first `setTimeout` alone costs several milliseconds. A pipe
+ * that never closes is bounded by the hook's `timeout` in hooks.json.
+ */
+export function readInput(source: InputSource, maxBytes: number = MAX_INPUT_BYTES): string | null {
+  if (source.isTerminal()) return null;
+  const chunks: Uint8Array[] = [];
+  const buffer = new Uint8Array(64 * 1024);
+  let size = 0;
+  try {
+    for (;;) {
+      const n = source.readSync(buffer);
+      if (n === null) break;
+      size += n;
+      if (size > maxBytes) return null;
+      chunks.push(buffer.slice(0, n));
+    }
+  } catch {
+    return null;
+  }
+  const all = new Uint8Array(size);
+  let at = 0;
+  for (const c of chunks) {
+    all.set(c, at);
+    at += c.length;
+  }
+  try {
+    return new TextDecoder("utf-8", { fatal: true }).decode(all);
+  } catch {
+    return null;
+  }
+}
+
+/** Parses hook input; null for anything that is not a JSON object with a non-empty `session_id`. */
+export function parseInput(text: string | null): HookInput | null {
+  if (text === null) return null;
+  let data: unknown;
+  try {
+    data = JSON.parse(text);
+  } catch {
+    return null;
+  }
+  if (!data || typeof data !== "object" || Array.isArray(data)) return null;
+  const d = data as Record<string, unknown>;
+  if (typeof d.session_id !== "string" || !d.session_id.trim() || d.session_id.length > 200) return null;
+  const str = (v: unknown) => (typeof v === "string" ? v : null);
+  const tasks = Array.isArray(d.background_tasks) ? d.background_tasks : [];
+  return {
+    session_id: d.session_id.trim(),
+    hook_event_name: str(d.hook_event_name),
+    stop_hook_active: d.stop_hook_active === true,
+    source: str(d.source),
+    cwd: str(d.cwd),
+    background_tasks: tasks.filter((t): t is Record<string, unknown> => !!t && typeof t === "object").map((
+      t,
+    ) => ({
+      type: str(t.type),
+      status: str(t.status),
+      command: str(t.command),
+      description: str(t.description),
+    })),
+  };
+}

@@ -1,0 +1,198 @@
+/**
+ * `codexctl hook <event>`: the Claude Code hook entry, loaded by `src/main.ts` through a dynamic
+ * import so that nothing else of the CLI (zod, the verbs, `node:` modules) is loaded on this path.
+ *
+ * Contract with Claude Code: read the hook JSON on stdin; print at most one JSON object on stdout
+ * (hook output, not a codexctl envelope); always exit 0. Garbage stdin gets no output. Any error
+ * is written to the hook log (`<state>/logs/hooks.jsonl`) and the hook stays silent.
+ *
+ * The no-change path — the one that runs after almost every tool call — reads the session records,
+ * the follow lists and the owner's cursor index, stats each rollout and probes each pid, and stops
+ * there. Only when something moved does it load the delivery pass (`deliver.ts`).
+ *
+ * @module
+ */
+import { nothingChanged, readIndex } from "./cursor.ts";
+import { type HookInput, type InputSource, parseInput, readInput } from "./input.ts";
+import { describeError, logHook } from "./log.ts";
+import { ownerTargets, type Target } from "./targets.ts";
+import { hookStateRoot, indexPath } from "./where.ts";
+import { lazyImport } from "../lazy.ts";
+
+/** `codexctl hook <name>` → the Claude Code event it serves. */
+export const HOOK_EVENTS = {
+  "post-tool-use": "PostToolUse",
+  "stop": "Stop",
+  "session-start": "SessionStart",
+  "user-prompt-submit": "UserPromptSubmit",
+} as const;
+
+/** A Claude Code event codexctl handles. */
+export type HookEvent = (typeof HOOK_EVENTS)[keyof typeof HOOK_EVENTS];
+
+/** Where a hook reads and writes (a seam for tests). */
+export interface HookIo {
+  stdin: InputSource;
+  /** Writes the single JSON answer. */
+  stdout(text: string): Promise<void>;
+  /** Writes a diagnostic line (Claude Code keeps stderr of a successful hook in its debug log only). */
+  stderr(text: string): Promise<void>;
+}
+
+/** Read-only environment access. */
+export interface HookEnv {
+  get(key: string): string | undefined;
+}
+
+/** The hard cap on what a hook prints (Claude Code's own cap is 10,000 characters). */
+export const MAX_OUTPUT_CHARS = 9000;
+
+async function writeAll(target: { write(p: Uint8Array): Promise<number> }, text: string): Promise<void> {
+  const bytes = new TextEncoder().encode(text);
+  let offset = 0;
+  while (offset < bytes.length) offset += await target.write(bytes.subarray(offset));
+}
+
+/** The process's own stdin/stdout/stderr. */
+export function processIo(): HookIo {
+  return {
+    stdin: Deno.stdin,
+    stdout: (text) => writeAll(Deno.stdout, text),
+    stderr: (text) => writeAll(Deno.stderr, text),
+  };
+}
+
+function budgetMs(env: HookEnv): number {
+  const n = Number(env.get("CODEXCTL_HOOK_BUDGET_MS"));
+  return Number.isFinite(n) && n > 0 ? n : 4000;
+}
+
+/** Runs one hook; always resolves to 0 (a hook never fails Claude Code). */
+export async function runHook(argv: string[], env: HookEnv, io: HookIo = processIo()): Promise<number> {
+  const name = argv[0] ?? "";
+  const event: HookEvent | undefined = (HOOK_EVENTS as Record<string, HookEvent>)[name];
+  const root = hookStateRoot(env);
+  if (!event || argv.length > 1) {
+    const why = `codexctl hook: expected one of ${Object.keys(HOOK_EVENTS).join(", ")}, got "${
+      argv.join(" ").slice(0, 60)
+    }"; see: codexctl hook --help`;
+    await logHook(root, { event: name || null, error: why });
+    await io.stderr(why + "\n").catch(() => {});
+    return 0;
+  }
+  const deadline = Date.now() + budgetMs(env);
+  try {
+    const out = await handle(event, env, io, root, deadline);
+    if (out !== null && out.length > MAX_OUTPUT_CHARS) {
+      await logHook(root, {
+        event,
+        error: `refused to print ${out.length} characters (cap ${MAX_OUTPUT_CHARS})`,
+      });
+    } else if (out !== null) {
+      await io.stdout(out);
+    }
+  } catch (err) {
+    await logHook(root, { event, ...describeError(err) });
+  }
+  return 0;
+}
+
+async function handle(
+  event: HookEvent,
+  env: HookEnv,
+  io: HookIo,
+  root: string | null,
+  deadline: number,
+): Promise<string | null> {
+  const input = parseInput(readInput(io.stdin));
+  if (!input) {
+    await logHook(root, { event, note: "stdin was not hook JSON with a session_id; said nothing" });
+    return null;
+  }
+  const owner = input.session_id;
+  if (event === "SessionStart") await exportOwner(env, owner, root);
+  if (event === "Stop" && input.stop_hook_active) return null; // the re-check after a block: always allow
+  if (!root) return null;
+  const targets = ownerTargets(root, owner);
+  if (!targets.length) return null;
+  const index = readIndex(indexPath(root, owner), owner);
+  const quiet = nothingChanged(targets, index, Date.now());
+  if (quiet && (event === "PostToolUse" || event === "UserPromptSubmit")) return null;
+  if (quiet && event === "Stop") {
+    // a Stop with nothing moved needs a pass only if an entry would block
+    const rules = await lazyImport<typeof import("./stop_rules.ts")>("hook/stop_rules.ts");
+    if (!rules.stopCandidates(index.entries, rules.workingPolicy(env), input.background_tasks).length) {
+      return null;
+    }
+  }
+  return await heavy(event, { env, root, owner, input, deadline }, targets);
+}
+
+/**
+ * The delivery pass (`deliver.ts`, loaded only now). It refuses to commit after `deadline`; the
+ * guard here only cuts a pass stuck in IO, and it gives up without printing: whatever that pass
+ * might still commit stays undelivered only if it commits after this process exited, which the
+ * deadline check before the commit prevents.
+ */
+async function heavy(
+  event: HookEvent,
+  ctx: { env: HookEnv; root: string; owner: string; input: HookInput; deadline: number },
+  targets: Target[],
+): Promise<string | null> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const guard = new Promise<"late">((resolve) => {
+    timer = setTimeout(() => resolve("late"), Math.max(0, ctx.deadline - Date.now()) + 2000);
+  });
+  try {
+    const pass = (async () => {
+      const deliver = await lazyImport<typeof import("./deliver.ts")>("hook/deliver.ts");
+      switch (event) {
+        case "PostToolUse":
+        case "UserPromptSubmit":
+          return await deliver.deliverChanges(ctx, targets, event);
+        case "Stop":
+          return await deliver.stopDecision(ctx, targets);
+        case "SessionStart":
+          return await deliver.sessionBrief(ctx, targets);
+      }
+    })();
+    const out = await Promise.race([pass, guard]);
+    if (out === "late") {
+      await logHook(ctx.root, {
+        event,
+        error: "the hook gave up after its time budget; nothing was delivered",
+      });
+      return null;
+    }
+    return out;
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/**
+ * SessionStart: appends `export CODEXCTL_OWNER=<session id>` to `$CLAUDE_ENV_FILE` (once), so
+ * every later Bash command — and so every `codexctl start` — knows which Claude Code session owns
+ * what it starts, even where Claude Code does not set `CLAUDE_CODE_SESSION_ID` for tools.
+ */
+export async function exportOwner(env: HookEnv, owner: string, root: string | null): Promise<void> {
+  const file = env.get("CLAUDE_ENV_FILE");
+  if (!file || !file.startsWith("/")) return;
+  const line = `export CODEXCTL_OWNER=${shellQuote(owner)}\n`;
+  try {
+    const current = await Deno.readTextFile(file).catch(() => "");
+    if (current.split("\n").includes(line.trimEnd())) return;
+    await Deno.writeTextFile(file, (current && !current.endsWith("\n") ? "\n" : "") + line, { append: true });
+  } catch (err) {
+    await logHook(root, {
+      event: "SessionStart",
+      note: "could not write CLAUDE_ENV_FILE",
+      ...describeError(err),
+    });
+  }
+}
+
+/** Single-quotes a value for a POSIX shell. */
+export function shellQuote(value: string): string {
+  return `'${value.replaceAll("'", `'\\''`)}'`;
+}

@@ -65,7 +65,7 @@ export async function withSyncedIndex<T>(
   decide: (index: CursorIndex) => T,
 ): Promise<T> {
   const store = new Store(ctx.root);
-  const lockMs = Math.max(100, Math.min(3000, ctx.deadline - Date.now()));
+  const lockMs = Math.max(100, ctx.deadline - Date.now());
   return await store.withLock(`hook-${ownerKey(ctx.owner)}`, async () => {
     const now = Date.now();
     const old = readIndex(indexPath(ctx.root, ctx.owner), ctx.owner);
@@ -92,7 +92,11 @@ export async function withSyncedIndex<T>(
       next.entries[target.key] = observed.entry;
       if (observed.progress) saves.push({ id, progress: observed.progress });
     }
+    const before = JSON.stringify(next.entries);
     const result = decide(next);
+    const same = saves.length === 0 && Object.keys(old.entries).length === Object.keys(next.entries).length &&
+      JSON.stringify(next.entries) === before && before === JSON.stringify(old.entries);
+    if (same) return result; // another hook already committed all of it: nothing to write
     if (Date.now() > ctx.deadline) throw new OverBudget();
     for (const s of saves) await store.write(HOOK_PROGRESS_KIND, s.id, s.progress);
     for (const key of Object.keys(old.entries)) {

@@ -64,7 +64,7 @@ export function processIo(): HookIo {
 
 function budgetMs(env: HookEnv): number {
   const n = Number(env.get("CODEXCTL_HOOK_BUDGET_MS"));
-  return Number.isFinite(n) && n > 0 ? n : 4000;
+  return Number.isFinite(n) && n > 0 ? n : 5000;
 }
 
 /** Runs one hook; always resolves to 0 (a hook never fails Claude Code). */

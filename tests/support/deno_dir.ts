@@ -13,7 +13,11 @@ export function denoDir(): Promise<string> {
   cached ??= (async () => {
     const own = Deno.env.get("DENO_DIR");
     if (own) return own;
-    const out = await new Deno.Command(Deno.execPath(), { args: ["info", "--json"], stdout: "piped", stderr: "null" })
+    const out = await new Deno.Command(Deno.execPath(), {
+      args: ["info", "--json"],
+      stdout: "piped",
+      stderr: "null",
+    })
       .output();
     return JSON.parse(new TextDecoder().decode(out.stdout)).denoDir as string;
   })();

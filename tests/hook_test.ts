@@ -391,6 +391,29 @@ Deno.test("post-tool-use: a dead Codex process mid-turn is reported exited; a si
   }
 });
 
+Deno.test("post-tool-use: a Codex process that dies mid-turn is reported exited at the next pid probe", async () => {
+  const r = await rig();
+  try {
+    const child = new Deno.Command("sleep", { args: ["60"] }).spawn();
+    const split = splitFixture("0.169.0", "marker", BEFORE_TURN_END);
+    const rollout = join(r.dir, "live.jsonl");
+    await Deno.writeTextFile(rollout, split.head);
+    await writeSession(r.root, { session: "cdx-11fe", owner: OWNER, rollout_path: rollout, pid: child.pid });
+    const probeAlways = { CODEXCTL_HOOK_PID_CHECK_SEC: "0" };
+    assert.equal((await r.hook("post-tool-use", {}, probeAlways)).stdout, "", "alive and working");
+    assert.equal((await r.hook("post-tool-use", {}, probeAlways)).stdout, "");
+    child.kill("SIGKILL");
+    await child.status;
+    assert.match(
+      context(await r.hook("post-tool-use", {}, probeAlways)),
+      /^codexctl: cdx-11fe is exited \(process_exited\)\. The Codex process is gone while its turn was still open/,
+    );
+    assert.equal((await r.hook("post-tool-use", {}, probeAlways)).stdout, "");
+  } finally {
+    await r.cleanup();
+  }
+});
+
 Deno.test("hook: an internal error exits 0 with no output and writes the hook log", async () => {
   const r = await rig();
   try {

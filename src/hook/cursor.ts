@@ -37,6 +37,8 @@ export interface CursorEntry {
   /** File size when last read (-1: no file). */
   size: number;
   alive: boolean | null;
+  /** True when the death of the Codex process would change the verdict (an open turn, or no rollout yet). */
+  pid_matters: boolean;
   /**
    * ms epoch at which to look again even if nothing moved: when a silent open turn becomes a stall,
    * or when to retry locating a thread whose rollout was not found (null: never).
@@ -91,15 +93,12 @@ export interface Probe {
   alive: boolean | null;
 }
 
-let procfs: boolean | undefined;
-
 /**
- * True when process `pid` exists: `/proc/<pid>` where there is a procfs (a stat costs ~20 µs),
- * else a signal-0 probe (EPERM means it exists; on Linux this probe can cost milliseconds).
+ * True when process `pid` exists (a signal-0 probe; EPERM means it exists). `/proc/<pid>` would be
+ * cheaper, but deno refuses it without --allow-all; the first `Deno.kill` of a process costs a few
+ * milliseconds, which is why the hot path probes pids only every few seconds (`nothingChanged`).
  */
 export function pidAlive(pid: number): boolean {
-  procfs ??= isDir("/proc/self");
-  if (procfs) return isDir(`/proc/${pid}`);
   try {
     Deno.kill(pid, 0 as unknown as Deno.Signal);
     return true;
@@ -108,8 +107,12 @@ export function pidAlive(pid: number): boolean {
   }
 }
 
-/** Stats the target's rollout (the record's path, else the one the index located) and probes its pid. */
-export function probe(target: Target, entry: CursorEntry | undefined): Probe {
+/**
+ * Stats the target's rollout (the record's path, else the one the index located). With `pids`, also
+ * probes its Codex process when that can change the verdict (an open turn, or no rollout yet);
+ * otherwise the entry's last known liveness stands.
+ */
+export function probe(target: Target, entry: CursorEntry | undefined, pids = true): Probe {
   const path = target.path ?? entry?.path ?? null;
   let ino: number | null = null;
   let size = -1;
@@ -124,7 +127,11 @@ export function probe(target: Target, entry: CursorEntry | undefined): Probe {
       // gone (archived, deleted): size -1
     }
   }
-  return { path, ino, size, mtime, alive: target.pid === null ? null : pidAlive(target.pid) };
+  let alive: boolean | null = null;
+  if (target.pid !== null) {
+    alive = pids && (entry?.pid_matters ?? true) ? pidAlive(target.pid) : entry?.alive ?? null;
+  }
+  return { path, ino, size, mtime, alive };
 }
 
 /** True when nothing about `target` moved since `entry` was written. */
@@ -137,21 +144,42 @@ export function unchanged(target: Target, p: Probe, entry: CursorEntry | undefin
   return entry.recheck_at === null || now < entry.recheck_at;
 }
 
-/** True when no target moved and the set of targets is the one the index knows. */
-export function nothingChanged(targets: Target[], index: CursorIndex, now: number): boolean {
-  if (Object.keys(index.entries).length !== targets.length) return false;
-  for (const t of targets) {
-    const entry = index.entries[t.key];
-    if (!entry) return false;
-    if (!unchanged(t, probe(t, entry), entry, now)) return false;
-  }
-  return true;
+/** Options of {@linkcode nothingChanged}. */
+export interface QuietCheck {
+  /** The index file: its mtime is when pids were last probed (every write or touch of it). */
+  indexPath: string;
+  /** Probe pids when the last probe is older than this (0: always). */
+  pidCheckMs: number;
 }
 
-function isDir(path: string): boolean {
+/**
+ * True when no target moved and the set of targets is the one the index knows. Rollouts are
+ * stat-ed every time; pids are probed when the last probe (the index file's mtime) is older than
+ * `pidCheckMs`, and a probe that finds nothing new touches the index file to say so.
+ */
+export function nothingChanged(targets: Target[], index: CursorIndex, now: number, o: QuietCheck): boolean {
+  if (Object.keys(index.entries).length !== targets.length) return false;
+  let probedAt: number | null = null;
   try {
-    return Deno.statSync(path).isDirectory;
+    probedAt = Deno.statSync(o.indexPath).mtime?.getTime() ?? null;
   } catch {
     return false;
   }
+  const pidsDue = probedAt === null || now - probedAt >= o.pidCheckMs;
+  let probed = false;
+  for (const t of targets) {
+    const entry = index.entries[t.key];
+    if (!entry) return false;
+    if (pidsDue && t.pid !== null && (entry.pid_matters ?? true)) probed = true;
+    if (!unchanged(t, probe(t, entry, pidsDue), entry, now)) return false;
+  }
+  if (probed) {
+    try {
+      const at = new Date(now);
+      Deno.utimeSync(o.indexPath, at, at);
+    } catch {
+      // the next hook probes again
+    }
+  }
+  return true;
 }

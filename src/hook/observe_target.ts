@@ -63,6 +63,7 @@ export async function observeTarget(
     ino: p.ino,
     size: p.size,
     alive: p.alive,
+    pid_matters: previous?.pid_matters ?? true,
     delivered: previous?.delivered ?? null,
     stop_blocked: previous?.stop_blocked ?? null,
   };
@@ -95,6 +96,10 @@ export async function observeTarget(
     };
   }
   evidence.process = p.alive === null ? null : { alive: p.alive };
+  // a dead process changes the verdict only while a turn is open (or before there is a rollout)
+  const status = progress?.state.status ?? null;
+  const pidMatters = status === null || status === "working" || status === "waiting_input" ||
+    status === "waiting_approval_probable";
   if (more) {
     // mid-way through a huge rollout: the fold so far says nothing about now
     return {
@@ -124,6 +129,7 @@ export async function observeTarget(
   return {
     entry: {
       ...base,
+      pid_matters: pidMatters,
       recheck_at: recheck,
       catching_up: false,
       sig: signature(verdict, progress?.state.turn_count ?? 0, stalled),

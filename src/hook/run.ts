@@ -67,6 +67,12 @@ function budgetMs(env: HookEnv): number {
   return Number.isFinite(n) && n > 0 ? n : 5000;
 }
 
+function seconds(env: HookEnv, key: string, fallback: number): number {
+  const raw = env.get(key);
+  const n = raw === undefined || raw.trim() === "" ? NaN : Number(raw);
+  return Number.isFinite(n) && n >= 0 ? n : fallback;
+}
+
 /** Runs one hook; always resolves to 0 (a hook never fails Claude Code). */
 export async function runHook(argv: string[], env: HookEnv, io: HookIo = processIo()): Promise<number> {
   const name = argv[0] ?? "";
@@ -116,7 +122,10 @@ async function handle(
   const targets = ownerTargets(root, owner);
   if (!targets.length) return null;
   const index = readIndex(indexPath(root, owner), owner);
-  const quiet = nothingChanged(targets, index, Date.now());
+  const quiet = nothingChanged(targets, index, Date.now(), {
+    indexPath: indexPath(root, owner),
+    pidCheckMs: seconds(env, "CODEXCTL_HOOK_PID_CHECK_SEC", 10) * 1000,
+  });
   if (quiet && (event === "PostToolUse" || event === "UserPromptSubmit")) return null;
   if (quiet && event === "Stop") {
     // a Stop with nothing moved needs a pass only if an entry would block

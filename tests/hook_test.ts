@@ -11,6 +11,16 @@ import { BEFORE_TURN_END, splitFixture, writeSession } from "./support/session_r
 import { stateRoot } from "../src/store/paths.ts";
 import { hookStateRoot, ownerKey } from "../src/hook/where.ts";
 import { parseInput } from "../src/hook/input.ts";
+import {
+  BRIEF_BUDGET,
+  briefText,
+  CONTEXT_BUDGET,
+  contextText,
+  LINE_MAX,
+  type LineFacts,
+  STOP_BUDGET,
+  stopReason,
+} from "../src/hook/render.ts";
 
 const OWNER = "5b0c1d7e-0000-4000-8000-00000000c1a0";
 const OTHER = "5b0c1d7e-0000-4000-8000-0000000000ff";
@@ -122,6 +132,39 @@ Deno.test("hook input: anything but a JSON object with a session_id is garbage",
   }]);
 });
 
+Deno.test("texts stay within their budgets whatever the number of sessions, and name every one left out", () => {
+  const facts = (i: number): LineFacts => ({
+    kind: "session",
+    session: `cdx-${(0x2000 + i).toString(16)}`,
+    thread: null,
+    label: `cdx-${(0x2000 + i).toString(16)} (${"a-very-long-slug-".repeat(3)}${i})`,
+    stalled: false,
+    verdict: {
+      state: "awaiting_clarification",
+      reason: "free_text_question",
+      summary: `Codex asks: ${"why ".repeat(80)}?`,
+      next: `codexctl reply --session cdx-${(0x2000 + i).toString(16)} --text "<answer>"`,
+      intent: "answer",
+    },
+  });
+  const many = Array.from({ length: 40 }, (_, i) => facts(i));
+  const ctx = contextText(many);
+  assert.ok(ctx.length <= CONTEXT_BUDGET, `${ctx.length}`);
+  for (const line of ctx.split("\n")) assert.ok(line.length <= LINE_MAX, `${line.length}`);
+  assert.match(
+    ctx.split("\n")[0],
+    /Next: codexctl reply --session cdx-2000 --text "<answer>"$/,
+    "the command survives whole",
+  );
+  assert.match(ctx.split("\n").at(-1)!, /^codexctl: \d+ more: /);
+  const brief = briefText(many)!;
+  assert.ok(brief.length <= BRIEF_BUDGET, `${brief.length}`);
+  assert.equal(briefText([]), null);
+  const reason = stopReason(many.map((f) => ({ facts: f, why: "awaiting" as const })));
+  assert.ok(reason.length <= STOP_BUDGET, `${reason.length}`);
+  assert.match(reason, /\(codexctl says this once per state\.\)$/);
+});
+
 Deno.test("hook: garbage stdin, an empty one and an unknown event exit 0 with no output (logged)", async () => {
   const r = await rig();
   try {
@@ -162,6 +205,22 @@ Deno.test("post-tool-use: a change is delivered once as one exact line; no chang
     for (let i = 0; i < 2; i++) assert.equal((await r.hook("post-tool-use")).stdout, "", "delivered once");
     const log = await r.log();
     assert.equal(log.filter((l) => Array.isArray(l.delivered)).length, 1);
+  } finally {
+    await r.cleanup();
+  }
+});
+
+Deno.test("user-prompt-submit: a change that happened while Claude was idle arrives with the prompt, once", async () => {
+  const r = await rig();
+  try {
+    const s = await boundSession(r, "cdx-1a2b", "question", { slug: "cache" });
+    assert.equal((await r.hook("user-prompt-submit", { prompt: "any news?" })).stdout, "");
+    await s.finish();
+    const out = await r.hook("user-prompt-submit", { prompt: "any news?" });
+    const h = out.json?.hookSpecificOutput as Record<string, string>;
+    assert.equal(h.hookEventName, "UserPromptSubmit");
+    assert.equal(h.additionalContext, QUESTION_LINE);
+    assert.equal((await r.hook("post-tool-use")).stdout, "", "the same cursor: not again after a tool call");
   } finally {
     await r.cleanup();
   }
@@ -216,7 +275,10 @@ Deno.test("post-tool-use: several changes in one context, each line with its nex
     );
     // whatever did not fit is named in a last line, never dropped silently
     const last = lines.at(-1)!;
-    assert.match(last, /^codexctl: \d+ more changed: .*cdx-100b \(task-11\)/);
+    assert.match(
+      last,
+      /^codexctl: \d+ more: .*cdx-100b \(task-11\)\. Details: codexctl status --session <id>/,
+    );
     assert.equal((await r.hook("post-tool-use")).stdout, "", "all of them count as delivered");
   } finally {
     await r.cleanup();

@@ -85,7 +85,9 @@ export function fitLines(lines: string[], labels: string[], budget: number, head
     const left = labels.slice(i);
     out.push(
       clipText(
-        `codexctl: ${left.length} more changed: ${left.join(", ")}. Details: codexctl status --session <id>`,
+        `codexctl: ${left.length} more: ${
+          left.join(", ")
+        }. Details: codexctl status --session <id> (or --thread <uuid>)`,
         Math.max(0, budget - used - 1),
       ),
     );

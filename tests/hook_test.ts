@@ -543,6 +543,40 @@ Deno.test("follow: a followed thread is reported like an owned session (never bl
   }
 });
 
+Deno.test("follow: a followed thread whose rollout is archived is found again, then the hot path stays quiet", async () => {
+  const r = await rig();
+  try {
+    const codexHome = join(r.dir, "codex-home");
+    const split = splitFixture("0.169.0", "marker", BEFORE_TURN_END);
+    const day = join(codexHome, "sessions", "2026", "11", "21");
+    await Deno.mkdir(day, { recursive: true });
+    const name = `rollout-2026-11-21T16-00-00-${split.thread}.jsonl`;
+    await Deno.writeTextFile(join(day, name), split.head + split.rest);
+    const env = { CODEXCTL_HOME: r.root, CODEX_HOME: codexHome, HOME: r.dir, CODEXCTL_OWNER: OWNER };
+    assert.equal((await runCli(["follow", "--thread", split.thread], { env })).code, 0);
+    const trace = { CODEXCTL_HOOK_TRACE: "1" };
+    assert.equal((await r.hook("post-tool-use", {}, trace)).stdout, "", "following counted as delivered");
+    await Deno.mkdir(join(codexHome, "archived_sessions"), { recursive: true });
+    await Deno.rename(join(day, name), join(codexHome, "archived_sessions", name));
+    assert.equal((await r.hook("post-tool-use", {}, trace)).stdout, "", "moved, not changed");
+    const passes = async () => (await r.log()).filter((l) => l.trace === "delivery pass").length;
+    const before = await passes();
+    for (let i = 0; i < 2; i++) assert.equal((await r.hook("post-tool-use", {}, trace)).stdout, "");
+    assert.equal(await passes(), before, "the located path is used: no delivery pass without a change");
+    // another whole turn lands in the archived file
+    const turn = (split.head + split.rest).split("\n").filter((l) => l && !l.includes('"session_meta"'));
+    await Deno.writeTextFile(join(codexHome, "archived_sessions", name), turn.join("\n") + "\n", {
+      append: true,
+    });
+    assert.match(
+      context(await r.hook("post-tool-use", {}, trace)),
+      /^codexctl: followed thread .* is completed/,
+    );
+  } finally {
+    await r.cleanup();
+  }
+});
+
 Deno.test("follow --session adopts a session of another owner; follow --everyone reaches every owner", async () => {
   const r = await rig();
   try {

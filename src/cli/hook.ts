@@ -37,7 +37,8 @@ it) and what it follows (codexctl follow).
                       owned sessions (at most 1,500 characters).
 
 Environment: CODEXCTL_STOP_WORKING=allow|block, CODEXCTL_HOOK_STALL_SEC (default 600),
-CODEXCTL_HOOK_BUDGET_MS (default 5000; hooks.json gives each hook 10 s).`,
+CODEXCTL_HOOK_BUDGET_MS (default 5000; hooks.json gives each hook 10 s),
+CODEXCTL_HOOK_PID_CHECK_SEC (default 10), CODEXCTL_HOOK_TRACE=1 (log every delivery pass).`,
   flags: {},
   positionals: { name: "event", description: EVENTS.join(", "), max: 1 },
   examples: [`echo '{"session_id":"…","hook_event_name":"PostToolUse"}' | codexctl hook post-tool-use`],

@@ -108,12 +108,16 @@ export function pidAlive(pid: number): boolean {
 }
 
 /**
- * Stats the target's rollout (the record's path, else the one the index located). With `pids`, also
+ * Stats the target's rollout: the one the index located, while the record or follow entry still
+ * names what it named then (a thread found by id, or re-found after archiving); else the path it
+ * names now. With `pids`, also
  * probes its Codex process when that can change the verdict (an open turn, or no rollout yet);
  * otherwise the entry's last known liveness stands.
  */
 export function probe(target: Target, entry: CursorEntry | undefined, pids = true): Probe {
-  const path = target.path ?? entry?.path ?? null;
+  const path = entry?.path && entry.source_path === target.path
+    ? entry.path
+    : target.path ?? entry?.path ?? null;
   let ino: number | null = null;
   let size = -1;
   let mtime: number | null = null;

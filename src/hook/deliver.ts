@@ -92,6 +92,10 @@ export async function withSyncedIndex<T>(
       next.entries[target.key] = observed.entry;
       if (observed.progress) saves.push({ id, progress: observed.progress });
     }
+    if (ctx.env.get("CODEXCTL_HOOK_TRACE")) {
+      const moved = targets.filter((t) => next.entries[t.key] !== old.entries[t.key]).map((t) => t.key);
+      await logHook(ctx.root, { event: ctx.input.hook_event_name, trace: "delivery pass", observed: moved });
+    }
     const before = JSON.stringify(next.entries);
     const result = decide(next);
     const same = saves.length === 0 && Object.keys(old.entries).length === Object.keys(next.entries).length &&

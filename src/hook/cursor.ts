@@ -4,9 +4,10 @@
  * One entry per target records what the last delivery pass saw: the rollout's inode and size,
  * whether the Codex process was alive, when to look again regardless (stalls), the verdict
  * signature and a compact verdict, and which signature was last delivered to Claude and last
- * blocked a Stop on. A hook compares a `stat` of each rollout (and a signal-0 probe of each pid)
- * with these entries and stops there when nothing moved — no rollout byte is read, no heavy module
- * loaded. Only the delivery pass (`deliver.ts`, under the owner's lock) writes the index.
+ * blocked a Stop on. A hook compares a `stat` of each rollout (and, every few seconds, a signal-0
+ * probe of each pid that matters) with these entries and stops there when nothing moved — no
+ * rollout byte is read, no heavy module loaded. Only the delivery pass (`deliver.ts`, under the
+ * owner's lock) writes the index; a quiet pid probe only touches its mtime.
  *
  * @module
  */

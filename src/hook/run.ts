@@ -1,14 +1,15 @@
 /**
- * `codexctl hook <event>`: the Claude Code hook entry, loaded by `src/main.ts` through a dynamic
- * import so that nothing else of the CLI (zod, the verbs, `node:` modules) is loaded on this path.
+ * `codexctl hook <event>`: the Claude Code hook entry, loaded on demand by `src/main.ts` (see
+ * `lazy.ts`) so that nothing else of the CLI (zod, the verbs, `node:` modules) is loaded on this path.
  *
  * Contract with Claude Code: read the hook JSON on stdin; print at most one JSON object on stdout
  * (hook output, not a codexctl envelope); always exit 0. Garbage stdin gets no output. Any error
  * is written to the hook log (`<state>/logs/hooks.jsonl`) and the hook stays silent.
  *
  * The no-change path — the one that runs after almost every tool call — reads the session records,
- * the follow lists and the owner's cursor index, stats each rollout and probes each pid, and stops
- * there. Only when something moved does it load the delivery pass (`deliver.ts`).
+ * the follow lists and the owner's cursor index, stats each rollout (and, every few seconds, probes
+ * the Codex pids), and stops there: synchronous file calls, no timer, no stream. Only when something
+ * moved does it load the delivery pass (`deliver.ts`).
  *
  * @module
  */
@@ -138,10 +139,9 @@ async function handle(
 }
 
 /**
- * The delivery pass (`deliver.ts`, loaded only now). It refuses to commit after `deadline`; the
- * guard here only cuts a pass stuck in IO, and it gives up without printing: whatever that pass
- * might still commit stays undelivered only if it commits after this process exited, which the
- * deadline check before the commit prevents.
+ * The delivery pass (`deliver.ts`, loaded only now). The pass itself refuses to commit after
+ * `deadline`, so a late pass delivers nothing and the change stays for the next hook. The guard
+ * here, 2 s after the deadline, only stops waiting for a pass stuck in IO (it says nothing).
  */
 async function heavy(
   event: HookEvent,

@@ -285,6 +285,35 @@ Deno.test("post-tool-use: several changes in one context, each line with its nex
   }
 });
 
+Deno.test("a session added later, or a record rebound to another rollout, is picked up at the next hook", async () => {
+  const r = await rig();
+  try {
+    const a = await boundSession(r, "cdx-aaaa", "question");
+    assert.equal((await r.hook("post-tool-use")).stdout, "");
+    await a.finish();
+    assert.match(context(await r.hook("post-tool-use")), /cdx-aaaa is awaiting_clarification/);
+    const b = await boundSession(r, "cdx-bbbb", "failure");
+    await b.finish();
+    assert.match(context(await r.hook("post-tool-use")), /^codexctl: cdx-bbbb is failed/);
+    // the driver rebinds cdx-aaaa to another rollout (a finished marker turn)
+    const split = splitFixture("0.169.0", "marker", BEFORE_TURN_END);
+    const other = join(r.dir, "rebound.jsonl");
+    await Deno.writeTextFile(other, split.head + split.rest);
+    await writeSession(r.root, {
+      session: "cdx-aaaa",
+      owner: OWNER,
+      rollout_path: other,
+      thread_id: split.thread,
+    });
+    assert.match(
+      context(await r.hook("post-tool-use")),
+      /^codexctl: cdx-aaaa is completed \(marker_verified\)/,
+    );
+  } finally {
+    await r.cleanup();
+  }
+});
+
 Deno.test("hooks never speak about sessions another Claude Code session owns (or nobody owns)", async () => {
   const r = await rig();
   try {

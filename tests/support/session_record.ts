@@ -7,6 +7,7 @@
  */
 import { join } from "node:path";
 import { type SessionRecord, SessionRecordSchema } from "../../src/session/record.ts";
+import { atomicWrite } from "../../src/store/atomic.ts";
 import { rolloutPath } from "./fixtures.ts";
 import { FIXTURE_MARKER } from "./scenarios.ts";
 
@@ -25,7 +26,7 @@ export interface SessionOptions {
   cwd?: string;
 }
 
-/** Writes a session record (validated by the real schema) into `<root>/sessions/`. */
+/** Writes a session record (validated by the real schema) into `<root>/sessions/`, atomically as the store does. */
 export async function writeSession(root: string, o: SessionOptions): Promise<SessionRecord> {
   const now = new Date().toISOString();
   const record = SessionRecordSchema.parse({
@@ -53,8 +54,7 @@ export async function writeSession(root: string, o: SessionOptions): Promise<Ses
     last_reason: null,
     plan: null,
   });
-  await Deno.mkdir(join(root, "sessions"), { recursive: true });
-  await Deno.writeTextFile(join(root, "sessions", `${o.session}.json`), JSON.stringify(record, null, 2));
+  await atomicWrite(join(root, "sessions", `${o.session}.json`), JSON.stringify(record, null, 2) + "\n");
   return record;
 }
 

@@ -27,8 +27,8 @@ async function run(
     stderr: "piped",
   }).spawn();
   const w = child.stdin.getWriter();
-  await w.write(new TextEncoder().encode(stdin));
-  await w.close();
+  // the launcher may exit without reading stdin (nothing to run): a broken pipe is expected then
+  await w.write(new TextEncoder().encode(stdin)).then(() => w.close()).catch(() => {});
   const out = await child.output();
   const dec = new TextDecoder();
   return { code: out.code, stdout: dec.decode(out.stdout), stderr: dec.decode(out.stderr) };

@@ -79,6 +79,8 @@ export async function runHook(argv: string[], env: HookEnv, io: HookIo = process
   const name = argv[0] ?? "";
   const event: HookEvent | undefined = (HOOK_EVENTS as Record<string, HookEvent>)[name];
   const root = hookStateRoot(env);
+  // read stdin whatever happens next: a writer must never meet a closed pipe
+  const text = readInput(io.stdin);
   if (!event || argv.length > 1) {
     const why = `codexctl hook: expected one of ${Object.keys(HOOK_EVENTS).join(", ")}, got "${
       argv.join(" ").slice(0, 60)
@@ -89,7 +91,7 @@ export async function runHook(argv: string[], env: HookEnv, io: HookIo = process
   }
   const deadline = Date.now() + budgetMs(env);
   try {
-    const out = await handle(event, env, io, root, deadline);
+    const out = await handle(event, env, text, root, deadline);
     if (out !== null && out.length > MAX_OUTPUT_CHARS) {
       await logHook(root, {
         event,
@@ -107,11 +109,11 @@ export async function runHook(argv: string[], env: HookEnv, io: HookIo = process
 async function handle(
   event: HookEvent,
   env: HookEnv,
-  io: HookIo,
+  text: string | null,
   root: string | null,
   deadline: number,
 ): Promise<string | null> {
-  const input = parseInput(readInput(io.stdin));
+  const input = parseInput(text);
   if (!input) {
     await logHook(root, { event, note: "stdin was not hook JSON with a session_id; said nothing" });
     return null;

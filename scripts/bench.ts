@@ -130,6 +130,97 @@ await watch.exit();
 await watch.lines.cancel();
 await Deno.remove(home, { recursive: true });
 
+// --- append of task_complete → watch --session verdict line latency (issue 5)
+{
+  const home = await Deno.makeTempDir({ prefix: "codexctl-bench-session-" });
+  const state = join(home, "state");
+  const dir = join(home, "codex", "sessions", "2026", "11", "21");
+  await Deno.mkdir(dir, { recursive: true });
+  const lines = (await Deno.readTextFile(
+    join(root, "tests", "fixtures", "codex-0.169.0", "marker", "exec.rollout.jsonl"),
+  )).split("\n").filter(Boolean);
+  const meta = JSON.parse(lines[0]).payload;
+  const rollout = join(dir, `rollout-2026-11-21T16-00-00-${meta.id}.jsonl`);
+  const started = lines.find((l) => l.includes('"task_started"'))!;
+  const complete = lines.find((l) => l.includes('"task_complete"'))!;
+  await Deno.writeTextFile(rollout, lines[0] + "\n" + started + "\n");
+  const socket = join(home, "tmux.sock");
+  const tmuxOut = await new Deno.Command("tmux", {
+    args: [
+      "-S",
+      socket,
+      "-f",
+      "/dev/null",
+      "new-session",
+      "-d",
+      "-P",
+      "-F",
+      "#{pane_id}",
+      "-x",
+      "120",
+      "-y",
+      "40",
+      "sleep",
+      "3600",
+    ],
+    stdout: "piped",
+  }).output();
+  const paneId = new TextDecoder().decode(tmuxOut.stdout).trim();
+  const id = "cdx-be01";
+  const now = new Date().toISOString();
+  await Deno.mkdir(join(state, "sessions"), { recursive: true });
+  await Deno.writeTextFile(
+    join(state, "sessions", `${id}.json`),
+    JSON.stringify({
+      v: 1,
+      session: id,
+      created: now,
+      updated: now,
+      owner: null,
+      substrate: "tmux",
+      pane: { socket, pane_id: paneId, created: "session", target: paneId },
+      mode: "pane",
+      slug: "bench",
+      label: "bench",
+      cwd: home,
+      codex_home: join(home, "codex"),
+      marker: "CDX_DONE_BENCH1",
+      expect: [],
+      plan_mode: false,
+      keep: true,
+      worktree: null,
+      thread_id: meta.id,
+      rollout_path: rollout,
+      pid: null,
+      last_state: "working",
+      last_reason: "working",
+      plan: null,
+    }),
+  );
+  const latency: number[] = [];
+  for (let i = 0; i < 30; i++) {
+    const watch = spawnCli(
+      ["watch", "--session", id, "--min-interval", "0", "--timeout", "60", "--no-close"],
+      { CODEXCTL_HOME: state, CODEX_HOME: join(home, "codex"), TMUX: "" },
+    );
+    await new Promise((r) => setTimeout(r, 1500)); // running and waiting on the rollout
+    const t0 = performance.now();
+    await Deno.writeTextFile(rollout, complete + "\n", { append: true });
+    const line = await watch.lines.next(10_000);
+    latency.push(performance.now() - t0);
+    if (!line || !line.includes('"completed"')) throw new Error(`unexpected watch line: ${line}`);
+    await watch.exit();
+    await Deno.writeTextFile(rollout, started + "\n", { append: true });
+  }
+  row(
+    "append of task_complete → watch --session line, p50 (30 runs)",
+    `${pct(latency, 50).toFixed(1)} ms`,
+    `≤ 50 ms (p90 ${pct(latency, 90).toFixed(1)} ms)`,
+  );
+  await new Deno.Command("tmux", { args: ["-S", socket, "kill-server"] }).output();
+  await Deno.remove(home, { recursive: true });
+}
+
 await hookBench();
 
 // ---------------------------------------------------------------------------------------------

@@ -183,6 +183,49 @@ try {
     );
     if (resumed.code !== 0 || verdict.reason !== "marker_verified") exitCode = 1;
   }
+
+  // the pane driver: the interactive Codex TUI in tmux, start → question → reply → completed → end
+  say();
+  say(bold("the pane driver: Codex's interactive TUI in a (private) tmux server"));
+  const state = join(work, "codexctl-state");
+  const env = { ...home.env(install), CODEXCTL_HOME: state, TMUX: "", TMUX_PANE: "" };
+  const codexctl = async (...args: string[]) => {
+    const out = await new Deno.Command(Deno.execPath(), {
+      args: ["run", "-q", "-P", join(import.meta.dirname!, "..", "src", "main.ts"), ...args],
+      env: { ...env, NO_COLOR: "1" },
+      stdout: "piped",
+    }).output();
+    const envelope = JSON.parse(new TextDecoder().decode(out.stdout));
+    const r = envelope.result ?? {};
+    say(`  $ codexctl ${args.map((a) => (/\s/.test(a) ? JSON.stringify(a) : a)).join(" ")}`);
+    if (!envelope.ok) say(`    error ${envelope.error.code}: ${envelope.error.message}`);
+    else {
+      say(`    ${r.state}/${r.reason} — ${String(r.summary).slice(0, 110)}`);
+      if (r.next_action?.command) say(dim(`    next: ${r.next_action.command}`));
+    }
+    return envelope;
+  };
+  const started = await codexctl(
+    "start",
+    "--task",
+    "{{question}} Add a cache layer to the service.",
+    "--via",
+    "tmux",
+    "--cwd",
+    repo,
+    "--slug",
+    "cache-layer",
+  );
+  const session = started.session;
+  const replied = await codexctl("reply", "--session", session, "--text", "Use SQLite");
+  await codexctl("end", "--session", session);
+  if (started.result?.reason !== "free_text_question" || replied.result?.reason !== "marker_verified") {
+    exitCode = 1;
+  }
+  await new Deno.Command("tmux", {
+    args: ["-S", join(state, "tmux", "codexctl.sock"), "kill-server"],
+    stderr: "null",
+  }).output().catch(() => {});
 } finally {
   await mock.close();
   await home.cleanup();

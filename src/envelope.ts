@@ -169,6 +169,8 @@ export const WATCH_EVENTS = [
   "stalled",
   "resumed",
   "restarted",
+  "verdict",
+  "auto_approved",
   "ended",
 ] as const;
 

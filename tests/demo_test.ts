@@ -18,5 +18,13 @@ Deno.test("the README's demo drives a real Codex offline and reports the file it
   assert.match(text, /turn_completed {3}completed\/marker_verified {10}Counted the bytes of hello\.txt\./);
   assert.match(text, /ended {12}completed\/marker_verified/);
   assert.match(text, /turns 2, model mock-model/);
+  // the pane driver loop in tmux: start → question → reply → completed → end
+  assert.match(text, /awaiting_clarification\/free_text_question — Codex asks: .*SQLite or Postgres/);
+  assert.match(text, /next: codexctl reply --session cdx-[0-9a-f]{4} --text "<answer>"/);
+  assert.match(
+    text,
+    /completed\/marker_verified — Codex finished and printed the marker: Understood: Use SQLite/,
+  );
+  assert.match(text, /ended\/cleaned_up — Session ended: pane closed, state deleted\./);
   assert.ok(!text.includes("\x1b["), "NO_COLOR is honoured");
 });

@@ -4,36 +4,47 @@
  * @module
  */
 import type { Verb } from "./verb.ts";
-import { schemaVerb } from "./schema.ts";
-import { statusVerb } from "./status.ts";
-import { tailVerb } from "./tail.ts";
-import { threadsVerb } from "./threads.ts";
-import { watchVerb } from "./watch.ts";
-import { followVerb } from "./follow.ts";
-import { hookVerb } from "./hook.ts";
 
-/** All verbs. */
-export const VERBS: readonly Verb[] = [
-  statusVerb,
-  watchVerb,
-  tailVerb,
-  threadsVerb,
-  followVerb,
-  schemaVerb,
-  hookVerb,
-];
+/**
+ * Every verb, in the order `--help` lists them, each loaded only when used: a call loads the one
+ * module it runs, so start-up stays small as verbs are added.
+ */
+const LOADERS: Readonly<Record<string, () => Promise<Verb>>> = {
+  start: async () => (await import("./start.ts")).startVerb,
+  send: async () => (await import("./send.ts")).sendVerb,
+  reply: async () => (await import("./reply.ts")).replyVerb,
+  await: async () => (await import("./await.ts")).awaitVerb,
+  status: async () => (await import("./status.ts")).statusVerb,
+  watch: async () => (await import("./watch.ts")).watchVerb,
+  end: async () => (await import("./end.ts")).endVerb,
+  sessions: async () => (await import("./sessions.ts")).sessionsVerb,
+  threads: async () => (await import("./threads.ts")).threadsVerb,
+  tail: async () => (await import("./tail.ts")).tailVerb,
+  follow: async () => (await import("./follow.ts")).followVerb,
+  doctor: async () => (await import("./doctor.ts")).doctorVerb,
+  schema: async () => (await import("./schema.ts")).schemaVerb,
+  hook: async () => (await import("./hook.ts")).hookVerb,
+};
 
-/** Looks a verb up by name. */
-export function findVerb(name: string): Verb | undefined {
-  return VERBS.find((v) => v.name === name);
+/** The names of all verbs, in help order. */
+export const VERB_NAMES: readonly string[] = Object.keys(LOADERS);
+
+/** Loads a verb by name (undefined when there is none). */
+export async function findVerb(name: string): Promise<Verb | undefined> {
+  return Object.hasOwn(LOADERS, name) ? await LOADERS[name]() : undefined;
+}
+
+/** Loads every verb (for the full help). */
+export function loadVerbs(): Promise<Verb[]> {
+  return Promise.all(VERB_NAMES.map((n) => LOADERS[n]()));
 }
 
 /** The closest verb name to a mistyped one, if any is close enough to suggest. */
 export function suggestVerb(name: string): string | undefined {
   let best: { name: string; distance: number } | undefined;
-  for (const verb of VERBS) {
-    const d = editDistance(name, verb.name);
-    if (!best || d < best.distance) best = { name: verb.name, distance: d };
+  for (const verb of VERB_NAMES) {
+    const d = editDistance(name, verb);
+    if (!best || d < best.distance) best = { name: verb, distance: d };
   }
   return best && best.distance <= Math.max(1, Math.floor(name.length / 3)) ? best.name : undefined;
 }

@@ -8,7 +8,7 @@
 import { EXIT_CODES, usageError } from "../errors.ts";
 import { type Envelope, errorEnvelope, okEnvelope } from "../envelope.ts";
 import { formatEnvelope, type OutputMode, outputMode, writeStderr, writeStdout } from "../output.ts";
-import { findVerb, suggestVerb, VERBS } from "./registry.ts";
+import { findVerb, loadVerbs, suggestVerb, VERB_NAMES } from "./registry.ts";
 import { globalHelp, helpResult, verbHelp } from "./help.ts";
 import { type Env, parseVerbArgs, type VerbContext } from "./verb.ts";
 import { VERSION } from "../version.ts";
@@ -58,14 +58,14 @@ export async function run(
         throw usageError(
           "NO_VERB",
           "codexctl needs a verb",
-          "run: codexctl --help (verbs: " + VERBS.map((v) => v.name).join(", ") + ")",
+          "run: codexctl --help (verbs: " + VERB_NAMES.join(", ") + ")",
         );
       }
-      if (mode.json) print(okEnvelope(command, null, helpResult(VERBS)));
-      else writeStdout(globalHelp(VERBS) + "\n");
+      if (mode.json) print(okEnvelope(command, null, helpResult(await loadVerbs())));
+      else writeStdout(globalHelp(await loadVerbs()) + "\n");
       return EXIT_CODES.ok;
     }
-    const verb = findVerb(verbName);
+    const verb = await findVerb(verbName);
     if (!verb) {
       const guess = suggestVerb(verbName);
       throw usageError(
@@ -81,7 +81,7 @@ export async function run(
     const parsed = parseVerbArgs(verb, argv.slice(i + 1));
     mode = outputMode(parsed.json || global.has("--json"), isTerminal, env);
     if (parsed.help) {
-      if (mode.json) print(okEnvelope(command, null, helpResult(VERBS, verb)));
+      if (mode.json) print(okEnvelope(command, null, helpResult([verb], verb)));
       else writeStdout(verbHelp(verb) + "\n");
       return EXIT_CODES.ok;
     }

@@ -5,13 +5,16 @@
  */
 import { z } from "zod";
 import { observeThread } from "../codex/rollout/observe.ts";
+import { usageError } from "../errors.ts";
+import { Session } from "../driver/session.ts";
+import { Store } from "../store/store.ts";
 import { defineVerb } from "./verb.ts";
 
 /** The `status` verb. */
 export const statusVerb = defineVerb({
   name: "status",
   summary: "One reading of a Codex thread: state, reason, what it waits on, the next command",
-  usage: "status --thread <uuid|codex://threads/uuid> [--expect PATH]… [--marker TOKEN]",
+  usage: "status (--session ID | --thread <uuid|codex://threads/uuid>) [--expect PATH]… [--marker TOKEN]",
   description: `
 Reads the thread's rollout (found through $CODEX_HOME/state_5.sqlite, sessions/ or archived_sessions/)
 from the start, folds it, and prints a v1 verdict: working, completed (marker_verified /
@@ -19,8 +22,11 @@ artifacts_present / turn_complete), awaiting_clarification (a question widget or
 permission_gate (an escalated command without output: approval probable), awaiting_approval (a
 proposed plan), failed, interrupted or idle. The result also carries thread facts (model, cwd,
 tokens, context %), the byte offset read up to, and a compatibility report of the rollout format.
-Works for any thread, including ones started in the IDE extension or another terminal.`,
+Works for any thread, including ones started in the IDE extension or another terminal.
+With --session it reads a codexctl session instead (its pane and its bound rollout, fused by
+the same verdict machine), without waiting.`,
   flags: {
+    session: { type: "string", placeholder: "ID", description: "A codexctl session (cdx-…)" },
     thread: {
       type: "string",
       placeholder: "ID|URL",
@@ -43,14 +49,46 @@ Works for any thread, including ones started in the IDE extension or another ter
     "codexctl status --thread 01a1fee2-5631-7ac1-80da-2f586c6afc12 --expect out/report.md",
   ],
   args: z.object({
-    thread: z.string({ error: "is required: give --thread <uuid|codex://threads/uuid>" }),
+    session: z.string().optional(),
+    thread: z.string().optional(),
     expect: z.array(z.string()).default([]),
     marker: z.string().optional(),
   }),
   async run(args, ctx) {
-    const obs = await observeThread(ctx.env, args.thread, {
+    if ((args.thread === undefined) === (args.session === undefined)) {
+      throw usageError(
+        "BAD_TARGET",
+        "status needs exactly one of --session cdx-… or --thread <uuid|url>",
+        "e.g. codexctl status --session cdx-1a2b",
+      );
+    }
+    if (args.session !== undefined) {
+      const session = await Session.load(Store.fromEnv(ctx.env), args.session, ctx.env);
+      const seen = await session.observe({ expect: args.expect, daemon: true });
+      await session.remember(seen.verdict);
+      const r = session.record;
+      return {
+        kind: "result",
+        session: session.id,
+        result: {
+          ...seen.verdict,
+          pane: {
+            substrate: r.substrate,
+            mode: r.mode,
+            alive: seen.pane.alive,
+            cwd: r.cwd,
+            marker: r.marker,
+            rule: seen.rule,
+          },
+          worktree: r.worktree,
+          daemon: seen.daemon,
+        },
+      };
+    }
+    const obs = await observeThread(ctx.env, args.thread!, {
       expect: args.expect,
       marker: args.marker ?? null,
+      daemon: true,
     });
     const s = obs.progress.state;
     return {
@@ -79,6 +117,7 @@ Works for any thread, including ones started in the IDE extension or another ter
           rule: obs.rule,
         },
         compatibility: obs.compatibility,
+        daemon: obs.daemon,
       },
     };
   },

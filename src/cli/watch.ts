@@ -1,73 +1,92 @@
 /**
- * `codexctl watch --thread <id|url>`: one JSON line per meaningful change, for Claude Code's
- * Monitor tool.
+ * `codexctl watch`: one JSON line per meaningful change of a Codex thread or a codexctl session,
+ * for Claude Code's Monitor tool.
  *
  * @module
  */
 import { z } from "zod";
+import { usageError } from "../errors.ts";
 import { watchThread } from "../watch/thread_watch.ts";
-import { writeStdout } from "../output.ts";
-import { formatEnvelope } from "../output.ts";
+import { watchSession } from "../watch/session_watch.ts";
+import { Session } from "../driver/session.ts";
+import { Store } from "../store/store.ts";
+import type { Envelope } from "../envelope.ts";
+import { formatEnvelope, writeStdout } from "../output.ts";
+import { loadApprovalPolicy } from "../policy/config.ts";
 import { defineVerb, flag } from "./verb.ts";
 
 /** The `watch` verb. */
 export const watchVerb = defineVerb({
   name: "watch",
-  summary: "Stream one JSON line per change of a Codex thread (for Claude Code's Monitor tool)",
+  summary: "Stream one JSON line per change of a Codex thread or session (for Claude Code's Monitor tool)",
   usage:
-    "watch --thread <uuid|codex://threads/uuid> [--timeout SEC] [--stall SEC] [--until completed|settled]",
+    "watch (--session ID | --thread <uuid|codex://threads/uuid>) [--timeout SEC] [--until completed|settled] …",
   streaming: true,
   description: `
-Follows the thread's rollout and prints one compact v1 envelope per meaningful change: turn
-started / completed (last message, cut) / failed / interrupted, a plan proposed, a question
-waiting (request_user_input), an approval probably needed, a goal change, a new commit in the
-thread's cwd (git HEAD moved), a stall (no rollout bytes for --stall seconds while a turn is open)
-and activity resuming. Every line is at most 500 characters and names the command with the full
-detail (codexctl status --thread …). Bursts are coalesced: at most 3 lines at once, then one per
---min-interval seconds. The first watch of a thread starts with a snapshot line; the byte cursor
-is saved after every line, so a re-armed watch continues exactly where the last one stopped
-(--fresh starts over with a snapshot). Ends with a final line at --until, at --timeout, or when
-the rollout is deleted.
+Every line is one compact v1 envelope of at most 500 characters that names the command with the
+full detail (codexctl status …). Bursts are coalesced: at most 3 lines at once, then one per
+--min-interval seconds.
 
---until completed: stop after a turn ends (completed, failed or interrupted).
---until settled:   stop when Codex needs the caller (turn ended, question, approval).`,
+--thread follows the thread's rollout: turn started / completed (last message, cut) / failed /
+interrupted, a plan proposed, a question waiting (request_user_input), an approval probably
+needed, a goal change, a new commit in the thread's cwd (git HEAD moved), a stall (no rollout
+bytes for --stall seconds while a turn is open) and activity resuming. The first watch of a
+thread starts with a snapshot line; the byte cursor is saved after every line, so a re-armed
+watch continues exactly where the last one stopped (--fresh starts over with a snapshot). Ends
+with a final line at --until, at --timeout, or when the rollout is deleted.
+  --until completed: stop after a turn ends (completed, failed or interrupted).
+  --until settled:   stop when Codex needs the caller (turn ended, question, approval).
+
+--session follows a codexctl session: one line per change of its verdict (the same decisions as
+status/await), permission gates surfaced — or approved and written to the audit log with
+--auto-approve or allow/deny rules in $CODEXCTL_HOME/config.jsonc — and, on a verified completion (marker printed, or every --expect present), the
+session is ended (pane closed) unless --no-close; the watch then exits. An unverified completion
+ends the watch without closing anything.`,
   flags: {
+    session: { type: "string", placeholder: "ID", description: "A codexctl session (cdx-…)" },
     thread: {
       type: "string",
       placeholder: "ID|URL",
-      description: "The Codex thread: a uuid or codex://threads/<uuid>",
+      description: "A Codex thread: a uuid or codex://threads/<uuid>",
     },
     timeout: { type: "string", placeholder: "SEC", description: "Stop after this long (default 1800)" },
     stall: {
       type: "string",
       placeholder: "SEC",
-      description: "Report a stall after this long without rollout bytes while working (default 600)",
+      description:
+        "--thread: report a stall after this long without rollout bytes while working (default 600)",
     },
     until: {
       type: "string",
       placeholder: "WHEN",
-      description: "Stop at: completed | settled (default: only the timeout)",
+      description: "--thread: stop at completed | settled (default: only the timeout)",
     },
     "min-interval": {
       type: "string",
       placeholder: "SEC",
       description: "Sustained spacing of lines (default 2)",
     },
-    fresh: {
+    fresh: { type: "boolean", description: "--thread: ignore the saved cursor and start with a snapshot" },
+    "auto-approve": {
       type: "boolean",
-      description: "Ignore the saved cursor: start with a snapshot of the current state",
+      description: "--session: approve permission gates (each decision is audited)",
     },
+    "no-close": { type: "boolean", description: "--session: keep the pane open after a verified completion" },
     expect: {
       type: "string",
       multiple: true,
       placeholder: "PATH",
       description: "A file the task must produce (used for the verdicts)",
     },
-    marker: { type: "string", placeholder: "TOKEN", description: "Completion marker to look for" },
+    marker: { type: "string", placeholder: "TOKEN", description: "--thread: completion marker to look for" },
   },
-  examples: ["codexctl watch --thread codex://threads/01a1fee2-5631-7ac1-80da-2f586c6afc12 --until settled"],
+  examples: [
+    "codexctl watch --session cdx-1a2b --timeout 1800",
+    "codexctl watch --thread codex://threads/01a1fee2-5631-7ac1-80da-2f586c6afc12 --until settled",
+  ],
   args: z.object({
-    thread: z.string({ error: "is required: give --thread <uuid|codex://threads/uuid>" }),
+    session: z.string().optional(),
+    thread: z.string().optional(),
     timeout: flag.secondsOr(1800),
     stall: flag.secondsOr(600),
     until: z.enum(["completed", "settled"], {
@@ -76,12 +95,37 @@ the rollout is deleted.
     "min-interval": z.string().regex(/^\d+(\.\d+)?$/, { error: "expected a number of seconds (0 allowed)" })
       .transform(Number).default(2),
     fresh: z.boolean().optional(),
+    "auto-approve": z.boolean().optional(),
+    "no-close": z.boolean().optional(),
     expect: z.array(z.string()).default([]),
     marker: z.string().optional(),
   }),
   async run(args, ctx) {
+    if ((args.thread === undefined) === (args.session === undefined)) {
+      throw usageError(
+        "BAD_TARGET",
+        "watch needs exactly one of --session cdx-… or --thread <uuid|url>",
+        "e.g. codexctl watch --session cdx-1a2b",
+      );
+    }
+    const emit = (text: string, envelope: Envelope) =>
+      writeStdout(ctx.mode.json ? text + "\n" : formatEnvelope(envelope, ctx.mode, true));
+    if (args.session !== undefined) {
+      const session = await Session.load(Store.fromEnv(ctx.env), args.session, ctx.env);
+      if (args.expect.length) {
+        await session.save({ expect: [...new Set([...session.record.expect, ...args.expect])] });
+      }
+      const code = await watchSession(session, {
+        timeoutSec: args.timeout,
+        policy: await loadApprovalPolicy(ctx.env, { autoApprove: args["auto-approve"] ?? false }),
+        noClose: args["no-close"] ?? false,
+        minIntervalSec: args["min-interval"],
+        emit,
+      });
+      return { kind: "done", exitCode: code };
+    }
     const code = await watchThread({
-      ref: args.thread,
+      ref: args.thread!,
       env: ctx.env,
       timeoutSec: args.timeout,
       stallSec: args.stall,
@@ -90,8 +134,7 @@ the rollout is deleted.
       fresh: args.fresh ?? false,
       expect: args.expect,
       marker: args.marker ?? null,
-      emit: (text, envelope) =>
-        writeStdout(ctx.mode.json ? text + "\n" : formatEnvelope(envelope, ctx.mode, true)),
+      emit,
     });
     return { kind: "done", exitCode: code };
   },

@@ -5,6 +5,7 @@
  * @module
  */
 import type { ThreadState } from "../codex/rollout/fold.ts";
+import type { DaemonEvidence } from "../codex/daemon/evidence.ts";
 
 /** What a verdict is about: a codexctl session, a bare Codex thread, or both. */
 export interface Target {
@@ -47,6 +48,8 @@ export interface Evidence {
   thread: ThreadEvidence | null;
   /** The pane Codex runs in, when there is one. */
   pane: PaneEvidence | null;
+  /** What the Codex daemon says (0.169+ TUIs); when present it decides what Codex waits on. */
+  daemon?: DaemonEvidence | null;
   /** Whether the Codex process is alive, when codexctl knows its process. */
   process: { alive: boolean } | null;
   /** The completion marker to look for (null: the one the thread's own messages asked for, if any). */

@@ -11,16 +11,26 @@ import type { Verdict } from "../envelope.ts";
 import type { Evidence } from "./evidence.ts";
 import { blank, type Rule } from "./rule.ts";
 import { THREAD_RULES } from "./thread_rules.ts";
-import { PANE_GONE, SCREEN_FALLBACK, SCREEN_RULES } from "./screen_rules.ts";
+import { PANE_GONE, SCREEN_FALLBACK, SCREEN_RULES, TRUST_DIALOG } from "./screen_rules.ts";
+import { DAEMON_RULES } from "./daemon_rules.ts";
 import { clip } from "./text.ts";
 import { next, statusCommand } from "./next.ts";
 
 /**
- * Every rule, in the order they are tried: a gone pane; what exists only on screen; the rollout
- * (which decides working / ended / failed / interrupted and what Codex waits on); the screen
- * classification as the fallback when no rollout is bound.
+ * Every rule, in the order they are tried: a gone pane; the folder-trust/update dialog (before
+ * Codex runs, only the screen knows it); the Codex daemon's pending request (exact, when
+ * reachable); the other screen-only dialogs; the rollout (which decides working / ended / failed /
+ * interrupted and what Codex waits on); the screen classification as the fallback when no rollout
+ * is bound.
  */
-export const RULES: readonly Rule[] = [PANE_GONE, ...SCREEN_RULES, ...THREAD_RULES, SCREEN_FALLBACK];
+export const RULES: readonly Rule[] = [
+  PANE_GONE,
+  TRUST_DIALOG,
+  ...DAEMON_RULES,
+  ...SCREEN_RULES,
+  ...THREAD_RULES,
+  SCREEN_FALLBACK,
+];
 
 /** Decides the verdict for one evidence snapshot. Also returns the name of the rule that fired. */
 export function decide(evidence: Evidence): { verdict: Verdict; rule: string } {

@@ -50,25 +50,27 @@ export const PANE_GONE: Rule = {
   },
 };
 
-/** Screen-first rules, in order (they run before the rollout rules). */
+/** The folder-trust or update dialog: before Codex runs, only the screen knows about it. */
+export const TRUST_DIALOG: Rule = rule("screen.trust_dialog", (e, f) => {
+  if (!f.trust && !f.update) return null;
+  return {
+    ...blank(e),
+    state: "awaiting_approval",
+    reason: "trust_dialog",
+    summary: f.trust
+      ? "Codex asks whether to trust this folder before it starts"
+      : "Codex shows an update dialog",
+    options: f.options.map((o) => ({ ...o })),
+    next_action: next(
+      "choose",
+      `reply ${targetFlag(e.target)} --choice 1`,
+      f.trust ? "1 trusts the folder and continues" : "choose an option of the dialog",
+    ),
+  };
+});
+
+/** The other dialogs that exist only on screen, in order (they run before the rollout rules). */
 export const SCREEN_RULES: readonly Rule[] = [
-  rule("screen.trust_dialog", (e, f) => {
-    if (!f.trust && !f.update) return null;
-    return {
-      ...blank(e),
-      state: "awaiting_approval",
-      reason: "trust_dialog",
-      summary: f.trust
-        ? "Codex asks whether to trust this folder before it starts"
-        : "Codex shows an update dialog",
-      options: f.options.map((o) => ({ ...o })),
-      next_action: next(
-        "choose",
-        `reply ${targetFlag(e.target)} --choice 1`,
-        f.trust ? "1 trusts the folder and continues" : "choose an option of the dialog",
-      ),
-    };
-  }),
   rule("screen.approval_dialog", (e, f) => {
     if (!f.approval) return null;
     return {

@@ -30,7 +30,7 @@ export async function runCli(args: string[], options: CliOptions = {}): Promise<
   const child = new Deno.Command(Deno.execPath(), {
     args: ["run", "-q", "-P", `--config=${REPO_ROOT}/deno.json`, MAIN_TS, ...args],
     cwd: options.cwd ?? REPO_ROOT,
-    env: { NO_COLOR: "1", ...options.env },
+    env: { NO_COLOR: "1", DENO_DIR: denoDir(), ...options.env },
     stdin: options.stdin === undefined ? "null" : "piped",
     stdout: "piped",
     stderr: "piped",
@@ -62,4 +62,12 @@ export async function runCli(args: string[], options: CliOptions = {}): Promise<
     } catch { /* not a JSON line */ }
   }
   return { code: out.code, stdout, stderr: new TextDecoder().decode(out.stderr), json, lines };
+}
+
+/** Deno's cache directory, pinned so that a test changing HOME does not make deno re-download packages. */
+export function denoDir(): string {
+  const own = Deno.env.get("DENO_DIR");
+  if (own) return own;
+  const xdg = Deno.env.get("XDG_CACHE_HOME");
+  return xdg ? `${xdg}/deno` : `${Deno.env.get("HOME") ?? "/root"}/.cache/deno`;
 }

@@ -4,6 +4,7 @@
  * @module
  */
 import { LineStream } from "./lines.ts";
+import { denoDir } from "./cli.ts";
 import { MAIN_TS, REPO_ROOT } from "./paths.ts";
 
 /** A running codexctl process. */
@@ -19,7 +20,7 @@ export function spawnCli(args: string[], env: Record<string, string>): CliProces
   const child = new Deno.Command(Deno.execPath(), {
     args: ["run", "-q", "-P", `--config=${REPO_ROOT}/deno.json`, MAIN_TS, ...args],
     cwd: REPO_ROOT,
-    env: { NO_COLOR: "1", ...env },
+    env: { NO_COLOR: "1", DENO_DIR: denoDir(), ...env },
     stdin: "null",
     stdout: "piped",
     stderr: "inherit",

@@ -235,7 +235,12 @@ export function directiveReply(req: ParsedRequest): TimedReply {
       };
     }
     if (directives.length === 0) {
-      const text = req.userText.trim().replace(/\s+/g, " ").slice(0, 80).replace(/[.!?]+$/, "");
+      // answer the words of the message, not codexctl's marker contract around them
+      const words = req.userText.replace(/\(When the task is FULLY complete[^)]*\)/g, "").replace(
+        /When the task is FULLY complete.*$/s,
+        "",
+      );
+      const text = words.trim().replace(/\s+/g, " ").slice(0, 80).replace(/[.!?]+$/, "");
       return { reply: { kind: "message", text: withMarker(`Understood: ${text}. Finished the task.`) } };
     }
     return { reply: { kind: "message", text: withMarker("Finished the task.") }, delaySeconds };

@@ -86,6 +86,8 @@ export interface ThreadState {
   has_turn_markers: boolean;
   last_agent_message: string | null;
   last_user_message: string | null;
+  /** How many user messages the thread has (a delivered send adds one, also when it steers a running turn). */
+  user_messages: number;
   /** The completion marker codexctl's wording asked for in the latest user message that named one. */
   marker: string | null;
   /** True while a user message is newer than the last agent message (only used without turn markers). */
@@ -133,6 +135,7 @@ export function initialState(): ThreadState {
     has_turn_markers: false,
     last_agent_message: null,
     last_user_message: null,
+    user_messages: 0,
     marker: null,
     awaiting_reply: false,
     proposed_plan: null,
@@ -289,6 +292,7 @@ function step(s: ThreadState, e: RolloutEvent, transitions: Transition[]): void 
       break;
     case "user_message":
       s.last_user_message = clip(e.text);
+      s.user_messages++;
       s.marker = markerIn(e.text) ?? s.marker;
       s.awaiting_reply = true;
       break;

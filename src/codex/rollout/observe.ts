@@ -12,6 +12,26 @@ import { decide } from "../../verdict/machine.ts";
 import { type Compatibility, compatibility } from "./compat.ts";
 import { codexHome, type Located, locateThread, parseThreadRef } from "./locate.ts";
 import { readThread, type ThreadProgress } from "./reader.ts";
+import { type DaemonReading, readDaemonEvidence } from "../daemon/evidence.ts";
+import { controlSocketPath } from "../daemon/socket_path.ts";
+
+/**
+ * What the Codex daemon says about a thread, when its control socket exists under `codexHome`
+ * (null when there is no daemon: nothing to ask). Never throws.
+ */
+export async function daemonReading(
+  codexHome: string,
+  threadId: string,
+  timeoutMs = 3000,
+): Promise<DaemonReading | null> {
+  const socket = controlSocketPath(codexHome);
+  try {
+    await Deno.lstat(socket);
+  } catch {
+    return null;
+  }
+  return await readDaemonEvidence(codexHome, threadId, { timeoutMs });
+}
 
 /** Everything one observation produced. */
 export interface Observation {
@@ -21,6 +41,8 @@ export interface Observation {
   evidence: Evidence;
   verdict: Verdict;
   rule: string;
+  /** The daemon's reading (null: no daemon socket, or not asked). */
+  daemon: DaemonReading | null;
 }
 
 /** Options of {@linkcode observeThread}. */
@@ -29,6 +51,8 @@ export interface ObserveOptions {
   marker?: string | null;
   session?: string | null;
   now?: number;
+  /** Ask the Codex daemon too (status does; watch and the hooks do not). */
+  daemon?: boolean;
 }
 
 /** Locates a thread by reference or throws `not_found/NO_THREAD` (exit 4). */
@@ -93,6 +117,8 @@ export async function observeThread(
   const located = await locateOrThrow(env, ref);
   const read = await readThread(located.path, undefined, { keepEvents: false });
   const { evidence, compatibility: compat } = await threadEvidence(located, read.progress, options);
+  const daemon = options.daemon ? await daemonReading(codexHome(env), located.id) : null;
+  if (daemon?.available) evidence.daemon = daemon;
   const { verdict, rule } = decide(evidence);
-  return { located, progress: read.progress, compatibility: compat, evidence, verdict, rule };
+  return { located, progress: read.progress, compatibility: compat, evidence, verdict, rule, daemon };
 }

@@ -1,0 +1,53 @@
+/**
+ * `codexctl end --session …`: close the pane, remove the worktree when merged, delete the state.
+ *
+ * @module
+ */
+import { z } from "zod";
+import { endSession } from "../driver/end.ts";
+import { Store } from "../store/store.ts";
+import { defineVerb } from "./verb.ts";
+import { SESSION_FLAG, sessionArg } from "./session_flags.ts";
+
+/** The `end` verb. */
+export const endVerb = defineVerb({
+  name: "end",
+  summary: "End a session: close its pane, remove its worktree when merged and clean, delete its state",
+  usage: "end --session ID",
+  description: `
+Closes the session's pane (not its tab), or keeps it when the session was started with --keep;
+removes its worktree and branch only when the branch has no commits the caller's branch lacks and
+the tree is clean (otherwise keeps it and says why); deletes the session's state. Idempotent: a
+session whose Codex or pane already died ends cleanly (ok:true), and ending it again says so.`,
+  flags: { session: SESSION_FLAG },
+  examples: ["codexctl end --session cdx-1a2b"],
+  args: z.object({ session: sessionArg }),
+  async run(args, ctx) {
+    const ended = await endSession(Store.fromEnv(ctx.env), args.session, ctx.env);
+    const parts = ended.already ? ["already ended; nothing left to clean up"] : [
+      `pane ${ended.pane}`,
+      ended.worktree
+        ? (ended.worktree.kept ? `worktree kept (${ended.worktree.reason})` : "worktree removed")
+        : null,
+      "state deleted",
+    ].filter(Boolean);
+    return {
+      kind: "result",
+      session: args.session,
+      result: {
+        state: "ended",
+        reason: "cleaned_up",
+        summary: `Session ended: ${parts.join(", ")}.`,
+        plan: null,
+        questions: [],
+        options: [],
+        marker_found: false,
+        artifacts: [],
+        transcript_tail: "",
+        next_action: { intent: "nothing", command: null, why: "the session is gone" },
+        pane_state: ended.pane,
+        worktree: ended.worktree,
+      },
+    };
+  },
+});

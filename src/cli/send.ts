@@ -1,0 +1,125 @@
+/**
+ * `codexctl send`: a follow-up message to Codex — into a codexctl session's pane (verified, then
+ * waited on), or as a new turn on any thread through the Codex daemon.
+ *
+ * @module
+ */
+import { z } from "zod";
+import { usageError } from "../errors.ts";
+import { withMarkerReminder } from "../codex/prompt.ts";
+import { verifiedSend } from "../driver/send.ts";
+import { Session } from "../driver/session.ts";
+import { baseline, waitForVerdict } from "../driver/settle.ts";
+import { Store } from "../store/store.ts";
+import { withDaemon } from "../codex/daemon/operations.ts";
+import { sendOnThread } from "../codex/daemon/send.ts";
+import { resolveCodexHome } from "../codex/daemon/socket_path.ts";
+import { resolveTarget, TARGET_FLAGS } from "./target.ts";
+import { defineVerb, flag } from "./verb.ts";
+
+/** The `send` verb. */
+export const sendVerb = defineVerb({
+  name: "send",
+  summary: "Send a message to Codex as a new turn (--thread <id> --message TEXT)",
+  usage: "send (--session ID | --thread <id>) --message TEXT [--no-wait] [--expect PATH]… [--timeout SEC]",
+  description: `
+With --session: types the message once into the session's pane (one line, with the marker
+reminder), presses Enter after the TUI's paste-burst gap, and proves delivery by a new user
+message in Codex's rollout (or a new turn) — never by the composer alone; only Enter is retried,
+the text is never typed twice. A message sent while Codex works steers the running turn, and the
+result says so (delivery.steered). Then it waits up to --timeout (default 600) for a verdict.
+
+With --thread: starts a new turn on a Codex thread through the Codex daemon (Codex 0.169+ TUIs run their agent
+there); the TUI shows the message and Codex's answer. The turn is verified: the result carries
+the turn id once Codex reports turn/started.
+
+Only an idle thread takes a message: while a turn runs or Codex waits on an approval or a
+question, send refuses with environment/THREAD_BUSY and sends nothing (answer with codexctl reply
+first). A thread the daemon has not loaded is not_found/THREAD_NOT_LOADED. Daemon trouble is an
+environment error (exit 3). Codex's home is $CODEX_HOME (default ~/.codex).`,
+  flags: {
+    ...TARGET_FLAGS,
+    message: { type: "string", placeholder: "TEXT", description: "The message (required)" },
+    "no-wait": {
+      type: "boolean",
+      description: "--session: return right after delivery, without waiting for a verdict",
+    },
+    expect: {
+      type: "string",
+      multiple: true,
+      placeholder: "PATH",
+      description: "--session: a file the task must produce (persisted)",
+    },
+    timeout: {
+      type: "string",
+      placeholder: "SEC",
+      description: "Wait at most SEC seconds (default 600 for --session, 20 for --thread)",
+    },
+  },
+  examples: [
+    'codexctl send --session cdx-1a2b --message "Also add a test for the empty case"',
+    'codexctl send --thread 01a1feeb-2f02-7e61-bb70-b597135eab2b --message "Now add tests for it"',
+  ],
+  args: z.object({
+    session: z.string().optional(),
+    thread: z.string().optional(),
+    message: flag.text("--message").optional(),
+    "no-wait": z.boolean().optional(),
+    expect: z.array(z.string()).default([]),
+    timeout: flag.seconds(),
+    _: z.array(z.string()),
+  }),
+  async run(args, ctx) {
+    const target = resolveTarget("send", args);
+    if (args.message === undefined) {
+      throw usageError("NO_MESSAGE", "codexctl send needs --message TEXT", "run: codexctl send --help");
+    }
+    if (target.kind === "session") {
+      const session = await Session.load(Store.fromEnv(ctx.env), target.session, ctx.env);
+      if (args.expect.length) {
+        await session.save({ expect: [...new Set([...session.record.expect, ...args.expect])] });
+      }
+      const base = await baseline(session);
+      const delivery = await verifiedSend(session, withMarkerReminder(args.message, session.record.marker));
+      let verdict;
+      if (!delivery.delivered) verdict = (await session.observe()).verdict;
+      else if (args["no-wait"]) {
+        verdict = {
+          ...(await session.observe()).verdict,
+          state: "working" as const,
+          reason: "no_wait" as const,
+          summary: delivery.steered
+            ? "Message steered into the running turn"
+            : "Message delivered; Codex is working",
+          next_action: { intent: "wait" as const, command: null, why: "not waiting, as asked" },
+        };
+      } else verdict = await waitForVerdict(session, base, (args.timeout ?? 600) * 1000);
+      await session.remember(verdict);
+      return { kind: "result", session: session.id, result: { ...verdict, delivery } };
+    }
+    const codexHome = resolveCodexHome(ctx.env);
+    const timeoutMs = Math.round((args.timeout ?? 20) * 1000);
+    const outcome = await withDaemon(
+      codexHome,
+      { timeoutMs, requestTimeoutMs: timeoutMs },
+      (client) =>
+        sendOnThread(client, target.threadId, args.message!, timeoutMs).then((o) => ({
+          ...o,
+          version: client.version,
+        })),
+    );
+    const t = outcome.attached.thread;
+    return {
+      kind: "result",
+      session: null,
+      result: {
+        target: { kind: "thread", thread: target.threadId },
+        thread: { id: target.threadId, rollout_path: t.path ?? null, cwd: t.cwd ?? null },
+        turn_id: outcome.turnId,
+        started: outcome.delivery === "new_turn",
+        delivery: outcome.delivery,
+        daemon_version: outcome.version,
+      },
+    };
+  },
+});

@@ -1,0 +1,47 @@
+/**
+ * Flags and helpers shared by the session verbs (start, send, reply, await, status, watch, end).
+ *
+ * @module
+ */
+import { z } from "zod";
+import type { Verdict } from "../envelope.ts";
+import type { FlagSpec } from "./verb.ts";
+
+/** `--session cdx-…`. */
+export const SESSION_FLAG: FlagSpec = {
+  type: "string",
+  placeholder: "ID",
+  description: "The codexctl session (cdx-…)",
+};
+/** `--expect PATH` (repeatable). */
+export const EXPECT_FLAG: FlagSpec = {
+  type: "string",
+  multiple: true,
+  placeholder: "PATH",
+  description: "A file the task must produce (relative to the session's cwd); checked for completion",
+};
+/** `--timeout SEC`. */
+export const TIMEOUT_FLAG: FlagSpec = {
+  type: "string",
+  placeholder: "SEC",
+  description:
+    "Wait at most this long for a settled verdict (default 600); a wait that runs out returns working/timeout",
+};
+/** `--no-wait`. */
+export const NO_WAIT_FLAG: FlagSpec = {
+  type: "boolean",
+  description: "Return right after acting, without waiting for a verdict",
+};
+
+/** `1|true|yes|on` (case-insensitive, trimmed). */
+export function truthy(value: string | undefined): boolean {
+  return /^(1|true|yes|on)$/i.test((value ?? "").trim());
+}
+
+/** The verdict an action returns when the caller asked not to wait. */
+export function noWaitVerdict(base: Verdict, summary: string, next: Verdict["next_action"]): Verdict {
+  return { ...base, state: "working", reason: "no_wait", summary, next_action: next };
+}
+
+/** zod for `--session`. */
+export const sessionArg = z.string({ error: "is required: give --session cdx-…" });

@@ -1,0 +1,172 @@
+/**
+ * `codexctl start`: open Codex in a pane, send it a task, and wait for a verdict.
+ *
+ * @module
+ */
+import { z } from "zod";
+import { startSession } from "../driver/start.ts";
+import { Store } from "../store/store.ts";
+import { writeStderr } from "../output.ts";
+import { defineVerb, flag } from "./verb.ts";
+import { EXPECT_FLAG, NO_WAIT_FLAG, noWaitVerdict, TIMEOUT_FLAG, truthy } from "./session_flags.ts";
+
+/** The `start` verb. */
+export const startVerb = defineVerb({
+  name: "start",
+  summary: "Start Codex in a tmux or herdr pane on a task, and wait for its verdict",
+  usage:
+    "start --task TEXT [--slug NAME] [--in pane|tab|space] [--via herdr|tmux] [--cwd DIR] [--worktree] [--plan|--no-plan] [--expect PATH]… [--no-wait] …",
+  description: `
+Opens the interactive Codex TUI in a new pane (herdr when reachable, else tmux; --via forces
+one), waits until it is ready, sends the task as one line with the completion-marker contract
+("print <MARKER> on its own line when FULLY complete; ask instead of guessing"), proves the task
+arrived (a new user message in Codex's rollout, never just the composer), binds the session to
+the Codex thread, and waits up to --timeout for a settled verdict. A folder-trust or update dialog
+is reported first (awaiting_approval/trust_dialog; answer with reply --choice 1, which then sends
+the task). Plan mode is engaged when the task says "plan" (--plan forces, --no-plan prevents).
+Codex's own approval settings are kept; pass flags such as --yolo with --codex-arg.
+With --no-wait it returns at once with result.monitor: the watch command to arm Claude Code's
+Monitor tool with. Defaults from the environment: CODEXCTL_IN (pane|tab|space), CODEXCTL_KEEP,
+CODEXCTL_WORKTREE, CODEXCTL_KEEP_WORKTREE (1/true/yes/on); CODEXCTL_CODEX names the codex binary.`,
+  flags: {
+    task: { type: "string", placeholder: "TEXT", description: "What Codex should do (sent as one line)" },
+    slug: {
+      type: "string",
+      placeholder: "NAME",
+      description: "1–3 lowercase words for labels and branches (default: from the task)",
+    },
+    in: {
+      type: "string",
+      placeholder: "MODE",
+      description: "pane (beside you), tab (new window) or space (new session/workspace); default pane",
+    },
+    via: {
+      type: "string",
+      placeholder: "SUBSTRATE",
+      description: "herdr or tmux (default: herdr when reachable, else tmux)",
+    },
+    cwd: { type: "string", placeholder: "DIR", description: "Working directory for Codex (default: here)" },
+    worktree: { type: "boolean", description: "Run Codex in a new git worktree on branch codex/<slug>" },
+    "keep-worktree": { type: "boolean", description: "Keep the worktree when the session ends" },
+    plan: { type: "boolean", description: "Engage Codex's Plan mode first" },
+    "no-plan": { type: "boolean", description: "Never engage Plan mode, even if the task mentions a plan" },
+    expect: EXPECT_FLAG,
+    marker: {
+      type: "string",
+      placeholder: "TOKEN",
+      description: "Completion marker (default: CDX_DONE_ + 6 hex)",
+    },
+    timeout: TIMEOUT_FLAG,
+    "no-wait": NO_WAIT_FLAG,
+    keep: { type: "boolean", description: "Keep the pane open when the session ends" },
+    "codex-arg": {
+      type: "string",
+      multiple: true,
+      placeholder: "ARG",
+      description: "Pass an argument to codex (e.g. --codex-arg=--yolo)",
+    },
+  },
+  examples: [
+    'codexctl start --task "Add a --verbose flag to the CLI" --slug verbose-flag --no-wait',
+    'codexctl start --task "Plan the cache layer" --in tab --worktree --expect docs/cache-plan.md',
+  ],
+  args: z.object({
+    task: z.string({ error: "is required: give --task TEXT" }).refine((t) => t.trim().length > 0, {
+      error: "must not be empty",
+    }),
+    slug: z.string().optional(),
+    in: z.enum(["pane", "tab", "space"], {
+      error: (iss) => `must be pane, tab or space, not "${String(iss.input)}"`,
+    }).optional(),
+    via: z.enum(["herdr", "tmux"], { error: (iss) => `must be herdr or tmux, not "${String(iss.input)}"` })
+      .optional(),
+    cwd: z.string().optional(),
+    worktree: z.boolean().optional(),
+    "keep-worktree": z.boolean().optional(),
+    plan: z.boolean().optional(),
+    "no-plan": z.boolean().optional(),
+    expect: z.array(z.string()).default([]),
+    marker: z.string().optional(),
+    timeout: flag.secondsOr(600),
+    "no-wait": z.boolean().optional(),
+    keep: z.boolean().optional(),
+    "codex-arg": z.array(z.string()).default([]),
+  }),
+  async run(args, ctx) {
+    const env = ctx.env;
+    const mode = args.in ?? (env.get("CODEXCTL_IN") ?? env.get("CODEX_IN") ?? "pane");
+    if (!["pane", "tab", "space"].includes(mode)) {
+      const { usageError } = await import("../errors.ts");
+      throw usageError("BAD_MODE", `CODEXCTL_IN="${mode}" is not pane, tab or space`);
+    }
+    const plan = args["no-plan"] ? false : args.plan ? true : null;
+    const store = Store.fromEnv(env);
+    const started = await startSession(env, store, {
+      task: args.task,
+      slug: args.slug,
+      mode: mode as "pane" | "tab" | "space",
+      via: args.via,
+      cwd: args.cwd ?? Deno.cwd(),
+      worktree: args.worktree ?? truthy(env.get("CODEXCTL_WORKTREE") ?? env.get("CODEX_WORKTREE")),
+      keepWorktree: args["keep-worktree"] ??
+        truthy(env.get("CODEXCTL_KEEP_WORKTREE") ?? env.get("CODEX_KEEP_WORKTREE")),
+      plan,
+      expect: args.expect,
+      marker: args.marker,
+      timeoutSec: args.timeout,
+      noWait: args["no-wait"] ?? false,
+      keep: args.keep ?? truthy(env.get("CODEXCTL_KEEP") ?? env.get("CODEX_KEEP")),
+      codexArgs: args["codex-arg"],
+    });
+    if (plan === null && started.planMode) {
+      writeStderr("[codexctl] task mentions a plan; engaging plan mode (use --no-plan to disable).\n");
+    }
+    const s = started.session;
+    let verdict = started.verdict;
+    let monitor = undefined;
+    if (args["no-wait"] && started.delivery?.delivered && verdict.state === "working") {
+      const lifetime = Math.max(args.timeout, 1800);
+      const command = [
+        "codexctl",
+        "watch",
+        "--session",
+        s.id,
+        "--timeout",
+        String(lifetime),
+        ...args.expect.flatMap((p) => ["--expect", quote(p)]),
+      ].join(" ");
+      monitor = {
+        command,
+        description: `codex ${s.id}: stream state changes`,
+        timeout_ms: (lifetime + 60) * 1000,
+        persistent: false,
+      };
+      verdict = noWaitVerdict(verdict, `Codex is working on the task (session ${s.id})`, {
+        intent: "monitor",
+        command,
+        why: "arm Claude Code's Monitor tool with this command to get one line per state change",
+      });
+    }
+    return {
+      kind: "result",
+      session: s.id,
+      result: {
+        ...verdict,
+        ...(monitor ? { monitor } : {}),
+        worktree: s.record.worktree ?? null,
+        delivery: started.delivery,
+        pane: {
+          substrate: s.record.substrate,
+          mode: s.record.mode,
+          cwd: s.record.cwd,
+          marker: s.record.marker,
+        },
+      },
+    };
+  },
+});
+
+/** Quotes a path for a shell line when needed. */
+export function quote(text: string): string {
+  return /^[A-Za-z0-9_./:@%+=,-]+$/.test(text) ? text : `'${text.replaceAll("'", "'\\''")}'`;
+}

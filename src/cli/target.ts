@@ -1,0 +1,41 @@
+/**
+ * What a driving verb (`reply`, `send`) acts on: a codexctl session (`--session cdx-…`, driven in
+ * its pane) or any Codex thread reached through the Codex daemon (`--thread <uuid|codex://threads/uuid>`).
+ * A verb takes exactly one of the two.
+ *
+ * @module
+ */
+import { usageError } from "../errors.ts";
+import { parseThreadRef } from "../codex/rollout/locate.ts";
+import type { FlagSpec } from "./verb.ts";
+
+/** The target flags every driving verb declares. */
+export const TARGET_FLAGS: Record<string, FlagSpec> = {
+  session: {
+    type: "string",
+    placeholder: "ID",
+    description: "A codexctl session (cdx-…), driven in its pane",
+  },
+  thread: {
+    type: "string",
+    placeholder: "ID",
+    description:
+      "Any Codex thread: its UUID or codex://threads/<uuid> (a 0.169+ TUI, reached through the daemon)",
+  },
+};
+
+/** A resolved target. */
+export type Target = { kind: "thread"; threadId: string } | { kind: "session"; session: string };
+
+/** Resolves the target flags; `usage/NO_TARGET` or `usage/BAD_THREAD` (exit 2) when wrong. */
+export function resolveTarget(verb: string, args: { thread?: string; session?: string }): Target {
+  if ((args.thread === undefined) === (args.session === undefined)) {
+    throw usageError(
+      "NO_TARGET",
+      `codexctl ${verb} needs exactly one target: --session cdx-… or --thread <id>`,
+      `run: codexctl ${verb} --session <cdx-id> …  (codexctl sessions lists them) or --thread <uuid> …`,
+    );
+  }
+  if (args.session !== undefined) return { kind: "session", session: args.session };
+  return { kind: "thread", threadId: parseThreadRef(args.thread!) };
+}

@@ -1,0 +1,112 @@
+/**
+ * Doctor checks for the programs and places codexctl needs: `codex` (the CLI it drives), `tmux`
+ * (the pane substrate when herdr is not running) and the state directory.
+ *
+ * @module
+ */
+import type { CodexctlError } from "../errors.ts";
+import { stateRoot } from "../store/paths.ts";
+import { atomicWrite, ensureDir } from "../store/atomic.ts";
+import type { DoctorCheck } from "./check.ts";
+
+async function version(argv: string[], timeoutMs: number): Promise<{ ok: boolean; text: string }> {
+  try {
+    const child = new Deno.Command(argv[0], {
+      args: argv.slice(1),
+      stdout: "piped",
+      stderr: "piped",
+      stdin: "null",
+    }).spawn();
+    const timer = setTimeout(() => {
+      try {
+        child.kill("SIGKILL");
+      } catch { /* exited */ }
+    }, timeoutMs);
+    const out = await child.output();
+    clearTimeout(timer);
+    const text =
+      (new TextDecoder().decode(out.stdout) || new TextDecoder().decode(out.stderr)).trim().split("\n")[0];
+    return { ok: out.success, text };
+  } catch (err) {
+    return { ok: false, text: err instanceof Error ? err.message : String(err) };
+  }
+}
+
+/** `codex --version`. */
+export const codexCheck: DoctorCheck = {
+  name: "codex",
+  description: "the Codex CLI codexctl starts (CODEXCTL_CODEX, else codex on PATH)",
+  async run(ctx) {
+    const bin = ctx.env.get("CODEXCTL_CODEX") ?? "codex";
+    const v = await version([bin, "--version"], ctx.timeoutMs);
+    return v.ok
+      ? {
+        status: "ok",
+        summary: v.text,
+        details: { binary: bin, version: v.text.replace(/^codex-cli\s*/, "") },
+        suggestion: null,
+      }
+      : {
+        status: "fail",
+        summary: `${bin} does not run: ${v.text}`,
+        details: { binary: bin },
+        suggestion: "install it: npm install -g @openai/codex (or set CODEXCTL_CODEX to its path)",
+      };
+  },
+};
+
+/** `tmux -V`. */
+export const tmuxCheck: DoctorCheck = {
+  name: "tmux",
+  description: "tmux, used for Codex panes when herdr is not running",
+  async run(ctx) {
+    const v = await version(["tmux", "-V"], ctx.timeoutMs);
+    const inside = Boolean(ctx.env.get("TMUX"));
+    return v.ok
+      ? {
+        status: "ok",
+        summary: `${v.text}${
+          inside
+            ? " (codexctl runs inside tmux: panes split this window)"
+            : " (outside tmux: codexctl's private tmux server)"
+        }`,
+        details: { version: v.text, inside_tmux: inside },
+        suggestion: null,
+      }
+      : {
+        status: "absent",
+        summary: "tmux is not installed",
+        details: { inside_tmux: inside },
+        suggestion: "install tmux (apt install tmux / brew install tmux) unless you use herdr",
+      };
+  },
+};
+
+/** The state directory is writable. */
+export const stateCheck: DoctorCheck = {
+  name: "state",
+  description:
+    "codexctl's state directory ($CODEXCTL_HOME, else $XDG_STATE_HOME/codexctl, else ~/.local/state/codexctl)",
+  async run(ctx) {
+    let root: string;
+    try {
+      root = stateRoot(ctx.env);
+    } catch (err) {
+      const e = err as CodexctlError;
+      return { status: "fail", summary: e.message, details: {}, suggestion: e.suggestion };
+    }
+    try {
+      await ensureDir(root);
+      await atomicWrite(`${root}/.doctor-probe`, "ok\n");
+      await Deno.remove(`${root}/.doctor-probe`);
+      return { status: "ok", summary: `${root} is writable`, details: { root }, suggestion: null };
+    } catch (err) {
+      return {
+        status: "fail",
+        summary: `${root} is not writable: ${err instanceof Error ? err.message : String(err)}`,
+        details: { root },
+        suggestion: "fix its permissions or set CODEXCTL_HOME",
+      };
+    }
+  },
+};

@@ -1,0 +1,72 @@
+/**
+ * Verified send: type the text once, wait out the TUI's paste-burst window, press Enter — and
+ * prove delivery by a second signal from Codex itself (a new user message carrying the text in
+ * the rollout, or a new turn), never by the composer alone. If the text is still sitting in the
+ * composer, only Enter is pressed again; the text is never typed twice. A send into a running
+ * turn is reported as steered.
+ *
+ * @module
+ */
+import { composerHolds, liveLines } from "../verdict/screen.ts";
+import type { Session } from "./session.ts";
+
+/** The outcome of a send. */
+export interface SendResult {
+  delivered: boolean;
+  /** How delivery was proven. */
+  proof: "user_message" | "turn_started" | null;
+  /** The text went into a turn that was already running (Codex steers it in). */
+  steered: boolean;
+  /** Enter presses (1 = no retry). */
+  enters: number;
+}
+
+/** Timing of the send (ms). */
+export const SEND = { pasteGapMs: 600, retryAfterMs: 2500, maxEnters: 4, confirmMs: 30_000 } as const;
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const norm = (t: string) => t.replace(/\s+/g, " ").trim().toLowerCase();
+
+/** Sends one line of text to the session's Codex and confirms it arrived. */
+export async function verifiedSend(session: Session, text: string): Promise<SendResult> {
+  const before = await session.progress();
+  const users = before?.state.user_messages ?? 0;
+  const turns = before?.state.turn_count ?? 0;
+  const wasWorking = before?.state.status === "working";
+  const pane = session.record.pane ?? {};
+  await session.substrate.sendText(pane, text);
+  await sleep(SEND.pasteGapMs);
+  await session.substrate.sendKeys(pane, ["Enter"]);
+  let enters = 1;
+  let lastEnter = Date.now();
+  const deadline = Date.now() + SEND.confirmMs;
+  const head = norm(text).slice(0, 40);
+  while (Date.now() < deadline) {
+    await sleep(300);
+    const p = await session.progress();
+    if (p) {
+      const landed = p.state.user_messages > users && norm(p.state.last_user_message ?? "").includes(head);
+      if (landed) {
+        return {
+          delivered: true,
+          proof: "user_message",
+          steered: wasWorking && p.state.turn_count === turns,
+          enters,
+        };
+      }
+      if (p.state.turn_count > turns) {
+        return { delivered: true, proof: "turn_started", steered: false, enters };
+      }
+    }
+    if (Date.now() - lastEnter >= SEND.retryAfterMs && enters < SEND.maxEnters) {
+      const read = await session.substrate.read(pane, { recent: false });
+      if (!read.alive) break;
+      if (composerHolds(liveLines(read.screen), text)) {
+        await session.substrate.sendKeys(pane, ["Enter"]);
+        enters++;
+      }
+      lastEnter = Date.now();
+    }
+  }
+  return { delivered: false, proof: null, steered: false, enters };
+}

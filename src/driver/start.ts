@@ -1,0 +1,199 @@
+/**
+ * Starting a session: validate, (optionally) make a worktree, open a pane running Codex, wait
+ * until its composer is ready (or report the folder-trust/update dialog), engage Plan mode when
+ * asked, send the task with codexctl's marker contract (verified), bind the thread, and wait for
+ * a settled verdict unless `--no-wait`.
+ *
+ * @module
+ */
+import { usageError } from "../errors.ts";
+import type { Verdict } from "../envelope.ts";
+import { newMarker, wrapTask } from "../codex/prompt.ts";
+import { codexHome } from "../codex/rollout/locate.ts";
+import { chooseSubstrate } from "../panes/select.ts";
+import type { PaneMode } from "../panes/substrate.ts";
+import { currentOwner } from "../session/owner.ts";
+import { newSessionId, SESSION_KIND, type SessionRecord } from "../session/record.ts";
+import type { Store } from "../store/store.ts";
+import { readScreen } from "../verdict/screen.ts";
+import { checkSlug, slugFromTask } from "./names.ts";
+import { type SendResult, verifiedSend } from "./send.ts";
+import { Session } from "./session.ts";
+import { waitForVerdict } from "./settle.ts";
+import { createWorktree } from "./worktree.ts";
+
+/** Options of {@linkcode startSession}. */
+export interface StartOptions {
+  task: string;
+  slug?: string;
+  mode: PaneMode;
+  via?: "herdr" | "tmux";
+  cwd: string;
+  worktree: boolean;
+  keepWorktree: boolean;
+  /** true/false forces Plan mode on/off; null decides from the task's wording. */
+  plan: boolean | null;
+  expect: string[];
+  marker?: string;
+  timeoutSec: number;
+  noWait: boolean;
+  keep: boolean;
+  codexArgs: string[];
+}
+
+/** The task's wording asks for a plan (`plan`, `plans`, `planning`, not `planet`). */
+export const PLAN_WORDS = /\bplan(s|ning)?\b/i;
+
+/** Where a start ended up. */
+export interface Started {
+  session: Session;
+  verdict: Verdict;
+  delivery: SendResult | null;
+  planMode: boolean;
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** Starts Codex for a task. */
+export async function startSession(
+  env: { get(key: string): string | undefined; toObject(): Record<string, string> },
+  store: Store,
+  o: StartOptions,
+): Promise<Started> {
+  const slug = o.slug ? checkSlug(o.slug) : slugFromTask(o.task);
+  const marker = o.marker ?? newMarker();
+  if (!/^[A-Za-z0-9_-]{6,64}$/.test(marker)) {
+    throw usageError(
+      "BAD_MARKER",
+      `marker "${marker.slice(0, 40)}" must be 6–64 letters, digits, '_' or '-'`,
+      "omit --marker to get a generated one",
+    );
+  }
+  let cwd: string;
+  try {
+    cwd = await Deno.realPath(o.cwd);
+    if (!(await Deno.stat(cwd)).isDirectory) throw new Error();
+  } catch {
+    throw usageError("BAD_CWD", `--cwd ${o.cwd} is not a directory`, "pass an existing directory");
+  }
+  const planMode = o.plan ?? PLAN_WORDS.test(o.task);
+  const substrate = await chooseSubstrate(o.via, { env, stateDir: store.root });
+  const session = await store.withLock("spawn", async () => {
+    const worktree = o.worktree ? await createWorktree(cwd, slug, o.keepWorktree) : null;
+    const taken = new Set(await store.list(SESSION_KIND));
+    const id = newSessionId((candidate) => taken.has(candidate));
+    const now = new Date().toISOString();
+    const workdir = worktree?.path ?? cwd;
+    let pane;
+    try {
+      pane = await substrate.spawn({
+        argv: [env.get("CODEXCTL_CODEX") ?? "codex", ...o.codexArgs],
+        cwd: workdir,
+        env: env.toObject(),
+        label: `codex-${slug}`,
+        mode: o.mode,
+      });
+    } catch (err) {
+      if (worktree) {
+        const { teardownWorktree } = await import("./worktree.ts");
+        await teardownWorktree({ ...worktree, keep: false });
+      }
+      throw err;
+    }
+    const record: SessionRecord = {
+      v: 1,
+      session: id,
+      created: now,
+      updated: now,
+      owner: currentOwner(env),
+      substrate: substrate.name,
+      pane,
+      mode: o.mode,
+      slug,
+      label: `codex-${slug}`,
+      cwd: workdir,
+      codex_home: codexHome(env),
+      marker,
+      expect: o.expect,
+      plan_mode: planMode,
+      keep: o.keep,
+      worktree,
+      thread_id: null,
+      rollout_path: null,
+      pid: null,
+      last_state: "spawned",
+      last_reason: null,
+      plan: null,
+      pending_task: wrapTask(o.task, marker),
+    };
+    await store.write(SESSION_KIND, id, record);
+    return new Session(store, record, substrate, env);
+  }, { timeoutMs: 60_000 });
+  const ready = await waitReady(session, 45_000);
+  if (ready !== "ready") {
+    const obs = await session.observe();
+    await session.remember(obs.verdict);
+    return { session, verdict: obs.verdict, delivery: null, planMode };
+  }
+  const delivery = await deliverPendingTask(session);
+  if (o.noWait || !delivery.delivered) {
+    const obs = await session.observe();
+    return { session, verdict: obs.verdict, delivery, planMode };
+  }
+  const verdict = await waitForVerdict(session, { events: 0, screen: "" }, o.timeoutSec * 1000);
+  await session.remember(verdict);
+  return { session, verdict, delivery, planMode };
+}
+
+/** Engages Plan mode if the session wants it, then sends the pending task (verified). */
+export async function deliverPendingTask(session: Session): Promise<SendResult> {
+  const task = session.record.pending_task as string | null | undefined;
+  if (!task) return { delivered: true, proof: null, steered: false, enters: 0 };
+  if (session.record.plan_mode) await engagePlanMode(session);
+  const delivery = await verifiedSend(session, task);
+  if (delivery.delivered) {
+    await session.save({ pending_task: null, last_state: "working", last_reason: "working" });
+  }
+  return delivery;
+}
+
+/** Types `/plan` and waits (≤ 8 s) for the TUI to show Plan mode. */
+async function engagePlanMode(session: Session): Promise<boolean> {
+  const pane = session.record.pane ?? {};
+  await session.substrate.sendText(pane, "/plan");
+  await sleep(600);
+  await session.substrate.sendKeys(pane, ["Enter"]);
+  const deadline = Date.now() + 8000;
+  while (Date.now() < deadline) {
+    const read = await session.substrate.read(pane, { recent: false });
+    if (/plan mode/i.test(read.screen)) return true;
+    await sleep(400);
+  }
+  return false;
+}
+
+/**
+ * Waits until Codex's composer is up and stable (two identical ready reads), a dialog needs an
+ * answer first, or the pane is gone.
+ */
+export async function waitReady(
+  session: Session,
+  timeoutMs: number,
+): Promise<"ready" | "dialog" | "gone" | "timeout"> {
+  const deadline = Date.now() + timeoutMs;
+  let previous = "";
+  while (Date.now() < deadline) {
+    const read = await session.substrate.read(session.record.pane ?? {}, { recent: false });
+    if (!read.alive) return "gone";
+    const facts = readScreen(read.screen);
+    if (facts.trust || facts.update) {
+      if (previous === read.screen) return "dialog";
+      previous = read.screen;
+    } else if (facts.ready && !/Starting MCP/i.test(read.screen)) {
+      if (previous === read.screen) return "ready";
+      previous = read.screen;
+    } else previous = "";
+    await sleep(500);
+  }
+  return "timeout";
+}

@@ -1,0 +1,272 @@
+/**
+ * The tmux substrate. Inside tmux (`$TMUX`) a pane splits the caller's window, a tab is a new
+ * window and a space a new session of the caller's server; outside tmux everything goes to
+ * codexctl's own private tmux server (socket in the state directory). Every pane gets codexctl's
+ * environment (not the tmux server's), keeps its screen when Codex exits (remain-on-exit), and is
+ * addressed by its stable `%N` pane id.
+ *
+ * @module
+ */
+import { join } from "node:path";
+import { environmentError } from "../errors.ts";
+import { ensureDir } from "../store/atomic.ts";
+import type { Key, PaneId, PaneRead, SpawnRequest, Substrate } from "./substrate.ts";
+
+const KEYS: Record<Key, string> = {
+  Enter: "Enter",
+  Esc: "Escape",
+  Up: "Up",
+  Down: "Down",
+  Tab: "Tab",
+  BTab: "BTab",
+  "C-c": "C-c",
+  "C-u": "C-u",
+};
+
+/** Variables that belong to the calling terminal or tmux client, never passed into the pane. */
+const NOT_PASSED = new Set(["TMUX", "TMUX_PANE", "COLUMNS", "LINES", "TERM_PROGRAM", "TERM_PROGRAM_VERSION"]);
+
+/** Identity of a tmux pane. */
+interface TmuxPane {
+  /** The server socket; null for the caller's own server (found through $TMUX). */
+  socket: string | null;
+  pane_id: string;
+  /** What codexctl created for this pane, and must close with it. */
+  created: "pane" | "window" | "session";
+  target: string;
+}
+
+/** Options of {@linkcode TmuxSubstrate}. */
+export interface TmuxOptions {
+  /** The caller's environment (decides inside-tmux vs private server). */
+  env: { get(key: string): string | undefined };
+  /** Directory for the private server's socket. */
+  stateDir: string;
+}
+
+/** Runs tmux; never through a shell. */
+async function tmux(
+  socket: string | null,
+  args: string[],
+): Promise<{ ok: boolean; out: string; err: string }> {
+  let out: Deno.CommandOutput;
+  try {
+    out = await new Deno.Command("tmux", {
+      args: socket ? ["-S", socket, ...args] : args,
+      stdout: "piped",
+      stderr: "piped",
+      stdin: "null",
+    }).output();
+  } catch (err) {
+    if (err instanceof Deno.errors.NotFound) {
+      throw environmentError("NO_TMUX", "tmux is not installed", {
+        suggestion: "install tmux (apt install tmux / brew install tmux) or run codexctl inside herdr",
+      });
+    }
+    throw err;
+  }
+  return {
+    ok: out.success,
+    out: new TextDecoder().decode(out.stdout),
+    err: new TextDecoder().decode(out.stderr),
+  };
+}
+
+/** True when a tmux binary is installed. */
+export async function tmuxAvailable(): Promise<boolean> {
+  try {
+    return (await new Deno.Command("tmux", { args: ["-V"], stdout: "null", stderr: "null" }).output())
+      .success;
+  } catch {
+    return false;
+  }
+}
+
+/** The tmux substrate. */
+export class TmuxSubstrate implements Substrate {
+  readonly name = "tmux" as const;
+  readonly #inside: boolean;
+  readonly #callerPane: string | null;
+  readonly #socket: string;
+
+  constructor(options: TmuxOptions) {
+    this.#inside = Boolean(options.env.get("TMUX"));
+    this.#callerPane = options.env.get("TMUX_PANE") ?? null;
+    this.#socket = join(options.stateDir, "tmux", "codexctl.sock");
+  }
+
+  async spawn(request: SpawnRequest): Promise<PaneId> {
+    // `env -i` gives the pane exactly codexctl's environment: nothing leaks in from the tmux server
+    const vars = Object.entries(request.env).filter(([k]) => !NOT_PASSED.has(k) && !k.includes("=")).map((
+      [k, v],
+    ) => `${k}=${v}`);
+    const argv = ["env", "-i", ...vars, ...request.argv];
+    const format = ["-P", "-F", "#{pane_id}"];
+    let socket: string | null;
+    let created: TmuxPane["created"];
+    let res;
+    if (this.#inside) {
+      socket = null;
+      if (request.mode === "pane") {
+        created = "pane";
+        res = await tmux(null, [
+          "split-window",
+          "-h",
+          "-d",
+          ...(this.#callerPane ? ["-t", this.#callerPane] : []),
+          ...format,
+          "-c",
+          request.cwd,
+          ...argv,
+        ]);
+      } else if (request.mode === "tab") {
+        created = "window";
+        res = await tmux(null, [
+          "new-window",
+          "-d",
+          "-n",
+          request.label,
+          ...format,
+          "-c",
+          request.cwd,
+          ...argv,
+        ]);
+      } else {
+        created = "session";
+        res = await tmux(null, [
+          "new-session",
+          "-d",
+          "-s",
+          await this.#freeSessionName(null, request.label),
+          "-x",
+          "200",
+          "-y",
+          "50",
+          ...format,
+          "-c",
+          request.cwd,
+          ...argv,
+        ]);
+      }
+    } else {
+      socket = this.#socket;
+      await ensureDir(join(this.#socket, ".."));
+      created = "session";
+      res = await tmux(socket, [
+        "-f",
+        "/dev/null",
+        "new-session",
+        "-d",
+        "-s",
+        await this.#freeSessionName(socket, request.label),
+        "-x",
+        "200",
+        "-y",
+        "50",
+        ...format,
+        "-c",
+        request.cwd,
+        ...argv,
+      ]);
+    }
+    if (!res.ok) {
+      throw environmentError(
+        "SPAWN_FAILED",
+        `tmux could not open a pane: ${res.err.trim() || "unknown error"}`,
+        { retryable: true },
+      );
+    }
+    const paneId = res.out.trim();
+    await tmux(socket, ["set-option", "-p", "-t", paneId, "remain-on-exit", "on"]);
+    if (created !== "pane") await tmux(socket, ["set-option", "-w", "-t", paneId, "automatic-rename", "off"]);
+    const pane: TmuxPane = { socket, pane_id: paneId, created, target: paneId };
+    return { ...pane };
+  }
+
+  async #freeSessionName(socket: string | null, label: string): Promise<string> {
+    const base = label.replace(/[^A-Za-z0-9_-]/g, "-").slice(0, 40) || "codex";
+    const list = await tmux(socket, ["list-sessions", "-F", "#{session_name}"]);
+    const taken = new Set(list.ok ? list.out.split("\n").filter(Boolean) : []);
+    if (!taken.has(base)) return base;
+    for (let n = 2;; n++) if (!taken.has(`${base}-${n}`)) return `${base}-${n}`;
+  }
+
+  /**
+   * The pane's facts, or null when it is gone. (`display-message -t %N` silently falls back to
+   * another pane when %N no longer exists, so panes are looked up in the full list instead.)
+   */
+  async #info(p: TmuxPane): Promise<{ dead: boolean; pid: number | null; session: string } | null> {
+    const list = await tmux(p.socket, [
+      "list-panes",
+      "-a",
+      "-F",
+      "#{pane_id}\t#{pane_dead}\t#{pane_pid}\t#{session_name}",
+    ]);
+    if (!list.ok) return null;
+    for (const line of list.out.split("\n")) {
+      const [id, dead, pid, session] = line.split("\t");
+      if (id === p.pane_id) return { dead: dead === "1", pid: Number(pid) || null, session };
+    }
+    return null;
+  }
+
+  async read(pane: PaneId, options: { recent?: boolean } = {}): Promise<PaneRead> {
+    const p = pane as unknown as TmuxPane;
+    const info = await this.#info(p);
+    if (!info) return { alive: false, pid: null, status: null, screen: "", recent: null };
+    const screen = await tmux(p.socket, ["capture-pane", "-p", "-t", p.pane_id]);
+    const recent = options.recent
+      ? await tmux(p.socket, ["capture-pane", "-p", "-t", p.pane_id, "-S", "-240"])
+      : null;
+    return {
+      alive: !info.dead,
+      pid: info.pid,
+      status: null,
+      screen: trim(screen.out),
+      recent: recent ? trim(recent.out) : null,
+    };
+  }
+
+  async sendText(pane: PaneId, text: string): Promise<void> {
+    const p = pane as unknown as TmuxPane;
+    const res = await tmux(p.socket, ["send-keys", "-t", p.pane_id, "-l", text]);
+    if (!res.ok) {
+      throw environmentError("SEND_FAILED", `tmux could not type into ${p.pane_id}: ${res.err.trim()}`, {
+        retryable: true,
+      });
+    }
+  }
+
+  async sendKeys(pane: PaneId, keys: Key[]): Promise<void> {
+    const p = pane as unknown as TmuxPane;
+    for (const key of keys) {
+      const res = await tmux(p.socket, ["send-keys", "-t", p.pane_id, KEYS[key]]);
+      if (!res.ok) {
+        throw environmentError(
+          "SEND_FAILED",
+          `tmux could not press ${key} in ${p.pane_id}: ${res.err.trim()}`,
+          { retryable: true },
+        );
+      }
+      if (keys.length > 1) await new Promise((r) => setTimeout(r, 120));
+    }
+  }
+
+  async close(pane: PaneId): Promise<"closed" | "already gone"> {
+    const p = pane as unknown as TmuxPane;
+    const info = await this.#info(p);
+    if (!info) return "already gone";
+    if (p.created === "session") {
+      await tmux(p.socket, ["kill-session", "-t", `=${info.session}`]);
+    } else if (p.created === "window") {
+      await tmux(p.socket, ["kill-window", "-t", p.pane_id]);
+    } else {
+      await tmux(p.socket, ["kill-pane", "-t", p.pane_id]);
+    }
+    return "closed";
+  }
+}
+
+function trim(text: string): string {
+  return text.split("\n").map((l) => l.replace(/\s+$/, "")).join("\n").replace(/\n+$/, "") + "\n";
+}

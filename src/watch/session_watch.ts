@@ -1,0 +1,151 @@
+/**
+ * Following a session: one compact line (≤ 500 characters) per change of its verdict, de-duplicated
+ * by signature; permission gates surfaced (or approved and audited with --auto-approve); the pane
+ * closed on verified completion unless --no-close.
+ *
+ * @module
+ */
+import type { Envelope, Verdict } from "../envelope.ts";
+import type { Session } from "../driver/session.ts";
+import { gateSignature } from "../driver/session.ts";
+import { endSession } from "../driver/end.ts";
+import { statusCommand } from "../verdict/next.ts";
+import { renderLine, type WatchItem } from "./line.ts";
+import { RateLimiter } from "./rate.ts";
+import { evaluateApproval } from "../policy/approval.ts";
+import type { ApprovalPolicy } from "../policy/config.ts";
+import { readScreen } from "../verdict/screen.ts";
+
+/** Options of {@linkcode watchSession}. */
+export interface SessionWatchOptions {
+  timeoutSec: number;
+  /** The approval policy (config rules and --auto-approve); the default surfaces every gate. */
+  policy: ApprovalPolicy;
+  noClose: boolean;
+  minIntervalSec: number;
+  emit(text: string, envelope: Envelope): void;
+}
+
+/** The de-duplication signature of a verdict (the herdr plugin's). */
+export function verdictSignature(v: Verdict): string {
+  return JSON.stringify([
+    v.state,
+    v.reason,
+    v.questions,
+    v.options.map((o) => o.key),
+    v.marker_found,
+    v.plan !== null,
+  ]);
+}
+
+/** A one-line summary of a verdict for a watch line (questions and options inline). */
+export function verdictSummary(v: Verdict): string {
+  const options = v.options.length ? ` (${v.options.map((o) => `${o.key}. ${o.label}`).join(", ")})` : "";
+  return `${v.summary}${options}`;
+}
+
+import { ChangeNotifier } from "../codex/rollout/changes.ts";
+
+/** Watches a session until it completes, exits, or the time runs out. Returns the exit code. */
+export async function watchSession(session: Session, o: SessionWatchOptions): Promise<number> {
+  const deadline = Date.now() + o.timeoutSec * 1000;
+  const target = { session: session.id, thread: session.record.thread_id };
+  const detail = statusCommand(target);
+  const limiter = new RateLimiter(o.minIntervalSec * 1000);
+  let lastSig: string | null = null;
+  // wake on rollout writes at once; look at the screen at least every 700 ms
+  let notifier: ChangeNotifier | null = null;
+  let candidate: string | null = null;
+  const line = (item: WatchItem, verdict: Verdict) => {
+    const { text, envelope } = renderLine(
+      item,
+      verdict,
+      { session: session.id, thread: session.record.thread_id },
+      session.record.rollout_path ? null : null,
+      detail,
+    );
+    o.emit(text, envelope);
+  };
+  try {
+    while (Date.now() < deadline) {
+      const obs = await session.observe();
+      const v = obs.verdict;
+      const sig = verdictSignature(v);
+      // a state read off the screen must be seen twice in a row (the TUI may still be painting)
+      const steady = obs.rule.startsWith("thread.") || obs.rule === "pane.gone" || candidate === sig;
+      candidate = sig;
+      if (
+        steady && sig !== lastSig && (v.state !== "working" || lastSig !== null) && limiter.take(Date.now())
+      ) {
+        lastSig = sig;
+        await session.remember(v);
+        line({ event: "verdict", summary: verdictSummary(v), priority: 5 }, v);
+        if (v.state === "exited") return 0;
+        if (v.state === "permission_gate") {
+          const again = await session.observe({ recent: false });
+          const facts = readScreen(again.pane.screen);
+          const subject = {
+            kind: facts.approval?.kind === "edits" ? "fileChange" as const : "command" as const,
+            command: facts.approval?.command ?? null,
+            cwd: session.record.cwd,
+          };
+          const decision = evaluateApproval(o.policy, subject, {
+            worktree: session.record.worktree?.path ?? session.record.cwd,
+          });
+          // never answer a gate whose text changed since it was read
+          if (decision.action !== "surface" && gateSignature(again.verdict) === gateSignature(v)) {
+            await session.substrate.sendKeys(session.record.pane ?? {}, [
+              decision.action === "approve" ? "Enter" : "Esc",
+            ]);
+            await session.store.appendLog("audit", {
+              session: session.id,
+              thread: session.record.thread_id,
+              decision: decision.action,
+              rule: decision.rule,
+              gate: v.reason,
+              seen: v.summary,
+              command: subject.command,
+              by: "watch",
+            });
+            const verb = decision.action === "approve" ? "Approved" : "Rejected";
+            line({
+              event: "auto_approved",
+              summary: `${verb} by policy (${decision.rule}): ${v.summary}`,
+              priority: 5,
+            }, { ...v, state: "auto_approved" });
+            lastSig = null;
+            candidate = null;
+          }
+        } else if (v.state === "completed") {
+          const verified = v.reason === "marker_verified" ||
+            (v.artifacts.length > 0 && v.artifacts.every((a) => a.exists));
+          if (verified && !o.noClose) {
+            const ended = await endSession(session.store, session.id, session.env);
+            const wt = ended.worktree
+              ? (ended.worktree.kept ? `worktree kept (${ended.worktree.reason})` : "worktree removed")
+              : "";
+            line({
+              event: "ended",
+              summary: `Verified completion: session closed (pane ${ended.pane}${wt ? `, ${wt}` : ""})`,
+              priority: 9,
+            }, { ...v, state: "ended", reason: "auto_closed" });
+          }
+          return 0;
+        }
+      }
+      if (!notifier && session.record.rollout_path) {
+        notifier = new ChangeNotifier(session.record.rollout_path);
+      }
+      await (notifier ? notifier.wait(700) : new Promise((r) => setTimeout(r, 700)));
+    }
+  } finally {
+    notifier?.close();
+  }
+  line({
+    event: "ended",
+    summary:
+      `watch ended: no more time (--timeout ${o.timeoutSec} s); re-arm with codexctl watch --session ${session.id}`,
+    priority: 9,
+  }, (await session.observe()).verdict);
+  return 0;
+}

@@ -1,0 +1,203 @@
+/**
+ * `codexctl doctor`, run as users run it (`deno run -P src/main.ts`): every check's report has the
+ * documented shape, doctor exits 0 with an ok envelope whatever it finds, and the herdr check
+ * reports reachability, version, protocol and the socket used — against the fake herdr, a dead
+ * socket, and a herdr killed mid-request.
+ */
+import assert from "node:assert/strict";
+import { join } from "node:path";
+import { CheckResultSchema } from "../src/doctor/check.ts";
+import { renderDoctor } from "../src/doctor/run.ts";
+import { HerdrClient } from "../src/herdr/client.ts";
+import { runCli } from "./support/cli.ts";
+import { withFakeHerdr } from "./support/fake_herdr.ts";
+
+/** Deno's own cache directory, kept when HOME moves (else the CLI would re-fetch its npm packages). */
+async function denoDir(): Promise<string> {
+  const fromEnv = Deno.env.get("DENO_DIR");
+  if (fromEnv) return fromEnv;
+  const out = await new Deno.Command(Deno.execPath(), {
+    args: ["info", "--json"],
+    stdout: "piped",
+    stderr: "null",
+  })
+    .output();
+  return JSON.parse(new TextDecoder().decode(out.stdout)).denoDir;
+}
+
+/** Runs `fn` with an environment that has no herdr anywhere but where the test puts it. */
+async function withIsolatedEnv(
+  extra: Record<string, string>,
+  fn: (env: Record<string, string>) => Promise<void>,
+): Promise<void> {
+  const home = await Deno.makeTempDir({ prefix: "codexctl-doctor-home-" });
+  try {
+    await fn({
+      HOME: home,
+      DENO_DIR: await denoDir(),
+      XDG_CONFIG_HOME: "",
+      XDG_RUNTIME_DIR: "",
+      HERDR_SOCKET_PATH: "",
+      HERDR_SESSION: "",
+      HERDR_ENV: "",
+      HERDR_PANE_ID: "",
+      ...extra,
+    });
+  } finally {
+    await Deno.remove(home, { recursive: true });
+  }
+}
+
+type Check = {
+  name: string;
+  status: string;
+  summary: string;
+  details: Record<string, unknown>;
+  suggestion: unknown;
+};
+
+async function doctor(env: Record<string, string>, ...flags: string[]) {
+  const res = await runCli(["doctor", "--json", ...flags], { env });
+  assert.equal(res.code, 0, res.stdout + res.stderr);
+  assert.equal(res.json?.ok, true);
+  assert.equal(res.json?.command, "doctor");
+  const result = res.json!.result as { healthy: boolean; counts: Record<string, number>; checks: Check[] };
+  for (const check of result.checks) CheckResultSchema.parse(check);
+  const herdr = result.checks.find((c) => c.name === "herdr");
+  assert.ok(herdr, "the herdr check ran");
+  return { result, herdr: herdr! };
+}
+
+Deno.test("doctor without herdr: herdr is absent (not a failure), every probed socket path is listed, exit 0", async () => {
+  await withIsolatedEnv({}, async (env) => {
+    const { result, herdr } = await doctor(env, "--check", "herdr");
+    if ((await Deno.stat("/tmp/herdr.sock").catch(() => null)) !== null) return; // a herdr runs on this machine
+    assert.equal(herdr.status, "absent");
+    assert.equal(result.healthy, true, "herdr being absent is not a failure");
+    const candidates = herdr.details.candidates as { path: string; source: string }[];
+    assert.deepEqual(candidates.map((c) => c.source), ["HOME", "TMP"]);
+    assert.equal(herdr.details.socket, join(env.HOME, ".config", "herdr", "herdr.sock"));
+    assert.match(String(herdr.suggestion), /HERDR_SOCKET_PATH/);
+  });
+});
+
+for (
+  const [flavor, status, protocol] of [["0.8", "ok", 20], ["0.9", "ok", 22], ["0.6", "warn", 10]] as const
+) {
+  Deno.test(`doctor with a fake herdr ${flavor}: reachable, version, protocol, flavor and the socket used (${status})`, async () => {
+    await withFakeHerdr({ flavor }, async (fake) => {
+      await withIsolatedEnv(fake.env(), async (env) => {
+        const { result, herdr } = await doctor(env, "--check", "herdr");
+        assert.equal(herdr.status, status, herdr.summary);
+        assert.equal(herdr.details.reachable, true);
+        assert.equal(herdr.details.protocol, protocol);
+        assert.equal(herdr.details.flavor, flavor === "0.6" ? "legacy" : "current");
+        assert.equal(herdr.details.socket, fake.socketPath);
+        assert.equal(herdr.details.socket_source, "HERDR_SOCKET_PATH");
+        assert.match(herdr.summary, new RegExp(`protocol ${protocol}`));
+        assert.equal(result.healthy, true);
+      });
+    });
+  });
+}
+
+Deno.test("doctor inside a herdr pane: a live HERDR_PANE_ID is ok, a stale one is a warning", async () => {
+  await withFakeHerdr({}, async (fake) => {
+    const ws = await new HerdrClient({ socketPath: fake.socketPath }).workspaceCreate({});
+    const inside = { ...fake.env(), HERDR_ENV: "1", HERDR_PANE_ID: ws.root_pane.pane_id };
+    await withIsolatedEnv(inside, async (env) => {
+      const ok = await doctor(env);
+      assert.equal(ok.herdr.status, "ok");
+      assert.equal(ok.herdr.details.caller_pane, ws.root_pane.pane_id);
+      const stale = await doctor({ ...env, HERDR_PANE_ID: "w9:p9" });
+      assert.equal(stale.herdr.status, "warn");
+      assert.match(stale.herdr.summary, /HERDR_PANE_ID=w9:p9 is not a live pane/);
+    });
+  });
+});
+
+Deno.test("doctor with a dead herdr socket: the herdr check fails with HERDR_DOWN, doctor still exits 0", async () => {
+  await withFakeHerdr({}, async (fake) => {
+    await fake.crash(); // the socket file stays, nothing listens
+    await withIsolatedEnv(fake.env(), async (env) => {
+      const { result, herdr } = await doctor(env);
+      assert.equal(herdr.status, "fail");
+      assert.equal((herdr.details.error as { code: string }).code, "HERDR_DOWN");
+      assert.equal(result.healthy, false);
+    });
+  });
+});
+
+Deno.test("doctor when herdr dies mid-request: HERDR_DOWN right away, not after the timeout", async () => {
+  await withFakeHerdr({}, async (fake) => {
+    await withIsolatedEnv(fake.env(), async (env) => {
+      fake.hang("ping");
+      const arrived = fake.waitForRequest("ping", 60_000);
+      const running = doctor(env, "--timeout", "60");
+      await arrived;
+      const killedAt = Date.now();
+      await fake.crash();
+      const { herdr } = await running;
+      assert.ok(Date.now() - killedAt < 30_000, `doctor took ${Date.now() - killedAt} ms after the crash`);
+      assert.equal(herdr.status, "fail");
+      const error = herdr.details.error as { class: string; code: string; message: string };
+      assert.deepEqual([error.class, error.code], ["environment", "HERDR_DOWN"]);
+      assert.match(error.message, /closed the connection without answering/);
+    });
+  });
+});
+
+Deno.test("doctor's own bad flags are usage errors (exit 2)", async () => {
+  const unknown = await runCli(["doctor", "--check", "nope"]);
+  assert.equal(unknown.code, 2);
+  assert.equal((unknown.json?.error as { code: string }).code, "BAD_ARGS");
+  assert.match(
+    String((unknown.json?.error as { message: string }).message),
+    /unknown check "nope"; choose from: codex, codex_daemon, herdr, tmux, state/,
+  );
+  const zero = await runCli(["doctor", "--timeout", "0"]);
+  assert.equal(zero.code, 2);
+});
+
+Deno.test("doctor's human report: one line per check with its mark, summary and suggestion", () => {
+  const text = renderDoctor({
+    healthy: false,
+    counts: { ok: 1, warn: 0, fail: 1, absent: 0 },
+    checks: [
+      {
+        name: "herdr",
+        status: "fail",
+        summary: "herdr does not answer",
+        details: {},
+        suggestion: "start herdr",
+      },
+      { name: "tmux", status: "ok", summary: "tmux 3.3a", details: {}, suggestion: null },
+    ],
+  }, false);
+  assert.equal(
+    text,
+    [
+      "codexctl doctor",
+      "  ✗ herdr  fail    herdr does not answer",
+      "                   → start herdr",
+      "  ✓ tmux   ok      tmux 3.3a",
+      "1 ok, 0 warning(s), 1 failure(s), 0 absent",
+    ].join("\n"),
+  );
+});
+
+Deno.test("doctor runs every check: codex, the Codex daemon, herdr, tmux and the state directory", async () => {
+  const state = await Deno.makeTempDir({ prefix: "codexctl-doctor-state-" });
+  const res = await runCli(["doctor", "--json"], {
+    env: { CODEXCTL_HOME: state, CODEX_HOME: state + "/codex", CODEXCTL_CODEX: "/nonexistent/codex" },
+  });
+  const checks = (res.json!.result as { checks: Check[] }).checks;
+  assert.deepEqual(checks.map((c) => c.name), ["codex", "codex_daemon", "herdr", "tmux", "state"]);
+  const byName = Object.fromEntries(checks.map((c) => [c.name, c]));
+  assert.equal(byName.codex.status, "fail", "a codex that does not run is a failure");
+  assert.match(String(byName.codex.suggestion), /npm install -g @openai\/codex/);
+  assert.equal(byName.codex_daemon.status, "absent", "no daemon socket: absent, not broken");
+  assert.equal(byName.tmux.status, "ok");
+  assert.equal(byName.state.status, "ok");
+  assert.equal((res.json!.result as { healthy: boolean }).healthy, false);
+});

@@ -11,6 +11,7 @@ import { BEFORE_TURN_END, splitFixture, writeSession } from "./support/session_r
 import { stateRoot } from "../src/store/paths.ts";
 import { hookStateRoot, ownerKey } from "../src/hook/where.ts";
 import { parseInput } from "../src/hook/input.ts";
+import { seenVerdicts } from "../src/hook/seen.ts";
 import {
   BRIEF_BUDGET,
   briefText,
@@ -124,6 +125,8 @@ Deno.test("hook input: anything but a JSON object with a session_id is garbage",
   );
   assert.equal(ok?.session_id, "s1");
   assert.equal(ok?.stop_hook_active, true);
+  assert.equal(ok?.tool_stdout, null);
+  assert.equal(parseInput('{"session_id":"s","tool_response":{"stdout":"hi"}}')?.tool_stdout, "hi");
   assert.deepEqual(ok?.background_tasks, [{
     type: null,
     status: "running",
@@ -221,6 +224,79 @@ Deno.test("user-prompt-submit: a change that happened while Claude was idle arri
     assert.equal(h.hookEventName, "UserPromptSubmit");
     assert.equal(h.additionalContext, QUESTION_LINE);
     assert.equal((await r.hook("post-tool-use")).stdout, "", "the same cursor: not again after a tool call");
+  } finally {
+    await r.cleanup();
+  }
+});
+
+Deno.test("a verdict Claude just saw in a codexctl tool result is marked delivered, not repeated", async () => {
+  const r = await rig();
+  try {
+    const s = await boundSession(r, "cdx-1a2b", "question", { slug: "cache" });
+    const other = await boundSession(r, "cdx-2b3c", "failure");
+    assert.equal((await r.hook("post-tool-use")).stdout, "");
+    await s.finish();
+    await other.finish();
+    // the tool call was `codexctl await --session cdx-1a2b`: its envelope showed the question
+    const envelope = {
+      ok: true,
+      schema_version: "v1",
+      command: "await",
+      session: "cdx-1a2b",
+      result: { state: "awaiting_clarification", reason: "free_text_question", summary: "…" },
+      error: null,
+    };
+    const out = await r.hook("post-tool-use", {
+      tool_name: "Bash",
+      tool_response: { stdout: JSON.stringify(envelope, null, 2), stderr: "", interrupted: false },
+    });
+    const text = context(out);
+    assert.doesNotMatch(text, /cdx-1a2b/, "already seen in the tool result");
+    assert.match(text, /^codexctl: cdx-2b3c is failed/);
+    assert.equal((await r.hook("post-tool-use")).stdout, "", "and not later either");
+    assert.ok((await r.log()).some((l) => JSON.stringify(l.seen_in_tool_output) === '["cdx-1a2b"]'));
+  } finally {
+    await r.cleanup();
+  }
+});
+
+Deno.test("seen verdicts: one pretty envelope or watch lines; the last per session and thread wins", () => {
+  const line = (session: string | null, state: string, thread?: string) =>
+    JSON.stringify({
+      ok: true,
+      schema_version: "v1",
+      command: "watch",
+      session,
+      result: { event: "x", state, reason: state, ...(thread ? { thread } : {}) },
+      error: null,
+    });
+  const seen = seenVerdicts(
+    [line("cdx-1", "working"), "noise", line("cdx-1", "completed"), line(null, "failed", "t-1")].join("\n"),
+  );
+  assert.deepEqual(seen.get("cdx-1"), { state: "completed", reason: "completed" });
+  assert.deepEqual(seen.get("thread:t-1"), { state: "failed", reason: "failed" });
+  assert.equal(seenVerdicts("plain text").size, 0);
+  assert.equal(seenVerdicts(null).size, 0);
+  assert.equal(seenVerdicts('{"ok":false,"schema_version":"v1","session":"cdx-1","result":null}').size, 0);
+});
+
+Deno.test("a change a Stop pass observed but did not tell (a followed thread) is delivered at the next tool call", async () => {
+  const r = await rig();
+  try {
+    const codexHome = join(r.dir, "codex-home");
+    const split = splitFixture("0.169.0", "interrupt", BEFORE_TURN_END);
+    const day = join(codexHome, "sessions", "2026", "11", "21");
+    await Deno.mkdir(day, { recursive: true });
+    const rollout = join(day, `rollout-2026-11-21T16-00-00-${split.thread}.jsonl`);
+    await Deno.writeTextFile(rollout, split.head);
+    const env = { CODEXCTL_HOME: r.root, CODEX_HOME: codexHome, HOME: r.dir, CODEXCTL_OWNER: OWNER };
+    assert.equal((await runCli(["follow", "--thread", split.thread], { env })).code, 0);
+    await boundSession(r, "cdx-3c4d", "marker"); // an owned session, so Stop has work
+    await Deno.writeTextFile(rollout, split.rest, { append: true });
+    const stop = await r.hook("stop", { stop_hook_active: false }, { CODEXCTL_STOP_WORKING: "allow" });
+    assert.equal(stop.stdout, "", "followed threads never block");
+    assert.match(context(await r.hook("post-tool-use")), /^codexctl: followed thread .* is interrupted/);
+    assert.equal((await r.hook("post-tool-use")).stdout, "");
   } finally {
     await r.cleanup();
   }

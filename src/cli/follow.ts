@@ -143,6 +143,7 @@ session. Following returns the current verdict, which counts as delivered to tha
             source: null,
             cwd: null,
             background_tasks: [],
+            tool_stdout: null,
           },
           deadline: Date.now() + 60_000,
         },

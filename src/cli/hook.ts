@@ -27,7 +27,8 @@ it) and what it follows (codexctl follow).
   post-tool-use       after each tool call: one factual line per change (turn completed, question,
                       plan waiting, permission gate, failure, interruption, exit, stall) with the
                       exact next command, at most 2,000 characters; nothing when nothing changed.
-                      Each change is delivered exactly once, even with parallel hook processes.
+                      Each change is delivered exactly once, even with parallel hook processes; a
+                      state the tool call's own codexctl output already showed is not repeated.
   user-prompt-submit  the same, when the user sends a prompt (changes that happened while idle).
   stop                with stop_hook_active: true, allows. Otherwise blocks once per session state
                       while a session awaits an answer, approval or plan decision, finished with a

@@ -16,6 +16,7 @@ import type { HookInput } from "./input.ts";
 import { logHook } from "./log.ts";
 import { observeTarget } from "./observe_target.ts";
 import { briefText, contextText, stopReason } from "./render.ts";
+import { seenVerdicts } from "./seen.ts";
 import { stopCandidates, workingPolicy } from "./stop_rules.ts";
 import type { Target } from "./targets.ts";
 import { HOOK_INDEX_KIND, HOOK_PROGRESS_KIND, indexPath, joinPath, ownerKey } from "./where.ts";
@@ -120,15 +121,30 @@ export async function deliverChanges(
   targets: Target[],
   event: "PostToolUse" | "UserPromptSubmit",
 ): Promise<string | null> {
+  // what the tool call itself showed Claude (a codexctl verdict in its output) is not repeated
+  const seen = seenVerdicts(ctx.input.tool_stdout);
+  const skipped: string[] = [];
   const changed = await withSyncedIndex(ctx, targets, (index) => {
     const out: { key: string; entry: CursorEntry }[] = [];
     for (const [key, entry] of Object.entries(index.entries)) {
       if (entry.catching_up || !entry.actionable || !entry.sig || entry.delivered === entry.sig) continue;
       entry.delivered = entry.sig;
+      const shown = (entry.session ? seen.get(entry.session) : undefined) ??
+        (entry.thread ? seen.get(`thread:${entry.thread}`) : undefined);
+      if (
+        shown && !entry.stalled && shown.state === entry.verdict?.state &&
+        shown.reason === entry.verdict?.reason
+      ) {
+        skipped.push(key);
+        continue;
+      }
       out.push({ key, entry });
     }
     return out;
   });
+  if (skipped.length) {
+    await logHook(ctx.root, { event, owner: ctx.owner, seen_in_tool_output: skipped });
+  }
   if (!changed.length) return null;
   const text = contextText(changed.map((c) => c.entry));
   await logHook(ctx.root, {

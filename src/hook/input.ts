@@ -25,6 +25,8 @@ export interface HookInput {
   cwd: string | null;
   /** Stop: shells, monitors, subagents… still running. */
   background_tasks: BackgroundTask[];
+  /** PostToolUse: the tool's stdout when it has one (Bash), as Claude saw it; at most 256 KiB. */
+  tool_stdout: string | null;
 }
 
 /** The most stdin the hook reads (Claude Code's inputs are a few KB). */
@@ -85,6 +87,10 @@ export function parseInput(text: string | null): HookInput | null {
   if (typeof d.session_id !== "string" || !d.session_id.trim() || d.session_id.length > 200) return null;
   const str = (v: unknown) => (typeof v === "string" ? v : null);
   const tasks = Array.isArray(d.background_tasks) ? d.background_tasks : [];
+  const response = d.tool_response as { stdout?: unknown } | null | undefined;
+  const stdout = response && typeof response === "object" && typeof response.stdout === "string"
+    ? response.stdout.slice(0, 256 * 1024)
+    : null;
   return {
     session_id: d.session_id.trim(),
     hook_event_name: str(d.hook_event_name),
@@ -99,5 +105,6 @@ export function parseInput(text: string | null): HookInput | null {
       command: str(t.command),
       description: str(t.description),
     })),
+    tool_stdout: stdout,
   };
 }

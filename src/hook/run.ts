@@ -13,7 +13,7 @@
  *
  * @module
  */
-import { nothingChanged, readIndex } from "./cursor.ts";
+import { type CursorIndex, nothingChanged, readIndex } from "./cursor.ts";
 import { type HookInput, type InputSource, parseInput, readInput } from "./input.ts";
 import { describeError, logHook } from "./log.ts";
 import { ownerTargets, type Target } from "./targets.ts";
@@ -129,7 +129,7 @@ async function handle(
     indexPath: indexPath(root, owner),
     pidCheckMs: seconds(env, "CODEXCTL_HOOK_PID_CHECK_SEC", 10) * 1000,
   });
-  if (quiet && (event === "PostToolUse" || event === "UserPromptSubmit")) return null;
+  if (quiet && (event === "PostToolUse" || event === "UserPromptSubmit") && !undelivered(index)) return null;
   if (quiet && event === "Stop") {
     // a Stop with nothing moved needs a pass only if an entry would block
     const rules = await lazyImport<typeof import("./stop_rules.ts")>("hook/stop_rules.ts");
@@ -179,6 +179,14 @@ async function heavy(
   } finally {
     clearTimeout(timer);
   }
+}
+
+/** True when the index holds a change nobody delivered yet (e.g. a followed thread seen by a Stop pass). */
+function undelivered(index: CursorIndex): boolean {
+  for (const e of Object.values(index.entries)) {
+    if (e.actionable && e.sig && !e.catching_up && e.delivered !== e.sig) return true;
+  }
+  return false;
 }
 
 /**

@@ -15,7 +15,7 @@ export interface Target {
   kind: "session" | "thread";
   session: string | null;
   thread: string | null;
-  /** How lines name it, e.g. `cdx-1a2b (cache)` or `followed thread 019a…`. */
+  /** How lines name it: `cdx-1a2b (<slug, else pane label>)`, or `followed thread 019a…`. */
   label: string;
   /** The rollout path the record or follow entry gives (null until bound). */
   path: string | null;
@@ -74,7 +74,7 @@ export function sessionTarget(record: unknown, followed: boolean): Target | null
   if (!record || typeof record !== "object") return null;
   const r = record as Record<string, unknown>;
   if (r.v !== 1 || typeof r.session !== "string" || !SESSION_ID.test(r.session)) return null;
-  const name = str(r.label) ?? str(r.slug);
+  const name = str(r.slug) ?? str(r.label);
   const thread = str(r.thread_id);
   return {
     key: r.session,

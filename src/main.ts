@@ -6,9 +6,6 @@
  * @module
  */
 import type { Env } from "./cli/verb.ts";
-import { lazyImport } from "./lazy.ts";
-
-export { toCodexctlError } from "./cli/failure.ts";
 
 /** Runs codexctl with `argv` and returns the exit code; all output goes to stdout/stderr. */
 export async function run(
@@ -17,10 +14,10 @@ export async function run(
   isTerminal: boolean = Deno.stdout.isTerminal(),
 ): Promise<number> {
   if (argv[0] === "hook" && !argv.includes("--help") && !argv.includes("-h")) {
-    const { runHook } = await lazyImport<typeof import("./hook/run.ts")>("hook/run.ts");
-    return await runHook(argv.slice(1), env);
+    const hook: typeof import("./hook/run.ts") = await import(new URL("./hook/run.ts", import.meta.url).href);
+    return await hook.runHook(argv.slice(1), env);
   }
-  const cli = await lazyImport<typeof import("./cli/run.ts")>("cli/run.ts");
+  const cli: typeof import("./cli/run.ts") = await import(new URL("./cli/run.ts", import.meta.url).href);
   return await cli.run(argv, env, isTerminal);
 }
 

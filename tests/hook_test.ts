@@ -10,7 +10,7 @@ import { runCli } from "./support/cli.ts";
 import { BEFORE_TURN_END, splitFixture, writeSession } from "./support/session_record.ts";
 import { stateRoot } from "../src/store/paths.ts";
 import { hookStateRoot, ownerKey } from "../src/hook/where.ts";
-import { parseInput } from "../src/hook/input.ts";
+import { parseInput } from "../src/hook/run.ts";
 import { seenVerdicts } from "../src/hook/seen.ts";
 import {
   BRIEF_BUDGET,

@@ -1,6 +1,6 @@
 /**
- * The last resort of the CLI: anything thrown becomes a {@linkcode CodexctlError}. Kept apart from
- * the dispatcher so `src/main.ts` can export it without loading the verbs.
+ * The last resort of the CLI: anything thrown becomes a {@linkcode CodexctlError}. (It used to be
+ * exported by `src/main.ts`; main.ts now loads nothing the hook path does not need.)
  *
  * @module
  */

@@ -12,14 +12,13 @@
 import type { ThreadProgress } from "../codex/rollout/reader.ts";
 import { Store } from "../store/store.ts";
 import { type CursorEntry, type CursorIndex, emptyIndex, probe, readIndex, unchanged } from "./cursor.ts";
-import type { HookInput } from "./input.ts";
-import { logHook } from "./log.ts";
+import type { HookInput } from "./run.ts";
 import { observeTarget } from "./observe_target.ts";
 import { briefText, contextText, stopReason } from "./render.ts";
 import { seenVerdicts } from "./seen.ts";
 import { stopCandidates, workingPolicy } from "./stop_rules.ts";
 import type { Target } from "./targets.ts";
-import { HOOK_INDEX_KIND, HOOK_PROGRESS_KIND, indexPath, joinPath, ownerKey } from "./where.ts";
+import { HOOK_INDEX_KIND, HOOK_PROGRESS_KIND, indexPath, joinPath, logHook, ownerKey } from "./where.ts";
 
 /** Everything a hook run knows. */
 export interface HookContext {

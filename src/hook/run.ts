@@ -1,6 +1,8 @@
 /**
  * `codexctl hook <event>`: the Claude Code hook entry, loaded on demand by `src/main.ts` (see
  * `lazy.ts`) so that nothing else of the CLI (zod, the verbs, `node:` modules) is loaded on this path.
+ * Its input is read whole and checked by hand (no zod here): anything that is not a JSON object with a
+ * `session_id` string is garbage and gets no answer at all.
  *
  * Contract with Claude Code: read the hook JSON on stdin; print at most one JSON object on stdout
  * (hook output, not a codexctl envelope); always exit 0. Garbage stdin gets no output. Any error
@@ -14,11 +16,8 @@
  * @module
  */
 import { type CursorIndex, nothingChanged, readIndex } from "./cursor.ts";
-import { type HookInput, type InputSource, parseInput, readInput } from "./input.ts";
-import { describeError, logHook } from "./log.ts";
 import { ownerTargets, type Target } from "./targets.ts";
-import { hookStateRoot, indexPath } from "./where.ts";
-import { lazyImport } from "../lazy.ts";
+import { describeError, hookStateRoot, indexPath, logHook } from "./where.ts";
 
 /** `codexctl hook <name>` → the Claude Code event it serves. */
 export const HOOK_EVENTS = {
@@ -30,6 +29,110 @@ export const HOOK_EVENTS = {
 
 /** A Claude Code event codexctl handles. */
 export type HookEvent = (typeof HOOK_EVENTS)[keyof typeof HOOK_EVENTS];
+
+/** A background task Claude Code lists in Stop input. */
+export interface BackgroundTask {
+  type: string | null;
+  status: string | null;
+  command: string | null;
+  description: string | null;
+}
+
+/** The fields of Claude Code's hook input that codexctl uses. */
+export interface HookInput {
+  session_id: string;
+  hook_event_name: string | null;
+  /** Stop: true on the re-check after a block. */
+  stop_hook_active: boolean;
+  /** SessionStart: startup, resume, clear, compact or fork. */
+  source: string | null;
+  cwd: string | null;
+  /** Stop: shells, monitors, subagents… still running. */
+  background_tasks: BackgroundTask[];
+  /** PostToolUse: the tool's stdout when it has one (Bash), as Claude saw it; at most 256 KiB. */
+  tool_stdout: string | null;
+}
+
+/** The most stdin the hook reads (Claude Code's inputs are a few KB). */
+export const MAX_INPUT_BYTES = 4 * 1024 * 1024;
+
+/** Something to read stdin from (`Deno.stdin`, or a test's stand-in). */
+export interface InputSource {
+  readSync(buffer: Uint8Array): number | null;
+  isTerminal(): boolean;
+}
+
+/**
+ * Reads all of `source` as UTF-8 text; null past `maxBytes`, or when stdin is a
+ * terminal (a person ran the hook by hand: nothing to read). Synchronous, with no timer and no
+ * stream: on the hook's hot path the first `setTimeout` alone costs several milliseconds. A pipe
+ * that never closes is bounded by the hook's `timeout` in hooks.json.
+ */
+export function readInput(source: InputSource, maxBytes: number = MAX_INPUT_BYTES): string | null {
+  if (source.isTerminal()) return null;
+  const chunks: Uint8Array[] = [];
+  const buffer = new Uint8Array(64 * 1024);
+  let size = 0;
+  try {
+    for (;;) {
+      const n = source.readSync(buffer);
+      if (n === null) break;
+      size += n;
+      if (size > maxBytes) return null;
+      chunks.push(buffer.slice(0, n));
+    }
+  } catch {
+    return null;
+  }
+  const all = new Uint8Array(size);
+  let at = 0;
+  for (const c of chunks) {
+    all.set(c, at);
+    at += c.length;
+  }
+  try {
+    // not fatal: bad bytes become U+FFFD and the JSON check below rejects what matters
+    return new TextDecoder().decode(all);
+  } catch {
+    return null;
+  }
+}
+
+/** Parses hook input; null for anything that is not a JSON object with a non-empty `session_id`. */
+export function parseInput(text: string | null): HookInput | null {
+  if (text === null) return null;
+  let data: unknown;
+  try {
+    data = JSON.parse(text);
+  } catch {
+    return null;
+  }
+  if (!data || typeof data !== "object" || Array.isArray(data)) return null;
+  const d = data as Record<string, unknown>;
+  if (typeof d.session_id !== "string" || !d.session_id.trim() || d.session_id.length > 200) return null;
+  const str = (v: unknown) => (typeof v === "string" ? v : null);
+  const tasks = Array.isArray(d.background_tasks) ? d.background_tasks : [];
+  const response = d.tool_response as { stdout?: unknown } | null | undefined;
+  const stdout = response && typeof response === "object" && typeof response.stdout === "string"
+    ? response.stdout.slice(0, 256 * 1024)
+    : null;
+  return {
+    session_id: d.session_id.trim(),
+    hook_event_name: str(d.hook_event_name),
+    stop_hook_active: d.stop_hook_active === true,
+    source: str(d.source),
+    cwd: str(d.cwd),
+    background_tasks: tasks.filter((t): t is Record<string, unknown> => !!t && typeof t === "object").map((
+      t,
+    ) => ({
+      type: str(t.type),
+      status: str(t.status),
+      command: str(t.command),
+      description: str(t.description),
+    })),
+    tool_stdout: stdout,
+  };
+}
 
 /** Where a hook reads and writes (a seam for tests). */
 export interface HookIo {
@@ -132,7 +235,9 @@ async function handle(
   if (quiet && (event === "PostToolUse" || event === "UserPromptSubmit") && !undelivered(index)) return null;
   if (quiet && event === "Stop") {
     // a Stop with nothing moved needs a pass only if an entry would block
-    const rules = await lazyImport<typeof import("./stop_rules.ts")>("hook/stop_rules.ts");
+    const rules: typeof import("./stop_rules.ts") = await import(
+      new URL("./stop_rules.ts", import.meta.url).href
+    );
     if (!rules.stopCandidates(index.entries, rules.workingPolicy(env), input.background_tasks).length) {
       return null;
     }
@@ -156,7 +261,9 @@ async function heavy(
   });
   try {
     const pass = (async () => {
-      const deliver = await lazyImport<typeof import("./deliver.ts")>("hook/deliver.ts");
+      const deliver: typeof import("./deliver.ts") = await import(
+        new URL("./deliver.ts", import.meta.url).href
+      );
       switch (event) {
         case "PostToolUse":
         case "UserPromptSubmit":

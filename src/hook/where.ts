@@ -9,7 +9,9 @@
  * - `hook-progress/<owner-key>--<target-key>.json`: the folded rollout progress of one target;
  * - `follows/<owner-key>.json` and `follows/everyone.json`: threads and sessions to follow;
  * - `locks/hook-<owner-key>.lock`: the owner's delivery lock;
- * - `logs/hooks.jsonl`: the hook log (errors, deliveries, blocks).
+ * - `logs/hooks.jsonl`: the hook log (errors, deliveries, blocks), written by `logHook` below: one
+ *   JSON line per event, so what a hook did (or why it said nothing) can be read afterwards. A hook
+ *   never prints diagnostics to stdout, and a failure to log is swallowed too.
  *
  * @module
  */
@@ -76,4 +78,36 @@ export function fnv64(text: string): string {
     b = Math.imul(b ^ c, 0x01000193) ^ (b >>> 15);
   }
   return (a >>> 0).toString(16).padStart(8, "0") + (b >>> 0).toString(16).padStart(8, "0");
+}
+
+/** Appends one record (with `time`) to the hook log under `root`; never throws. */
+export async function logHook(root: string | null, record: Record<string, unknown>): Promise<void> {
+  if (!root) return;
+  try {
+    const dir = joinPath(root, "logs");
+    await Deno.mkdir(dir, { recursive: true, mode: 0o700 });
+    const line = JSON.stringify({ time: new Date().toISOString(), ...record }).slice(0, 8000) + "\n";
+    const file = await Deno.open(joinPath(dir, `${HOOK_LOG}.jsonl`), {
+      append: true,
+      create: true,
+      mode: 0o600,
+    });
+    try {
+      const bytes = new TextEncoder().encode(line);
+      let offset = 0;
+      while (offset < bytes.length) offset += await file.write(bytes.subarray(offset));
+    } finally {
+      file.close();
+    }
+  } catch {
+    // nowhere to log: stay silent
+  }
+}
+
+/** A short, single-line description of a thrown value for the log. */
+export function describeError(err: unknown): { error: string; stack?: string } {
+  if (err instanceof Error) {
+    return { error: `${err.name}: ${err.message}`, stack: err.stack?.split("\n").slice(0, 6).join(" | ") };
+  }
+  return { error: String(err) };
 }

@@ -141,17 +141,27 @@ export function readFollows(root: string, owner: string): FollowEntry[] {
 export function ownerTargets(root: string, owner: string): Target[] {
   const top = listNames(root);
   const dir = joinPath(root, "sessions");
-  const records = new Map<string, unknown>();
-  for (const name of top.has("sessions") ? listNames(dir) : []) {
-    if (!name.endsWith(".json") || name.startsWith(".")) continue;
-    const record = readJson(joinPath(dir, name));
-    const id = (record as { session?: unknown } | null)?.session;
-    if (typeof id === "string") records.set(id, record);
-  }
+  const names = top.has("sessions")
+    ? [...listNames(dir)].filter((n) => n.endsWith(".json") && !n.startsWith(".")).sort()
+    : [];
+  // a record that does not even contain the owner id cannot be owned: skip its JSON parse
+  const plain = JSON.stringify(owner) === `"${owner}"`;
   const targets: Target[] = [];
-  for (const id of [...records.keys()].sort()) {
-    const record = records.get(id) as Record<string, unknown>;
-    if (record.owner !== owner) continue;
+  for (const name of names) {
+    let text: string;
+    try {
+      text = Deno.readTextFileSync(joinPath(dir, name));
+    } catch {
+      continue; // ended meanwhile
+    }
+    if (plain && !text.includes(owner)) continue;
+    let record: unknown;
+    try {
+      record = JSON.parse(text);
+    } catch {
+      continue; // torn by hand: not ours to judge here
+    }
+    if ((record as { owner?: unknown } | null)?.owner !== owner) continue;
     const t = sessionTarget(record, false);
     if (t) targets.push(t);
   }
@@ -160,7 +170,8 @@ export function ownerTargets(root: string, owner: string): Target[] {
   for (const f of top.has(FOLLOW_KIND) ? readFollows(root, owner) : []) {
     if (f.kind === "session") {
       if (keys.has(f.session)) continue;
-      const t = sessionTarget(records.get(f.session), true);
+      const file = `${f.session}.json`;
+      const t = names.includes(file) ? sessionTarget(readJson(joinPath(dir, file)), true) : null;
       if (t) {
         targets.push(t);
         keys.add(t.key);

@@ -8,6 +8,7 @@ import { join } from "node:path";
 import { freshProgress, readThread } from "../src/codex/rollout/reader.ts";
 import { generateRollout } from "../tests/support/generate_rollout.ts";
 import { spawnCli } from "../tests/support/cli_stream.ts";
+import { BEFORE_TURN_END, splitFixture, writeSession } from "../tests/support/session_record.ts";
 
 const root = new URL("..", import.meta.url).pathname;
 
@@ -20,6 +21,11 @@ if (Deno.args[0] === "--cold-read") {
   const ms = performance.now() - t0;
   const cpu = process.cpuUsage(cpu0);
   console.log(JSON.stringify({ ms, cpu_ms: (cpu.user + cpu.system) / 1000 }));
+  Deno.exit(0);
+}
+// `--hook`: only the Claude Code hook section (defined at the end)
+if (Deno.args[0] === "--hook") {
+  await hookBench();
   Deno.exit(0);
 }
 const pct = (xs: number[], p: number) =>
@@ -213,4 +219,111 @@ await Deno.remove(home, { recursive: true });
   );
   await new Deno.Command("tmux", { args: ["-S", socket, "kill-server"] }).output();
   await Deno.remove(home, { recursive: true });
+}
+
+await hookBench();
+
+// ---------------------------------------------------------------------------------------------
+// Claude Code hook: the no-change path (what runs after almost every tool call of Claude Code)
+// ---------------------------------------------------------------------------------------------
+
+/**
+ * `codexctl hook post-tool-use` when nothing changed, with 10 live sessions owned by the calling
+ * Claude Code session (each bound to a rollout, its Codex pid alive), against a bare `deno run` of
+ * an empty script given the same stdin. Runs are interleaved so both see the same machine load.
+ */
+async function hookBench(): Promise<void> {
+  const runs = 40;
+  const owner = "b3e4c000-0000-4000-8000-0000000000b1";
+  const dir = await Deno.makeTempDir({ prefix: "codexctl-hook-bench-" });
+  const state = join(dir, "state");
+  const split = splitFixture("0.169.0", "marker", BEFORE_TURN_END);
+  for (let i = 0; i < 10; i++) {
+    const rollout = join(dir, `rollout-${i}.jsonl`);
+    await Deno.writeTextFile(rollout, split.head);
+    await writeSession(state, {
+      session: `cdx-b${String(i).padStart(3, "0")}`,
+      owner,
+      rollout_path: rollout,
+      thread_id: split.thread,
+      pid: Deno.pid,
+      slug: `bench-${i}`,
+    });
+  }
+  const emptyScript = join(dir, "empty.ts");
+  await Deno.writeTextFile(emptyScript, "");
+  const input = new TextEncoder().encode(
+    JSON.stringify({ session_id: owner, hook_event_name: "PostToolUse" }),
+  );
+  const env = { CODEXCTL_HOME: state, HOME: Deno.env.get("HOME") ?? dir, PATH: Deno.env.get("PATH") ?? "" };
+  const once = async (cmd: string, args: string[], extra: Record<string, string> = {}) => {
+    const t0 = performance.now();
+    const child = new Deno.Command(cmd, {
+      args,
+      env: { ...env, ...extra },
+      cwd: dir,
+      stdin: "piped",
+      stdout: "piped",
+      stderr: "null",
+    }).spawn();
+    const w = child.stdin.getWriter();
+    await w.write(input);
+    await w.close();
+    const out = await child.output();
+    return { ms: performance.now() - t0, out: new TextDecoder().decode(out.stdout) };
+  };
+  const deno = Deno.execPath();
+  const hookArgs = [
+    "run",
+    "-q",
+    "-P",
+    `--config=${join(root, "deno.json")}`,
+    join(root, "src", "main.ts"),
+    "hook",
+    "post-tool-use",
+  ];
+  // prime: the first pass observes the 10 sessions (all working: nothing to tell) and writes the cursors
+  const primed = await once(deno, hookArgs);
+  const bare: number[] = [];
+  const hook: number[] = [];
+  const launcher: number[] = [];
+  const probing: number[] = [];
+  let spoke = primed.out ? 1 : 0;
+  for (let i = 0; i < runs; i++) {
+    bare.push((await once(deno, ["run", "-q", emptyScript])).ms);
+    const h = await once(deno, hookArgs);
+    hook.push(h.ms);
+    const l = await once(join(root, "bin", "codexctl"), ["hook", "post-tool-use"]);
+    launcher.push(l.ms);
+    const p = await once(deno, hookArgs, { CODEXCTL_HOOK_PID_CHECK_SEC: "0" });
+    probing.push(p.ms);
+    if (h.out || l.out || p.out) spoke++;
+  }
+  const p50 = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+  console.log("");
+  console.log(`${"Claude Code hook, no change, 10 live sessions".padEnd(60)} ${"p50".padStart(16)}   goal`);
+  console.log(
+    `${"bare `deno run` of an empty script (same stdin)".padEnd(60)} ${
+      `${p50(bare).toFixed(1)} ms`.padStart(16)
+    }`,
+  );
+  console.log(
+    `${"codexctl hook post-tool-use (deno run -P src/main.ts)".padEnd(60)} ${
+      `${p50(hook).toFixed(1)} ms`.padStart(16)
+    }   ${(p50(hook) / p50(bare)).toFixed(2)}× bare (goal ≤ 1.25×)`,
+  );
+  console.log(
+    `${"the same through the plugin launcher bin/codexctl".padEnd(60)} ${
+      `${p50(launcher).toFixed(1)} ms`.padStart(16)
+    }   ${(p50(launcher) / p50(bare)).toFixed(2)}× bare`,
+  );
+  console.log(
+    `${"the same, probing the 10 Codex pids on every run (else ≤ 1/10 s)".padEnd(60)} ${
+      `${p50(probing).toFixed(1)} ms`.padStart(16)
+    }   ${(p50(probing) / p50(bare)).toFixed(2)}× bare`,
+  );
+  if (spoke) {
+    console.log(`warning: the hook printed something in ${spoke} runs; that was not the no-change path`);
+  }
+  await Deno.remove(dir, { recursive: true });
 }

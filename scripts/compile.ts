@@ -13,6 +13,7 @@
  */
 import { parseArgs } from "node:util";
 import { join } from "node:path";
+import { LAZY_MODULES } from "../src/lazy.ts";
 
 const TARGETS: Record<string, string> = {
   "linux-x64": "x86_64-unknown-linux-gnu",
@@ -50,6 +51,8 @@ for (const name of wanted) {
       TARGETS[name],
       "--output",
       output,
+      // modules main.ts loads through computed specifiers (src/lazy.ts)
+      ...LAZY_MODULES.flatMap((m) => ["--include", join(root, "src", m)]),
       join(root, "src", "main.ts"),
     ],
     stdout: "piped",

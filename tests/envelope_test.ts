@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { EnvelopeSchema, errorEnvelope, jsonSchemaFor, okEnvelope, VerdictSchema } from "../src/envelope.ts";
 import { CodexctlError, EXIT_CODES, usageError } from "../src/errors.ts";
 import { formatEnvelope, outputMode, renderHuman } from "../src/output.ts";
-import { toCodexctlError } from "../src/main.ts";
+import { toCodexctlError } from "../src/cli/failure.ts";
 
 const verdict = {
   state: "awaiting_clarification",

@@ -20,8 +20,10 @@ const LOADERS: Readonly<Record<string, () => Promise<Verb>>> = {
   sessions: async () => (await import("./sessions.ts")).sessionsVerb,
   threads: async () => (await import("./threads.ts")).threadsVerb,
   tail: async () => (await import("./tail.ts")).tailVerb,
+  follow: async () => (await import("./follow.ts")).followVerb,
   doctor: async () => (await import("./doctor.ts")).doctorVerb,
   schema: async () => (await import("./schema.ts")).schemaVerb,
+  hook: async () => (await import("./hook.ts")).hookVerb,
 };
 
 /** The names of all verbs, in help order. */

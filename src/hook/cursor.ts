@@ -1,0 +1,190 @@
+/**
+ * The per-owner cursor index (`hooks/<owner-key>.json`) and the cheap no-change test.
+ *
+ * One entry per target records what the last delivery pass saw: the rollout's inode and size,
+ * whether the Codex process was alive, when to look again regardless (stalls), the verdict
+ * signature and a compact verdict, and which signature was last delivered to Claude and last
+ * blocked a Stop on. A hook compares a `stat` of each rollout (and, every few seconds, a signal-0
+ * probe of each pid that matters) with these entries and stops there when nothing moved — no
+ * rollout byte is read, no heavy module loaded. Only the delivery pass (`deliver.ts`, under the
+ * owner's lock) writes the index; a quiet pid probe only touches its mtime.
+ *
+ * @module
+ */
+import type { Target } from "./targets.ts";
+
+/** A compact verdict, enough for Stop reasons and briefs without re-reading anything. */
+export interface VerdictBrief {
+  state: string;
+  reason: string;
+  summary: string;
+  /** `next_action.command` (null when the verdict names none). */
+  next: string | null;
+  /** The verdict's `next_action.intent`. */
+  intent: string;
+}
+
+/** What the index remembers about one target. */
+export interface CursorEntry {
+  kind: "session" | "thread";
+  session: string | null;
+  thread: string | null;
+  label: string;
+  /** The rollout path the record/follow entry gave when this entry was written. */
+  source_path: string | null;
+  /** The rollout path actually read (located from the thread id when the record had none). */
+  path: string | null;
+  ino: number | null;
+  /** File size when last read (-1: no file). */
+  size: number;
+  alive: boolean | null;
+  /** True when the death of the Codex process would change the verdict (an open turn, or no rollout yet). */
+  pid_matters: boolean;
+  /**
+   * ms epoch at which to look again even if nothing moved: when a silent open turn becomes a stall,
+   * or when to retry locating a thread whose rollout was not found (null: never).
+   */
+  recheck_at: number | null;
+  /** True while a huge rollout is being read in several passes (no delivery until caught up). */
+  catching_up: boolean;
+  /** Signature of the current verdict. */
+  sig: string | null;
+  /** True when that verdict is something the caller must act on or know. */
+  actionable: boolean;
+  stalled: boolean;
+  verdict: VerdictBrief | null;
+  /** The signature last delivered to Claude (hook context, Stop reason or SessionStart brief). */
+  delivered: string | null;
+  /** The signature a Stop block was last issued for (blocks happen once per signature). */
+  stop_blocked: string | null;
+}
+
+/** The cursor index of one owner. */
+export interface CursorIndex {
+  v: 1;
+  owner: string;
+  updated: string;
+  entries: Record<string, CursorEntry>;
+}
+
+/** An empty index. */
+export function emptyIndex(owner: string): CursorIndex {
+  return { v: 1, owner, updated: new Date(0).toISOString(), entries: {} };
+}
+
+/** Reads the index at `path`; an absent or unreadable one is empty (it is a cache of deliveries). */
+export function readIndex(path: string, owner: string): CursorIndex {
+  try {
+    const data = JSON.parse(Deno.readTextFileSync(path));
+    if (data && data.v === 1 && data.entries && typeof data.entries === "object") {
+      return { v: 1, owner, updated: String(data.updated ?? ""), entries: data.entries };
+    }
+  } catch {
+    // absent or torn by hand: start over
+  }
+  return emptyIndex(owner);
+}
+
+/** What a cheap look at a target shows. */
+export interface Probe {
+  path: string | null;
+  ino: number | null;
+  size: number;
+  mtime: number | null;
+  alive: boolean | null;
+}
+
+/**
+ * True when process `pid` exists (a signal-0 probe; EPERM means it exists). `/proc/<pid>` would be
+ * cheaper, but deno refuses it without --allow-all; the first `Deno.kill` of a process costs a few
+ * milliseconds, which is why the hot path probes pids only every few seconds (`nothingChanged`).
+ */
+export function pidAlive(pid: number): boolean {
+  try {
+    Deno.kill(pid, 0 as unknown as Deno.Signal);
+    return true;
+  } catch (err) {
+    return !(err instanceof Deno.errors.NotFound);
+  }
+}
+
+/**
+ * Stats the target's rollout: the one the index located, while the record or follow entry still
+ * names what it named then (a thread found by id, or re-found after archiving); else the path it
+ * names now. With `pids`, also
+ * probes its Codex process when that can change the verdict (an open turn, or no rollout yet);
+ * otherwise the entry's last known liveness stands.
+ */
+export function probe(target: Target, entry: CursorEntry | undefined, pids = true): Probe {
+  const path = entry?.path && entry.source_path === target.path
+    ? entry.path
+    : target.path ?? entry?.path ?? null;
+  let ino: number | null = null;
+  let size = -1;
+  let mtime: number | null = null;
+  if (path) {
+    try {
+      const info = Deno.statSync(path);
+      ino = info.ino ?? null;
+      size = info.size;
+      mtime = info.mtime?.getTime() ?? null;
+    } catch {
+      // gone (archived, deleted): size -1
+    }
+  }
+  let alive: boolean | null = null;
+  if (target.pid !== null) {
+    alive = pids && (entry?.pid_matters ?? true) ? pidAlive(target.pid) : entry?.alive ?? null;
+  }
+  return { path, ino, size, mtime, alive };
+}
+
+/** True when nothing about `target` moved since `entry` was written. */
+export function unchanged(target: Target, p: Probe, entry: CursorEntry | undefined, now: number): boolean {
+  if (!entry || entry.catching_up) return false;
+  if (entry.source_path !== target.path || entry.label !== target.label) return false;
+  if (entry.path !== p.path || entry.ino !== p.ino || entry.size !== p.size || entry.alive !== p.alive) {
+    return false;
+  }
+  return entry.recheck_at === null || now < entry.recheck_at;
+}
+
+/** Options of {@linkcode nothingChanged}. */
+export interface QuietCheck {
+  /** The index file: its mtime is when pids were last probed (every write or touch of it). */
+  indexPath: string;
+  /** Probe pids when the last probe is older than this (0: always). */
+  pidCheckMs: number;
+}
+
+/**
+ * True when no target moved and the set of targets is the one the index knows. Rollouts are
+ * stat-ed every time; pids are probed when the last probe (the index file's mtime) is older than
+ * `pidCheckMs`, and a probe that finds nothing new touches the index file to say so.
+ */
+export function nothingChanged(targets: Target[], index: CursorIndex, now: number, o: QuietCheck): boolean {
+  if (Object.keys(index.entries).length !== targets.length) return false;
+  let probedAt: number | null = null;
+  try {
+    probedAt = Deno.statSync(o.indexPath).mtime?.getTime() ?? null;
+  } catch {
+    return false;
+  }
+  const pidsDue = probedAt === null || now - probedAt >= o.pidCheckMs;
+  let probed = false;
+  for (const t of targets) {
+    const entry = index.entries[t.key];
+    if (!entry) return false;
+    if (pidsDue && t.pid !== null && (entry.pid_matters ?? true)) probed = true;
+    if (!unchanged(t, probe(t, entry, pidsDue), entry, now)) return false;
+  }
+  if (probed) {
+    try {
+      const at = new Date(now);
+      Deno.utimeSync(o.indexPath, at, at);
+    } catch {
+      // the next hook probes again
+    }
+  }
+  return true;
+}

@@ -1,0 +1,142 @@
+/**
+ * The text the hooks put in front of Claude: one factual line per change with the exact next
+ * command, a Stop reason naming what to run, and a SessionStart brief. Every text has a hard
+ * character budget far below Claude Code's 10,000-character cap (past which it would silently
+ * collapse the text into a 2 KB preview).
+ *
+ * @module
+ */
+import type { CursorEntry } from "./cursor.ts";
+
+/** Budget of a PostToolUse / UserPromptSubmit context. */
+export const CONTEXT_BUDGET = 2000;
+/** Budget of a SessionStart brief. */
+export const BRIEF_BUDGET = 1500;
+/** Budget of a Stop reason. */
+export const STOP_BUDGET = 2000;
+/** Budget of one line. */
+export const LINE_MAX = 420;
+
+/** The facts one line is built from (an index entry carries them all). */
+export type LineFacts = Pick<CursorEntry, "kind" | "session" | "thread" | "label" | "verdict" | "stalled">;
+
+/** The command that prints a target's full verdict. */
+export function statusCommand(f: Pick<LineFacts, "session" | "thread">): string {
+  return f.session ? `codexctl status --session ${f.session}` : `codexctl status --thread ${f.thread}`;
+}
+
+/** What to run next for a target, as `Next: …` / `Details: …`. */
+export function nextClause(f: LineFacts): string {
+  const v = f.verdict;
+  if (f.stalled) return `Details: ${statusCommand(f)}`;
+  if (v?.next) return `Next: ${v.next}`;
+  if (v?.state === "completed" && f.session) {
+    return `Details: ${statusCommand(f)}; when done with it: codexctl end --session ${f.session}`;
+  }
+  return `Details: ${statusCommand(f)}`;
+}
+
+/** `is completed (turn_complete).` or `is stalled: …` — the state words of a line. */
+function stateWords(f: LineFacts): string {
+  const v = f.verdict;
+  if (!v) return "has no verdict yet.";
+  if (f.stalled) return "is stalled (its turn is open but the rollout has been silent):";
+  return `is ${v.state} (${v.reason}).`;
+}
+
+function sentence(text: string): string {
+  const t = text.trim();
+  return !t || /[.?!:…]$/.test(t) ? t : `${t}.`;
+}
+
+/** Cuts `text` to `max` characters with an ellipsis. */
+export function clipText(text: string, max: number): string {
+  const flat = text.replace(/\s+/g, " ").trim();
+  return flat.length <= max ? flat : flat.slice(0, Math.max(0, max - 1)).trimEnd() + "…";
+}
+
+/**
+ * One change line: `codexctl: <label> is <state> (<reason>). <summary> Next: <command>`. The
+ * summary is shortened first so the command always survives whole.
+ */
+export function changeLine(f: LineFacts): string {
+  const head = `codexctl: ${f.label} ${stateWords(f)}`;
+  const tail = nextClause(f);
+  const room = LINE_MAX - head.length - tail.length - 2;
+  const summary = room > 20 ? sentence(clipText(f.verdict?.summary ?? "", room)) : "";
+  return clipText([head, summary, tail].filter(Boolean).join(" "), LINE_MAX);
+}
+
+/**
+ * Joins lines under `budget` characters. Lines that do not fit are summed up in a last line that
+ * names each left-out target, so nothing is silently dropped.
+ */
+export function fitLines(lines: string[], labels: string[], budget: number, header = ""): string {
+  const out: string[] = header ? [header] : [];
+  let used = header.length;
+  for (let i = 0; i < lines.length; i++) {
+    const rest = labels.slice(i + 1);
+    const reserve = rest.length ? 160 : 0;
+    if (used + lines[i].length + 1 + reserve <= budget) {
+      out.push(lines[i]);
+      used += lines[i].length + 1;
+      continue;
+    }
+    const left = labels.slice(i);
+    out.push(
+      clipText(
+        `codexctl: ${left.length} more: ${
+          left.join(", ")
+        }. Details: codexctl status --session <id> (or --thread <uuid>)`,
+        Math.max(0, budget - used - 1),
+      ),
+    );
+    break;
+  }
+  const text = out.join("\n");
+  return text.length <= budget ? text : text.slice(0, budget - 1) + "…";
+}
+
+/** The additionalContext of a PostToolUse / UserPromptSubmit delivery. */
+export function contextText(changed: LineFacts[]): string {
+  return fitLines(changed.map(changeLine), changed.map((f) => f.label), CONTEXT_BUDGET);
+}
+
+/** Why a Stop is blocked for one target. */
+export interface StopItem {
+  facts: LineFacts;
+  why: "awaiting" | "unreported" | "working";
+}
+
+/** The Stop `reason`: what still needs Claude, each with its command; once per state. */
+export function stopReason(items: StopItem[]): string {
+  const lines = items.map(({ facts, why }) => {
+    if (why === "working") {
+      const s = facts.session!;
+      return clipText(
+        `- ${facts.label} is still working (${
+          facts.verdict?.summary ?? "its turn is open"
+        }). To wait for it: codexctl await --session ${s}; or arm the Monitor tool with: codexctl watch --session ${s}`,
+        LINE_MAX,
+      );
+    }
+    return "- " + changeLine(facts).replace(/^codexctl: /, "");
+  });
+  const header = "codexctl: Codex sessions started from this conversation still need attention:";
+  const footer =
+    "Act on them now, or tell the user plainly which ones you are leaving open. (codexctl says this once per state.)";
+  const body = fitLines(lines, items.map((i) => i.facts.label), STOP_BUDGET - footer.length - 1, header);
+  return `${body}\n${footer}`;
+}
+
+/** The SessionStart brief of every target (null when there is none). */
+export function briefText(entries: LineFacts[]): string | null {
+  if (!entries.length) return null;
+  const lines = entries.map((f) => "- " + changeLine(f).replace(/^codexctl: /, ""));
+  return fitLines(
+    lines,
+    entries.map((f) => f.label),
+    BRIEF_BUDGET,
+    "codexctl: Codex sessions of this conversation, as of now:",
+  );
+}

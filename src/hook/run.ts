@@ -1,0 +1,324 @@
+/**
+ * `codexctl hook <event>`: the Claude Code hook entry, loaded on demand by `src/main.ts` (see
+ * `lazy.ts`) so that nothing else of the CLI (zod, the verbs, `node:` modules) is loaded on this path.
+ * Its input is read whole and checked by hand (no zod here): anything that is not a JSON object with a
+ * `session_id` string is garbage and gets no answer at all.
+ *
+ * Contract with Claude Code: read the hook JSON on stdin; print at most one JSON object on stdout
+ * (hook output, not a codexctl envelope); always exit 0. Garbage stdin gets no output. Any error
+ * is written to the hook log (`<state>/logs/hooks.jsonl`) and the hook stays silent.
+ *
+ * The no-change path — the one that runs after almost every tool call — reads the session records,
+ * the follow lists and the owner's cursor index, stats each rollout (and, every few seconds, probes
+ * the Codex pids), and stops there: synchronous file calls, no timer, no stream. Only when something
+ * moved does it load the delivery pass (`deliver.ts`).
+ *
+ * @module
+ */
+import { type CursorIndex, nothingChanged, readIndex } from "./cursor.ts";
+import { ownerTargets, type Target } from "./targets.ts";
+import { describeError, hookStateRoot, indexPath, logHook } from "./where.ts";
+
+/** `codexctl hook <name>` → the Claude Code event it serves. */
+export const HOOK_EVENTS = {
+  "post-tool-use": "PostToolUse",
+  "stop": "Stop",
+  "session-start": "SessionStart",
+  "user-prompt-submit": "UserPromptSubmit",
+} as const;
+
+/** A Claude Code event codexctl handles. */
+export type HookEvent = (typeof HOOK_EVENTS)[keyof typeof HOOK_EVENTS];
+
+/** A background task Claude Code lists in Stop input. */
+export interface BackgroundTask {
+  type: string | null;
+  status: string | null;
+  command: string | null;
+  description: string | null;
+}
+
+/** The fields of Claude Code's hook input that codexctl uses. */
+export interface HookInput {
+  session_id: string;
+  hook_event_name: string | null;
+  /** Stop: true on the re-check after a block. */
+  stop_hook_active: boolean;
+  /** SessionStart: startup, resume, clear, compact or fork. */
+  source: string | null;
+  cwd: string | null;
+  /** Stop: shells, monitors, subagents… still running. */
+  background_tasks: BackgroundTask[];
+  /** PostToolUse: the tool's stdout when it has one (Bash), as Claude saw it; at most 256 KiB. */
+  tool_stdout: string | null;
+}
+
+/** The most stdin the hook reads (Claude Code's inputs are a few KB). */
+export const MAX_INPUT_BYTES = 4 * 1024 * 1024;
+
+/** Something to read stdin from (`Deno.stdin`, or a test's stand-in). */
+export interface InputSource {
+  readSync(buffer: Uint8Array): number | null;
+  isTerminal(): boolean;
+}
+
+/**
+ * Reads all of `source` as UTF-8 text; null past `maxBytes`, or when stdin is a
+ * terminal (a person ran the hook by hand: nothing to read). Synchronous, with no timer and no
+ * stream: on the hook's hot path the first `setTimeout` alone costs several milliseconds. A pipe
+ * that never closes is bounded by the hook's `timeout` in hooks.json.
+ */
+export function readInput(source: InputSource, maxBytes: number = MAX_INPUT_BYTES): string | null {
+  if (source.isTerminal()) return null;
+  const chunks: Uint8Array[] = [];
+  const buffer = new Uint8Array(64 * 1024);
+  let size = 0;
+  try {
+    for (;;) {
+      const n = source.readSync(buffer);
+      if (n === null) break;
+      size += n;
+      if (size > maxBytes) return null;
+      chunks.push(buffer.slice(0, n));
+    }
+  } catch {
+    return null;
+  }
+  const all = new Uint8Array(size);
+  let at = 0;
+  for (const c of chunks) {
+    all.set(c, at);
+    at += c.length;
+  }
+  try {
+    // not fatal: bad bytes become U+FFFD and the JSON check below rejects what matters
+    return new TextDecoder().decode(all);
+  } catch {
+    return null;
+  }
+}
+
+/** Parses hook input; null for anything that is not a JSON object with a non-empty `session_id`. */
+export function parseInput(text: string | null): HookInput | null {
+  if (text === null) return null;
+  let data: unknown;
+  try {
+    data = JSON.parse(text);
+  } catch {
+    return null;
+  }
+  if (!data || typeof data !== "object" || Array.isArray(data)) return null;
+  const d = data as Record<string, unknown>;
+  if (typeof d.session_id !== "string" || !d.session_id.trim() || d.session_id.length > 200) return null;
+  const str = (v: unknown) => (typeof v === "string" ? v : null);
+  const tasks = Array.isArray(d.background_tasks) ? d.background_tasks : [];
+  const response = d.tool_response as { stdout?: unknown } | null | undefined;
+  const stdout = response && typeof response === "object" && typeof response.stdout === "string"
+    ? response.stdout.slice(0, 256 * 1024)
+    : null;
+  return {
+    session_id: d.session_id.trim(),
+    hook_event_name: str(d.hook_event_name),
+    stop_hook_active: d.stop_hook_active === true,
+    source: str(d.source),
+    cwd: str(d.cwd),
+    background_tasks: tasks.filter((t): t is Record<string, unknown> => !!t && typeof t === "object").map((
+      t,
+    ) => ({
+      type: str(t.type),
+      status: str(t.status),
+      command: str(t.command),
+      description: str(t.description),
+    })),
+    tool_stdout: stdout,
+  };
+}
+
+/** Where a hook reads and writes (a seam for tests). */
+export interface HookIo {
+  stdin: InputSource;
+  /** Writes the single JSON answer. */
+  stdout(text: string): Promise<void>;
+  /** Writes a diagnostic line (Claude Code keeps stderr of a successful hook in its debug log only). */
+  stderr(text: string): Promise<void>;
+}
+
+/** Read-only environment access. */
+export interface HookEnv {
+  get(key: string): string | undefined;
+}
+
+/** The hard cap on what a hook prints (Claude Code's own cap is 10,000 characters). */
+export const MAX_OUTPUT_CHARS = 9000;
+
+async function writeAll(target: { write(p: Uint8Array): Promise<number> }, text: string): Promise<void> {
+  const bytes = new TextEncoder().encode(text);
+  let offset = 0;
+  while (offset < bytes.length) offset += await target.write(bytes.subarray(offset));
+}
+
+/** The process's own stdin/stdout/stderr. */
+export function processIo(): HookIo {
+  return {
+    stdin: Deno.stdin,
+    stdout: (text) => writeAll(Deno.stdout, text),
+    stderr: (text) => writeAll(Deno.stderr, text),
+  };
+}
+
+function budgetMs(env: HookEnv): number {
+  const n = Number(env.get("CODEXCTL_HOOK_BUDGET_MS"));
+  return Number.isFinite(n) && n > 0 ? n : 5000;
+}
+
+function seconds(env: HookEnv, key: string, fallback: number): number {
+  const raw = env.get(key);
+  const n = raw === undefined || raw.trim() === "" ? NaN : Number(raw);
+  return Number.isFinite(n) && n >= 0 ? n : fallback;
+}
+
+/** Runs one hook; always resolves to 0 (a hook never fails Claude Code). */
+export async function runHook(argv: string[], env: HookEnv, io: HookIo = processIo()): Promise<number> {
+  const name = argv[0] ?? "";
+  const event: HookEvent | undefined = (HOOK_EVENTS as Record<string, HookEvent>)[name];
+  const root = hookStateRoot(env);
+  // read stdin whatever happens next: a writer must never meet a closed pipe
+  const text = readInput(io.stdin);
+  if (!event || argv.length > 1) {
+    const why = `codexctl hook: expected one of ${Object.keys(HOOK_EVENTS).join(", ")}, got "${
+      argv.join(" ").slice(0, 60)
+    }"; see: codexctl hook --help`;
+    await logHook(root, { event: name || null, error: why });
+    await io.stderr(why + "\n").catch(() => {});
+    return 0;
+  }
+  const deadline = Date.now() + budgetMs(env);
+  try {
+    const out = await handle(event, env, text, root, deadline);
+    if (out !== null && out.length > MAX_OUTPUT_CHARS) {
+      await logHook(root, {
+        event,
+        error: `refused to print ${out.length} characters (cap ${MAX_OUTPUT_CHARS})`,
+      });
+    } else if (out !== null) {
+      await io.stdout(out);
+    }
+  } catch (err) {
+    await logHook(root, { event, ...describeError(err) });
+  }
+  return 0;
+}
+
+async function handle(
+  event: HookEvent,
+  env: HookEnv,
+  text: string | null,
+  root: string | null,
+  deadline: number,
+): Promise<string | null> {
+  const input = parseInput(text);
+  if (!input) {
+    await logHook(root, { event, note: "stdin was not hook JSON with a session_id; said nothing" });
+    return null;
+  }
+  const owner = input.session_id;
+  if (event === "SessionStart") await exportOwner(env, owner, root);
+  if (event === "Stop" && input.stop_hook_active) return null; // the re-check after a block: always allow
+  if (!root) return null;
+  const targets = ownerTargets(root, owner);
+  if (!targets.length) return null;
+  const index = readIndex(indexPath(root, owner), owner);
+  const quiet = nothingChanged(targets, index, Date.now(), {
+    indexPath: indexPath(root, owner),
+    pidCheckMs: seconds(env, "CODEXCTL_HOOK_PID_CHECK_SEC", 10) * 1000,
+  });
+  if (quiet && (event === "PostToolUse" || event === "UserPromptSubmit") && !undelivered(index)) return null;
+  if (quiet && event === "Stop") {
+    // a Stop with nothing moved needs a pass only if an entry would block
+    const rules: typeof import("./stop_rules.ts") = await import(
+      new URL("./stop_rules.ts", import.meta.url).href
+    );
+    if (!rules.stopCandidates(index.entries, rules.workingPolicy(env), input.background_tasks).length) {
+      return null;
+    }
+  }
+  return await heavy(event, { env, root, owner, input, deadline }, targets);
+}
+
+/**
+ * The delivery pass (`deliver.ts`, loaded only now). The pass itself refuses to commit after
+ * `deadline`, so a late pass delivers nothing and the change stays for the next hook. The guard
+ * here, 2 s after the deadline, only stops waiting for a pass stuck in IO (it says nothing).
+ */
+async function heavy(
+  event: HookEvent,
+  ctx: { env: HookEnv; root: string; owner: string; input: HookInput; deadline: number },
+  targets: Target[],
+): Promise<string | null> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const guard = new Promise<"late">((resolve) => {
+    timer = setTimeout(() => resolve("late"), Math.max(0, ctx.deadline - Date.now()) + 2000);
+  });
+  try {
+    const pass = (async () => {
+      const deliver: typeof import("./deliver.ts") = await import(
+        new URL("./deliver.ts", import.meta.url).href
+      );
+      switch (event) {
+        case "PostToolUse":
+        case "UserPromptSubmit":
+          return await deliver.deliverChanges(ctx, targets, event);
+        case "Stop":
+          return await deliver.stopDecision(ctx, targets);
+        case "SessionStart":
+          return await deliver.sessionBrief(ctx, targets);
+      }
+    })();
+    const out = await Promise.race([pass, guard]);
+    if (out === "late") {
+      await logHook(ctx.root, {
+        event,
+        error: "the hook gave up after its time budget; nothing was delivered",
+      });
+      return null;
+    }
+    return out;
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** True when the index holds a change nobody delivered yet (e.g. a followed thread seen by a Stop pass). */
+function undelivered(index: CursorIndex): boolean {
+  for (const e of Object.values(index.entries)) {
+    if (e.actionable && e.sig && !e.catching_up && e.delivered !== e.sig) return true;
+  }
+  return false;
+}
+
+/**
+ * SessionStart: appends `export CODEXCTL_OWNER=<session id>` to `$CLAUDE_ENV_FILE` (once), so
+ * every later Bash command — and so every `codexctl start` — knows which Claude Code session owns
+ * what it starts, even where Claude Code does not set `CLAUDE_CODE_SESSION_ID` for tools.
+ */
+export async function exportOwner(env: HookEnv, owner: string, root: string | null): Promise<void> {
+  const file = env.get("CLAUDE_ENV_FILE");
+  if (!file || !file.startsWith("/")) return;
+  const line = `export CODEXCTL_OWNER=${shellQuote(owner)}\n`;
+  try {
+    const current = await Deno.readTextFile(file).catch(() => "");
+    if (current.split("\n").includes(line.trimEnd())) return;
+    await Deno.writeTextFile(file, (current && !current.endsWith("\n") ? "\n" : "") + line, { append: true });
+  } catch (err) {
+    await logHook(root, {
+      event: "SessionStart",
+      note: "could not write CLAUDE_ENV_FILE",
+      ...describeError(err),
+    });
+  }
+}
+
+/** Single-quotes a value for a POSIX shell. */
+export function shellQuote(value: string): string {
+  return `'${value.replaceAll("'", `'\\''`)}'`;
+}

@@ -133,8 +133,7 @@ export const ThreadInfoSchema = z.object({
 export const MonitorSchema = z.object({
   command: z.string(),
   description: z.string(),
-  timeout_ms: z.number().int().positive(),
-  persistent: z.boolean(),
+  timeout_ms: z.number().int().positive().max(1_800_000),
 }).strict();
 
 /** A verdict: one reading of what Codex is doing and what to do next. */

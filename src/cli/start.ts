@@ -11,6 +11,11 @@ import { defineVerb, flag } from "./verb.ts";
 import { EXPECT_FLAG, NO_WAIT_FLAG, noWaitVerdict, TIMEOUT_FLAG, truthy } from "./session_flags.ts";
 
 /** The `start` verb. */
+/** Claude Code's Monitor tool caps `timeout_ms` at 30 minutes (it has no `persistent` mode any more). */
+const MONITOR_MAX_MS = 1_800_000;
+/** The armed watch stops a minute before the Monitor expires so its timeout line is delivered. */
+const MONITOR_WATCH_SECONDS = 1740;
+
 export const startVerb = defineVerb({
   name: "start",
   summary: "Start Codex in a tmux or herdr pane on a task, and wait for its verdict",
@@ -125,7 +130,8 @@ CODEXCTL_WORKTREE, CODEXCTL_KEEP_WORKTREE (1/true/yes/on); CODEXCTL_CODEX names 
     let verdict = started.verdict;
     let monitor = undefined;
     if (args["no-wait"] && started.delivery?.delivered && verdict.state === "working") {
-      const lifetime = Math.max(args.timeout, 1800);
+      // The watch lives as long as one Monitor can; its last line names the command to re-arm.
+      const lifetime = MONITOR_WATCH_SECONDS;
       const command = [
         "codexctl",
         "watch",
@@ -138,8 +144,7 @@ CODEXCTL_WORKTREE, CODEXCTL_KEEP_WORKTREE (1/true/yes/on); CODEXCTL_CODEX names 
       monitor = {
         command,
         description: `codex ${s.id}: stream state changes`,
-        timeout_ms: (lifetime + 60) * 1000,
-        persistent: false,
+        timeout_ms: MONITOR_MAX_MS,
       };
       verdict = noWaitVerdict(verdict, `Codex is working on the task (session ${s.id})`, {
         intent: "monitor",

@@ -209,8 +209,8 @@ export async function sessionScenarios(
       assert.equal(v.state, "working");
       assert.equal(v.reason, "no_wait");
       const monitor = (v as Record<string, Record<string, unknown>>).monitor;
-      assert.equal(monitor.command, `codexctl watch --session ${session} --timeout 1800`);
-      assert.equal(monitor.timeout_ms, 1_860_000);
+      assert.equal(monitor.command, `codexctl watch --session ${session} --timeout 1740`);
+      assert.equal(monitor.timeout_ms, 1_800_000);
       const pane = await paneOf(session);
       await new Promise((r) => setTimeout(r, 1500));
       await ctl.press(pane, "Escape");

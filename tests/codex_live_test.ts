@@ -39,6 +39,16 @@ async function withRig<T>(
   }
 }
 
+/**
+ * Codex 0.130's `exec --json` emits a command's `item.completed` only sometimes: the recording lacks
+ * it, and a clean CI run under load once had it (the rollout, compared below, is stable). Only for
+ * that legacy version is that one event left out of the comparison.
+ */
+function comparableExecShape(version: string, events: Record<string, unknown>[]): string[] {
+  const shape = execShape(events);
+  return version === "0.130.0" ? shape.filter((k) => k !== "item.completed:command_execution") : shape;
+}
+
 for (const version of ALL_CODEX_VERSIONS) {
   for (const name of ["shell", "failure", "marker", "interrupt"]) {
     Deno.test(`live codex ${version} exec: ${name} replays with the recorded shape`, async () => {
@@ -49,8 +59,8 @@ for (const version of ALL_CODEX_VERSIONS) {
         assert.equal(run.code, expected.exit_code, run.stderr);
         assert.ok(run.rolloutPath, "exec wrote a rollout");
         assert.deepEqual(
-          execShape(run.events),
-          execShape(parseJsonLines(fixture(version, name, "exec.events.jsonl"))),
+          comparableExecShape(version, run.events),
+          comparableExecShape(version, parseJsonLines(fixture(version, name, "exec.events.jsonl"))),
         );
         assert.deepEqual(
           rolloutShape(await Deno.readTextFile(run.rolloutPath!)),

@@ -4,8 +4,9 @@
  * timeouts, the frame cap, error mapping, and subscription decoding in both naming styles.
  */
 import assert from "node:assert/strict";
+import { isCodexctlError } from "./support/errors.ts";
 import { join } from "node:path";
-import { CodexctlError } from "../src/errors.ts";
+import type { CodexctlError } from "../src/errors.ts";
 import { HerdrClient } from "../src/herdr/client.ts";
 import { decodeIdNumber, encodeIdNumber, isLegacyPaneId, paneIdStyle } from "../src/herdr/ids.ts";
 import { checkKeys, isValidKey } from "../src/herdr/keys.ts";
@@ -57,15 +58,6 @@ async function rawServer(handle: (conn: Deno.Conn, line: string) => Promise<void
 
 const write = (conn: Deno.Conn, value: unknown) =>
   conn.write(new TextEncoder().encode(JSON.stringify(value) + "\n"));
-
-function isError(code: string, exitCode: number) {
-  return (err: unknown) => {
-    assert.ok(err instanceof CodexctlError, `expected a CodexctlError, got ${err}`);
-    assert.equal(err.code, code, err.message);
-    assert.equal(err.exitCode, exitCode);
-    return true;
-  };
-}
 
 Deno.test("ids: herdr's bijective base-32 digits run p9 → pA … pZ → p0 → p11", () => {
   assert.equal(encodeIdNumber(9), "9");
@@ -138,7 +130,7 @@ Deno.test("keys: ≥0.7 takes names, modifiers and punctuation; 0.6 only its eig
   for (const k of ["Escape", "Return", "Space", "F1", "Home", "Alt+x", "shift+tab", "enter"]) {
     assert.ok(!isValidKey(k, "legacy"), k);
   }
-  assert.throws(() => checkKeys(["Enter", "Home"], "current"), isError("BAD_KEY", 2));
+  assert.throws(() => checkKeys(["Enter", "Home"], "current"), isCodexctlError("BAD_KEY", 2));
 });
 
 Deno.test("flavor: below 0.7 is legacy by version; an unparseable version falls back to the protocol number", () => {
@@ -159,8 +151,8 @@ Deno.test("quoting: an argv typed into a shell reads back unchanged; control cha
   const line = quoteArgv(argv);
   const out = await new Deno.Command("sh", { args: ["-c", line] }).output();
   assert.equal(new TextDecoder().decode(out.stdout), "it's|two words|$HOME|`x`|a\\b||");
-  assert.throws(() => quoteArgv(["echo", "a\nb"]), isError("BAD_COMMAND", 2));
-  assert.throws(() => quoteArgv([]), isError("BAD_COMMAND", 2));
+  assert.throws(() => quoteArgv(["echo", "a\nb"]), isCodexctlError("BAD_COMMAND", 2));
+  assert.throws(() => quoteArgv([]), isCodexctlError("BAD_COMMAND", 2));
 });
 
 Deno.test("wire: one request per connection, id echoed, params present, nothing written after the request", async () => {
@@ -204,7 +196,7 @@ Deno.test("wire: a reply to another id, non-JSON, or a wrong result type is HERD
   try {
     const client = new HerdrClient({ socketPath: server.path });
     for (mode of ["id", "json", "type", "shape"]) {
-      await assert.rejects(client.ping(), isError("HERDR_BAD_REPLY", 3), mode);
+      await assert.rejects(client.ping(), isCodexctlError("HERDR_BAD_REPLY", 3), mode);
     }
   } finally {
     await server.close();
@@ -220,17 +212,17 @@ Deno.test('wire: an unparseable request\'s error (id "") is accepted; herdr code
   try {
     const client = new HerdrClient({ socketPath: server.path });
     reply = (id) => ({ id, error: { code: "pane_not_found", message: "pane w1:p9 not found" } });
-    await assert.rejects(client.paneGet("w1:p9"), isError("PANE_NOT_FOUND", 4));
+    await assert.rejects(client.paneGet("w1:p9"), isCodexctlError("PANE_NOT_FOUND", 4));
     reply = (id) => ({ id, error: { code: "agent_not_found", message: "no such agent" } });
-    await assert.rejects(client.agentGet("x"), isError("AGENT_NOT_FOUND", 4));
+    await assert.rejects(client.agentGet("x"), isCodexctlError("AGENT_NOT_FOUND", 4));
     reply = () => ({
       id: "",
       error: { code: "invalid_request", message: "unknown variant `x`, expected one of `ping`" },
     });
-    await assert.rejects(client.ping(), isError("HERDR_UNSUPPORTED_METHOD", 3));
+    await assert.rejects(client.ping(), isCodexctlError("HERDR_UNSUPPORTED_METHOD", 3));
     reply = (id) => ({ id, error: { code: "invalid_key", message: "invalid key: Home" } });
     await assert.rejects(client.paneSendKeys("w1:p1", ["Home"]), (err) => {
-      isError("HERDR_INVALID_KEY", 3)(err);
+      isCodexctlError("HERDR_INVALID_KEY", 3)(err);
       assert.equal((err as { herdrCode: string }).herdrCode, "invalid_key");
       return true;
     });
@@ -242,7 +234,7 @@ Deno.test('wire: an unparseable request\'s error (id "") is accepted; herdr code
 Deno.test("wire: no socket, a silent server and a dropped connection are HERDR_DOWN (exit 3), within the timeout", async () => {
   const missing = new HerdrClient({ socketPath: "/nonexistent/dir/herdr.sock" });
   await assert.rejects(missing.ping(), (err) => {
-    isError("HERDR_DOWN", 3)(err);
+    isCodexctlError("HERDR_DOWN", 3)(err);
     assert.match((err as Error).message, /\/nonexistent\/dir\/herdr\.sock/);
     assert.ok((err as CodexctlError).retryable);
     return true;
@@ -256,13 +248,13 @@ Deno.test("wire: no socket, a silent server and a dropped connection are HERDR_D
     const client = new HerdrClient({ socketPath: server.path, timeoutMs: 400 });
     const started = Date.now();
     await assert.rejects(client.ping(), (err) => {
-      isError("HERDR_DOWN", 3)(err);
+      isCodexctlError("HERDR_DOWN", 3)(err);
       assert.match((err as Error).message, /did not answer ping within 400 ms/);
       return true;
     });
     assert.ok(Date.now() - started < 4_000, "the timeout bounds the wait");
     mode = "drop";
-    await assert.rejects(client.ping(), isError("HERDR_DOWN", 3));
+    await assert.rejects(client.ping(), isCodexctlError("HERDR_DOWN", 3));
   } finally {
     await server.close();
   }
@@ -277,7 +269,7 @@ Deno.test("wire: a reply line above the frame cap is refused, not buffered", asy
   try {
     const client = new HerdrClient({ socketPath: server.path, maxFrameBytes: 4096 });
     await assert.rejects(client.ping(), (err) => {
-      isError("HERDR_BAD_REPLY", 3)(err);
+      isCodexctlError("HERDR_BAD_REPLY", 3)(err);
       assert.match((err as Error).message, /4096-byte frame cap/);
       return true;
     });

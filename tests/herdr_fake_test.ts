@@ -4,8 +4,8 @@
  * fault, the schema self-test, and agent detection driven by a fake `codex` executable.
  */
 import assert from "node:assert/strict";
+import { isCodexctlError } from "./support/errors.ts";
 import { join } from "node:path";
-import { CodexctlError } from "../src/errors.ts";
 import { HerdrClient } from "../src/herdr/client.ts";
 import { connectHerdr, type Herdr, refOf, type WaitOutcome } from "../src/herdr/herdr.ts";
 import { FakeHerdr, type FakeHerdrOptions, withFakeHerdr } from "./support/fake_herdr.ts";
@@ -44,15 +44,6 @@ async function raw(
   }
   conn.close();
   return { lines: text.split("\n").filter((l) => l !== ""), closed };
-}
-
-function isError(code: string, exitCode: number) {
-  return (err: unknown) => {
-    assert.ok(err instanceof CodexctlError, `expected a CodexctlError, got ${err}`);
-    assert.equal(err.code, code, err.message);
-    assert.equal(err.exitCode, exitCode);
-    return true;
-  };
 }
 
 async function statusOf(wait: Promise<WaitOutcome>): Promise<string> {
@@ -148,7 +139,10 @@ Deno.test("fake: an unknown method's error lists every valid method; the client 
       assert.ok(reply.error.message.includes(`\`${m}\``), m);
     }
     const client = new HerdrClient({ socketPath: fake.socketPath });
-    await assert.rejects(client.call("pane.teleport", {}, "ok"), isError("HERDR_UNSUPPORTED_METHOD", 3));
+    await assert.rejects(
+      client.call("pane.teleport", {}, "ok"),
+      isCodexctlError("HERDR_UNSUPPORTED_METHOD", 3),
+    );
     const gap = await raw(
       fake.socketPath,
       JSON.stringify({ id: "w", method: "worktree.list", params: {} }) + "\n",
@@ -215,7 +209,10 @@ Deno.test("schema self-test: a deliberately wrong reply fails the client, the ob
       if (result?.type === "pane_info" && result.pane) result.pane.agent_status = "busy";
       return reply;
     });
-    await assert.rejects(checked.herdr.client.paneGet(ws.root_pane.pane_id), isError("HERDR_BAD_REPLY", 3));
+    await assert.rejects(
+      checked.herdr.client.paneGet(ws.root_pane.pane_id),
+      isCodexctlError("HERDR_BAD_REPLY", 3),
+    );
     assert.throws(() => checked.assertValid(), /agent_status/);
     assert.equal(fake.violations.length, 1);
     assert.match(fake.violations[0], /agent_status/);
@@ -229,12 +226,12 @@ Deno.test("faults: a dropped request and a never-answered one are HERDR_DOWN (ex
   await withFake({}, async (fake) => {
     const client = new HerdrClient({ socketPath: fake.socketPath, timeoutMs: 500 });
     fake.dropNext("pane.list");
-    await assert.rejects(client.paneList(), isError("HERDR_DOWN", 3));
+    await assert.rejects(client.paneList(), isCodexctlError("HERDR_DOWN", 3));
     assert.deepEqual(await client.paneList(), [], "only the next request was dropped");
     fake.hang("pane.list");
     const started = Date.now();
     await assert.rejects(client.paneList(), (err) => {
-      isError("HERDR_DOWN", 3)(err);
+      isCodexctlError("HERDR_DOWN", 3)(err);
       assert.match((err as Error).message, /did not answer pane\.list within 500 ms/);
       return true;
     });
@@ -254,9 +251,9 @@ Deno.test("faults: the fake crashing mid-request is HERDR_DOWN at once, long bef
     const pending = client.snapshot();
     await arrived;
     await fake.crash();
-    await assert.rejects(pending, isError("HERDR_DOWN", 3));
+    await assert.rejects(pending, isCodexctlError("HERDR_DOWN", 3));
     assert.ok(Date.now() - started < 10_000, `took ${Date.now() - started} ms`);
-    await assert.rejects(client.ping(), isError("HERDR_DOWN", 3), "and nothing answers afterwards");
+    await assert.rejects(client.ping(), isCodexctlError("HERDR_DOWN", 3), "and nothing answers afterwards");
   } finally {
     await fake.stop();
   }
@@ -293,7 +290,7 @@ Deno.test("faults: killing the fake herdr process mid-request is HERDR_DOWN (exi
     const pending = client.paneList();
     await new Promise((r) => setTimeout(r, 500)); // the request is in the fake's hands
     child.kill("SIGKILL");
-    await assert.rejects(pending, isError("HERDR_DOWN", 3));
+    await assert.rejects(pending, isCodexctlError("HERDR_DOWN", 3));
     assert.ok(Date.now() - started < 15_000, `took ${Date.now() - started} ms`);
   } finally {
     try {
@@ -317,7 +314,7 @@ Deno.test("faults: a status watch survives the server closing its subscription, 
       const next = await watch.next(10_000);
       assert.equal(next.kind === "status" && next.status, "working", "re-subscribed and saw the change");
       await fake.crash();
-      await assert.rejects(watch.next(10_000), isError("HERDR_DOWN", 3));
+      await assert.rejects(watch.next(10_000), isCodexctlError("HERDR_DOWN", 3));
     } finally {
       watch.close();
     }
@@ -400,7 +397,7 @@ Deno.test("fake: agent.start launches a codex by name; detection moves idle → 
     assert.ok(!seen.includes("unknown"), "the agent stayed detected");
     await assert.rejects(
       h.startAgent(root, { name: "fakex", kind: "codex" }),
-      isError("HERDR_AGENT_NAME_TAKEN", 3),
+      isCodexctlError("HERDR_AGENT_NAME_TAKEN", 3),
     );
   });
 });
@@ -408,7 +405,10 @@ Deno.test("fake: agent.start launches a codex by name; detection moves idle → 
 Deno.test("fake 0.6: codexctl does not send the protocol-20 agent.start to herdr ≤0.6 (HERDR_TOO_OLD, exit 3)", async () => {
   await withFake({ flavor: "0.6" }, async (fake, h, cwd) => {
     const root = refOf((await h.client.workspaceCreate({ cwd })).root_pane);
-    await assert.rejects(h.startAgent(root, { name: "x", kind: "codex" }), isError("HERDR_TOO_OLD", 3));
+    await assert.rejects(
+      h.startAgent(root, { name: "x", kind: "codex" }),
+      isCodexctlError("HERDR_TOO_OLD", 3),
+    );
     assert.ok(!fake.methods.includes("agent.start"));
   });
 });

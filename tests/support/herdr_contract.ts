@@ -7,7 +7,7 @@
  * @module
  */
 import assert from "node:assert/strict";
-import { CodexctlError } from "../../src/errors.ts";
+import { isCodexctlError } from "./errors.ts";
 import type { WireFrame } from "../../src/herdr/client.ts";
 import { connectHerdr, type Herdr, type PaneRef, refOf } from "../../src/herdr/herdr.ts";
 import type { AgentStatus } from "../../src/herdr/protocol.ts";
@@ -124,15 +124,6 @@ export function waitForText(herdr: Herdr, ref: PaneRef, needle: string): Promise
     const read = await herdr.read(ref, { source: "recent", lines: 200 });
     return read.text.includes(needle) ? read.text : undefined;
   });
-}
-
-function isCodexctlError(code: string, exitCode: number) {
-  return (err: unknown) => {
-    assert.ok(err instanceof CodexctlError, `expected a CodexctlError, got ${err}`);
-    assert.equal(err.code, code, err.message);
-    assert.equal(err.exitCode, exitCode);
-    return true;
-  };
 }
 
 /** One contract case. */

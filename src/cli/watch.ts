@@ -11,7 +11,6 @@ import { watchSession } from "../watch/session_watch.ts";
 import { Session } from "../driver/session.ts";
 import { Store } from "../store/store.ts";
 import type { Envelope } from "../envelope.ts";
-import { formatEnvelope, writeStdout } from "../output.ts";
 import { loadApprovalPolicy } from "../policy/config.ts";
 import { defineVerb, flag } from "./verb.ts";
 
@@ -102,8 +101,8 @@ ends the watch without closing anything.`,
   }),
   async run(args, ctx) {
     const target = resolveTarget("watch", args);
-    const emit = (text: string, envelope: Envelope) =>
-      writeStdout(ctx.mode.json ? text + "\n" : formatEnvelope(envelope, ctx.mode, true));
+    // the watch's line text is JSON.stringify(envelope): the same bytes emitLine writes
+    const emit = (_text: string, envelope: Envelope) => ctx.emitLine(envelope);
     if (target.kind === "session") {
       const session = await Session.load(Store.fromEnv(ctx.env), target.session, ctx.env);
       if (args.expect.length) {

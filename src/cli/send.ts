@@ -15,6 +15,7 @@ import { withDaemon } from "../codex/daemon/operations.ts";
 import { sendOnThread } from "../codex/daemon/send.ts";
 import { resolveCodexHome } from "../codex/daemon/socket_path.ts";
 import { resolveTarget, TARGET_FLAGS } from "./target.ts";
+import { noWaitVerdict } from "./session_flags.ts";
 import { defineVerb, flag } from "./verb.ts";
 
 /** The `send` verb. */
@@ -84,15 +85,11 @@ environment error (exit 3). Codex's home is $CODEX_HOME (default ~/.codex).`,
       let verdict;
       if (!delivery.delivered) verdict = (await session.observe()).verdict;
       else if (args["no-wait"]) {
-        verdict = {
-          ...(await session.observe()).verdict,
-          state: "working" as const,
-          reason: "no_wait" as const,
-          summary: delivery.steered
-            ? "Message steered into the running turn"
-            : "Message delivered; Codex is working",
-          next_action: { intent: "wait" as const, command: null, why: "not waiting, as asked" },
-        };
+        verdict = noWaitVerdict(
+          (await session.observe()).verdict,
+          delivery.steered ? "Message steered into the running turn" : "Message delivered; Codex is working",
+          { intent: "wait", command: null, why: "not waiting, as asked" },
+        );
       } else verdict = await waitForVerdict(session, base, (args.timeout ?? 600) * 1000);
       await session.remember(verdict);
       return { kind: "result", session: session.id, result: { ...verdict, delivery } };

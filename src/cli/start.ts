@@ -7,6 +7,7 @@ import { z } from "zod";
 import { startSession } from "../driver/start.ts";
 import { Store } from "../store/store.ts";
 import { writeStderr } from "../output.ts";
+import { quoteWord } from "../herdr/shell_quote.ts";
 import { defineVerb, flag } from "./verb.ts";
 import { EXPECT_FLAG, NO_WAIT_FLAG, noWaitVerdict, TIMEOUT_FLAG, truthy } from "./session_flags.ts";
 
@@ -139,7 +140,7 @@ CODEXCTL_WORKTREE, CODEXCTL_KEEP_WORKTREE (1/true/yes/on); CODEXCTL_CODEX names 
         s.id,
         "--timeout",
         String(lifetime),
-        ...args.expect.flatMap((p) => ["--expect", quote(p)]),
+        ...args.expect.flatMap((p) => ["--expect", quoteWord(p)]),
       ].join(" ");
       monitor = {
         command,
@@ -170,8 +171,3 @@ CODEXCTL_WORKTREE, CODEXCTL_KEEP_WORKTREE (1/true/yes/on); CODEXCTL_CODEX names 
     };
   },
 });
-
-/** Quotes a path for a shell line when needed. */
-export function quote(text: string): string {
-  return /^[A-Za-z0-9_./:@%+=,-]+$/.test(text) ? text : `'${text.replaceAll("'", "'\\''")}'`;
-}

@@ -6,14 +6,13 @@
 import { z } from "zod";
 import { startSession } from "../driver/start.ts";
 import { Store } from "../store/store.ts";
+import { MONITOR_MAX_MS } from "../envelope.ts";
 import { writeStderr } from "../output.ts";
 import { quoteWord } from "../herdr/shell_quote.ts";
 import { defineVerb, flag } from "./verb.ts";
 import { EXPECT_FLAG, NO_WAIT_FLAG, noWaitVerdict, TIMEOUT_FLAG, truthy } from "./session_flags.ts";
 
 /** The `start` verb. */
-/** Claude Code's Monitor tool caps `timeout_ms` at 30 minutes (it has no `persistent` mode any more). */
-const MONITOR_MAX_MS = 1_800_000;
 /** The armed watch stops a minute before the Monitor expires so its timeout line is delivered. */
 const MONITOR_WATCH_SECONDS = 1740;
 

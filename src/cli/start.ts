@@ -12,10 +12,10 @@ import { quoteWord } from "../herdr/shell_quote.ts";
 import { defineVerb, flag } from "./verb.ts";
 import { EXPECT_FLAG, NO_WAIT_FLAG, noWaitVerdict, TIMEOUT_FLAG, truthy } from "./session_flags.ts";
 
-/** The `start` verb. */
 /** The armed watch stops a minute before the Monitor expires so its timeout line is delivered. */
 const MONITOR_WATCH_SECONDS = 1740;
 
+/** The `start` verb. */
 export const startVerb = defineVerb({
   name: "start",
   summary: "Start Codex in a tmux or herdr pane on a task, and wait for its verdict",
@@ -131,14 +131,13 @@ CODEXCTL_WORKTREE, CODEXCTL_KEEP_WORKTREE (1/true/yes/on); CODEXCTL_CODEX names 
     let monitor = undefined;
     if (args["no-wait"] && started.delivery?.delivered && verdict.state === "working") {
       // The watch lives as long as one Monitor can; its last line names the command to re-arm.
-      const lifetime = MONITOR_WATCH_SECONDS;
       const command = [
         "codexctl",
         "watch",
         "--session",
         s.id,
         "--timeout",
-        String(lifetime),
+        String(MONITOR_WATCH_SECONDS),
         ...args.expect.flatMap((p) => ["--expect", quoteWord(p)]),
       ].join(" ");
       monitor = {

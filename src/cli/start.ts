@@ -7,6 +7,7 @@ import { z } from "zod";
 import { startSession } from "../driver/start.ts";
 import { Store } from "../store/store.ts";
 import { MONITOR_MAX_MS } from "../envelope.ts";
+import { usageError } from "../errors.ts";
 import { writeStderr } from "../output.ts";
 import { quoteWord } from "../herdr/shell_quote.ts";
 import { defineVerb, flag } from "./verb.ts";
@@ -101,7 +102,6 @@ CODEXCTL_WORKTREE, CODEXCTL_KEEP_WORKTREE (1/true/yes/on); CODEXCTL_CODEX names 
     const env = ctx.env;
     const mode = args.in ?? (env.get("CODEXCTL_IN") ?? env.get("CODEX_IN") ?? "pane");
     if (!["pane", "tab", "space"].includes(mode)) {
-      const { usageError } = await import("../errors.ts");
       throw usageError("BAD_MODE", `CODEXCTL_IN="${mode}" is not pane, tab or space`);
     }
     const plan = args["no-plan"] ? false : args.plan ? true : null;

@@ -17,7 +17,7 @@
  */
 import { type CursorIndex, nothingChanged, readIndex } from "./cursor.ts";
 import { ownerTargets, type Target } from "./targets.ts";
-import { describeError, hookStateRoot, indexPath, logHook } from "./where.ts";
+import { describeError, hookStateRoot, indexPath, logHook, writeAll } from "./where.ts";
 
 /** `codexctl hook <name>` → the Claude Code event it serves. */
 export const HOOK_EVENTS = {
@@ -150,12 +150,6 @@ export interface HookEnv {
 
 /** The hard cap on what a hook prints (Claude Code's own cap is 10,000 characters). */
 export const MAX_OUTPUT_CHARS = 9000;
-
-async function writeAll(target: { write(p: Uint8Array): Promise<number> }, text: string): Promise<void> {
-  const bytes = new TextEncoder().encode(text);
-  let offset = 0;
-  while (offset < bytes.length) offset += await target.write(bytes.subarray(offset));
-}
 
 /** The process's own stdin/stdout/stderr. */
 export function processIo(): HookIo {

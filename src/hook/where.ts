@@ -80,6 +80,16 @@ export function fnv64(text: string): string {
   return (a >>> 0).toString(16).padStart(8, "0") + (b >>> 0).toString(16).padStart(8, "0");
 }
 
+/** Writes all of `text` as UTF-8 to `target` (loops over partial writes). */
+export async function writeAll(
+  target: { write(p: Uint8Array): Promise<number> },
+  text: string,
+): Promise<void> {
+  const bytes = new TextEncoder().encode(text);
+  let offset = 0;
+  while (offset < bytes.length) offset += await target.write(bytes.subarray(offset));
+}
+
 /** Appends one record (with `time`) to the hook log under `root`; never throws. */
 export async function logHook(root: string | null, record: Record<string, unknown>): Promise<void> {
   if (!root) return;
@@ -93,9 +103,7 @@ export async function logHook(root: string | null, record: Record<string, unknow
       mode: 0o600,
     });
     try {
-      const bytes = new TextEncoder().encode(line);
-      let offset = 0;
-      while (offset < bytes.length) offset += await file.write(bytes.subarray(offset));
+      await writeAll(file, line);
     } finally {
       file.close();
     }

@@ -18,7 +18,15 @@ import { briefText, contextText, stopReason } from "./render.ts";
 import { seenVerdicts } from "./seen.ts";
 import { stopCandidates, workingPolicy } from "./stop_rules.ts";
 import type { Target } from "./targets.ts";
-import { HOOK_INDEX_KIND, HOOK_PROGRESS_KIND, indexPath, joinPath, logHook, ownerKey } from "./where.ts";
+import {
+  envNumber,
+  HOOK_INDEX_KIND,
+  HOOK_PROGRESS_KIND,
+  indexPath,
+  joinPath,
+  logHook,
+  ownerKey,
+} from "./where.ts";
 
 /** Everything a hook run knows. */
 export interface HookContext {
@@ -48,11 +56,6 @@ async function readProgress(root: string, id: string): Promise<ThreadProgress | 
   } catch {
     return null;
   }
-}
-
-function numberEnv(env: HookContext["env"], key: string, fallback: number): number {
-  const n = Number(env.get(key));
-  return Number.isFinite(n) && n > 0 ? n : fallback;
 }
 
 /**
@@ -85,7 +88,7 @@ export async function withSyncedIndex<T>(
         {
           env: ctx.env,
           now,
-          stallMs: numberEnv(ctx.env, "CODEXCTL_HOOK_STALL_SEC", 600) * 1000,
+          stallMs: envNumber(ctx.env, "CODEXCTL_HOOK_STALL_SEC", 600) * 1000,
           maxBytes: 64 * 1024 * 1024,
         },
       );

@@ -17,7 +17,7 @@
  */
 import { type CursorIndex, nothingChanged, readIndex } from "./cursor.ts";
 import { ownerTargets, type Target } from "./targets.ts";
-import { describeError, hookStateRoot, indexPath, logHook, writeAll } from "./where.ts";
+import { describeError, envNumber, hookStateRoot, indexPath, logHook, writeAll } from "./where.ts";
 
 /** `codexctl hook <name>` → the Claude Code event it serves. */
 export const HOOK_EVENTS = {
@@ -160,17 +160,6 @@ export function processIo(): HookIo {
   };
 }
 
-function budgetMs(env: HookEnv): number {
-  const n = Number(env.get("CODEXCTL_HOOK_BUDGET_MS"));
-  return Number.isFinite(n) && n > 0 ? n : 5000;
-}
-
-function seconds(env: HookEnv, key: string, fallback: number): number {
-  const raw = env.get(key);
-  const n = raw === undefined || raw.trim() === "" ? NaN : Number(raw);
-  return Number.isFinite(n) && n >= 0 ? n : fallback;
-}
-
 /** Runs one hook; always resolves to 0 (a hook never fails Claude Code). */
 export async function runHook(argv: string[], env: HookEnv, io: HookIo = processIo()): Promise<number> {
   const name = argv[0] ?? "";
@@ -186,7 +175,7 @@ export async function runHook(argv: string[], env: HookEnv, io: HookIo = process
     await io.stderr(why + "\n").catch(() => {});
     return 0;
   }
-  const deadline = Date.now() + budgetMs(env);
+  const deadline = Date.now() + envNumber(env, "CODEXCTL_HOOK_BUDGET_MS", 5000);
   try {
     const out = await handle(event, env, text, root, deadline);
     if (out !== null && out.length > MAX_OUTPUT_CHARS) {
@@ -224,7 +213,7 @@ async function handle(
   const index = readIndex(indexPath(root, owner), owner);
   const quiet = nothingChanged(targets, index, Date.now(), {
     indexPath: indexPath(root, owner),
-    pidCheckMs: seconds(env, "CODEXCTL_HOOK_PID_CHECK_SEC", 10) * 1000,
+    pidCheckMs: envNumber(env, "CODEXCTL_HOOK_PID_CHECK_SEC", 10, true) * 1000,
   });
   if (quiet && (event === "PostToolUse" || event === "UserPromptSubmit") && !undelivered(index)) return null;
   if (quiet && event === "Stop") {

@@ -38,6 +38,21 @@ export function hookStateRoot(env: { get(key: string): string | undefined }): st
   return null;
 }
 
+/**
+ * A number from the environment: `fallback` when `key` is unset, blank or not a finite number, or
+ * is not more than 0 (with `allowZero`: is negative).
+ */
+export function envNumber(
+  env: { get(key: string): string | undefined },
+  key: string,
+  fallback: number,
+  allowZero = false,
+): number {
+  const raw = env.get(key);
+  const n = raw === undefined || raw.trim() === "" ? NaN : Number(raw);
+  return Number.isFinite(n) && (allowZero ? n >= 0 : n > 0) ? n : fallback;
+}
+
 /** Joins path segments with `/`, collapsing duplicate slashes (no `.`/`..` handling needed here). */
 export function joinPath(...parts: string[]): string {
   return parts.join("/").replace(/\/{2,}/g, "/").replace(/(.)\/$/, "$1");

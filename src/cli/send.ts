@@ -15,7 +15,7 @@ import { withDaemon } from "../codex/daemon/operations.ts";
 import { sendOnThread } from "../codex/daemon/send.ts";
 import { resolveCodexHome } from "../codex/daemon/socket_path.ts";
 import { resolveTarget, TARGET_FLAGS } from "./target.ts";
-import { noWaitVerdict } from "./session_flags.ts";
+import { addExpect, noWaitVerdict } from "./session_flags.ts";
 import { defineVerb, flag } from "./verb.ts";
 
 /** The `send` verb. */
@@ -77,9 +77,7 @@ environment error (exit 3). Codex's home is $CODEX_HOME (default ~/.codex).`,
     }
     if (target.kind === "session") {
       const session = await Session.load(Store.fromEnv(ctx.env), target.session, ctx.env);
-      if (args.expect.length) {
-        await session.save({ expect: [...new Set([...session.record.expect, ...args.expect])] });
-      }
+      await addExpect(session, args.expect);
       const base = await baseline(session);
       const delivery = await verifiedSend(session, withMarkerReminder(args.message, session.record.marker));
       let verdict;

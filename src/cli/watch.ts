@@ -13,6 +13,7 @@ import { Store } from "../store/store.ts";
 import type { Envelope } from "../envelope.ts";
 import { loadApprovalPolicy } from "../policy/config.ts";
 import { defineVerb, flag } from "./verb.ts";
+import { addExpect } from "./session_flags.ts";
 
 /** The `watch` verb. */
 export const watchVerb = defineVerb({
@@ -105,9 +106,7 @@ ends the watch without closing anything.`,
     const emit = (_text: string, envelope: Envelope) => ctx.emitLine(envelope);
     if (target.kind === "session") {
       const session = await Session.load(Store.fromEnv(ctx.env), target.session, ctx.env);
-      if (args.expect.length) {
-        await session.save({ expect: [...new Set([...session.record.expect, ...args.expect])] });
-      }
+      await addExpect(session, args.expect);
       const code = await watchSession(session, {
         timeoutSec: args.timeout,
         policy: await loadApprovalPolicy(ctx.env, { autoApprove: args["auto-approve"] ?? false }),

@@ -17,6 +17,7 @@ import { Store } from "../store/store.ts";
 import { type FollowEntry, ownerTargets, parseFollowList } from "../hook/targets.ts";
 import { EVERYONE, FOLLOW_KIND, ownerKey, targetKey } from "../hook/where.ts";
 import { withSyncedIndex } from "../hook/deliver.ts";
+import { deliverable } from "../hook/cursor.ts";
 import { defineVerb } from "./verb.ts";
 
 const FollowFileSchema = z.looseObject({
@@ -150,7 +151,7 @@ session. Following returns the current verdict, which counts as delivered to tha
         targets,
         (index) => {
           const e = index.entries[verdictKey];
-          if (e?.actionable && e.sig && !e.catching_up) e.delivered = e.sig;
+          if (e && deliverable(e)) e.delivered = e.sig;
           return e?.verdict ?? null;
         },
       );

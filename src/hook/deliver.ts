@@ -11,7 +11,15 @@
  */
 import type { ThreadProgress } from "../codex/rollout/reader.ts";
 import { Store } from "../store/store.ts";
-import { type CursorEntry, type CursorIndex, emptyIndex, probe, readIndex, unchanged } from "./cursor.ts";
+import {
+  type CursorEntry,
+  type CursorIndex,
+  deliverable,
+  emptyIndex,
+  probe,
+  readIndex,
+  unchanged,
+} from "./cursor.ts";
 import type { HookInput } from "./run.ts";
 import { observeTarget } from "./observe_target.ts";
 import { briefText, contextText, stopReason } from "./render.ts";
@@ -129,7 +137,7 @@ export async function deliverChanges(
   const changed = await withSyncedIndex(ctx, targets, (index) => {
     const out: { key: string; entry: CursorEntry }[] = [];
     for (const [key, entry] of Object.entries(index.entries)) {
-      if (entry.catching_up || !entry.actionable || !entry.sig || entry.delivered === entry.sig) continue;
+      if (!deliverable(entry) || entry.delivered === entry.sig) continue;
       entry.delivered = entry.sig;
       const shown = (entry.session ? seen.get(entry.session) : undefined) ??
         (entry.thread ? seen.get(`thread:${entry.thread}`) : undefined);
@@ -184,7 +192,7 @@ export async function sessionBrief(ctx: HookContext, targets: Target[]): Promise
   const entries = await withSyncedIndex(ctx, targets, (index) => {
     const all = Object.values(index.entries);
     // the brief states each one: what it reports counts as delivered
-    for (const e of all) if (e.actionable && e.sig && !e.catching_up) e.delivered = e.sig;
+    for (const e of all) if (deliverable(e)) e.delivered = e.sig;
     return all;
   });
   const text = briefText(entries);

@@ -15,7 +15,7 @@
  *
  * @module
  */
-import { type CursorIndex, nothingChanged, readIndex } from "./cursor.ts";
+import { type CursorIndex, deliverable, nothingChanged, readIndex } from "./cursor.ts";
 import { ownerTargets, type Target } from "./targets.ts";
 import { describeError, envNumber, hookStateRoot, indexPath, logHook, writeAll } from "./where.ts";
 
@@ -274,7 +274,7 @@ async function heavy(
 /** True when the index holds a change nobody delivered yet (e.g. a followed thread seen by a Stop pass). */
 function undelivered(index: CursorIndex): boolean {
   for (const e of Object.values(index.entries)) {
-    if (e.actionable && e.sig && !e.catching_up && e.delivered !== e.sig) return true;
+    if (deliverable(e) && e.delivered !== e.sig) return true;
   }
   return false;
 }

@@ -14,7 +14,7 @@ import { notFoundError } from "../errors.ts";
 import { readSession, SESSION_ID } from "../session/record.ts";
 import { currentOwner } from "../session/owner.ts";
 import { Store } from "../store/store.ts";
-import { type FollowEntry, ownerTargets, parseFollowList } from "../hook/targets.ts";
+import { type FollowEntry, followKey, ownerTargets, parseFollowList } from "../hook/targets.ts";
 import { EVERYONE, FOLLOW_KIND, ownerKey, targetKey } from "../hook/where.ts";
 import { withSyncedIndex } from "../hook/deliver.ts";
 import { deliverable } from "../hook/cursor.ts";
@@ -117,13 +117,9 @@ session. Following returns the current verdict, which counts as delivered to tha
       }
       entry = { kind: "session", session: id, added: new Date().toISOString() };
     }
-    const same = (f: FollowEntry) =>
-      f.kind === entry.kind &&
-      (f.kind === "thread"
-        ? f.thread === (entry as { thread: string }).thread
-        : f.session === (entry as { session: string }).session);
+    const key = followKey(entry);
     await store.update(FOLLOW_KIND, fileKey, FollowFileSchema, (current) => {
-      const follows = (parseFollowList(current)?.follows ?? []).filter((f) => !same(f));
+      const follows = (parseFollowList(current)?.follows ?? []).filter((f) => followKey(f) !== key);
       if (!args.unfollow) follows.push(entry);
       return { v: 1 as const, owner, updated: new Date().toISOString(), follows };
     });

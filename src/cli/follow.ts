@@ -91,8 +91,8 @@ session. Following returns the current verdict, which counts as delivered to tha
     }
     let entry: FollowEntry;
     let verdictKey: string;
+    const id = args.thread ? parseThreadRef(args.thread) : args.session!;
     if (args.thread) {
-      const id = parseThreadRef(args.thread);
       verdictKey = targetKey({ session: null, thread: id });
       if (args.unfollow) entry = { kind: "thread", thread: id, path: null, codex_home: null, added: "" };
       else {
@@ -106,7 +106,6 @@ session. Following returns the current verdict, which counts as delivered to tha
         };
       }
     } else {
-      const id = args.session!;
       verdictKey = id;
       if (!args.unfollow && !(await readSession(store, id))) {
         throw notFoundError(
@@ -159,7 +158,7 @@ session. Following returns the current verdict, which counts as delivered to tha
         owner,
         scope,
         followed: args.unfollow ? null : entry,
-        unfollowed: args.unfollow ? (args.thread ? parseThreadRef(args.thread) : args.session) : null,
+        unfollowed: args.unfollow ? id : null,
         current,
         following: await listing(store, owner),
       },

@@ -11,7 +11,6 @@ import { threadEvidence } from "../codex/rollout/observe.ts";
 import { freshProgress, readThread, type ThreadProgress } from "../codex/rollout/reader.ts";
 import type { Evidence } from "../verdict/evidence.ts";
 import { decide } from "../verdict/machine.ts";
-import type { Verdict } from "../envelope.ts";
 import { type CursorEntry, type Probe, probe } from "./cursor.ts";
 import { briefOf, isActionable, signature } from "./signature.ts";
 import type { Target } from "./targets.ts";
@@ -24,16 +23,16 @@ export interface ObserveTargetOptions {
   stallMs: number;
   /** Read at most this many rollout bytes in one pass (the rest on the next hook). */
   maxBytes: number;
-  /** Retry locating a thread whose rollout is missing after this long. */
-  relocateMs?: number;
 }
+
+/** Retry locating a thread whose rollout is missing after this long. */
+const RELOCATE_MS = 30_000;
 
 /** The result of observing one target. */
 export interface TargetObservation {
   entry: CursorEntry;
   /** The progress to save (null: nothing to save, e.g. no rollout). */
   progress: ThreadProgress | null;
-  verdict: Verdict | null;
 }
 
 /** Observes `target`, continuing from `previous` and its saved `progress`. */
@@ -113,7 +112,6 @@ export async function observeTarget(
         verdict: previous?.verdict ?? null,
       },
       progress,
-      verdict: null,
     };
   }
   const { verdict } = decide(evidence);
@@ -122,7 +120,7 @@ export async function observeTarget(
   const stalled = working && p.mtime !== null && silentMs >= o.stallMs;
   let recheck: number | null = null;
   if (working && !stalled && p.mtime !== null) recheck = p.mtime + o.stallMs;
-  else if (target.thread && (p.path === null || p.size < 0)) recheck = o.now + (o.relocateMs ?? 30_000);
+  else if (target.thread && (p.path === null || p.size < 0)) recheck = o.now + RELOCATE_MS;
   const summary = stalled
     ? `No rollout activity for ${duration(silentMs)} while the turn is open (${verdict.summary})`
     : verdict.summary;
@@ -138,7 +136,6 @@ export async function observeTarget(
       verdict: { ...briefOf(verdict), summary },
     },
     progress,
-    verdict,
   };
 }
 

@@ -84,7 +84,8 @@ export async function withSyncedIndex<T>(
     const saves: { id: string; progress: ThreadProgress }[] = [];
     for (const target of targets) {
       const previous: CursorEntry | undefined = old.entries[target.key];
-      if (previous && unchanged(target, probe(target, previous), previous, now)) {
+      const probed = probe(target, previous);
+      if (previous && unchanged(target, probed, previous, now)) {
         next.entries[target.key] = previous;
         continue;
       }
@@ -96,6 +97,7 @@ export async function withSyncedIndex<T>(
         {
           env: ctx.env,
           now,
+          probed,
           stallMs: envNumber(ctx.env, "CODEXCTL_HOOK_STALL_SEC", 600) * 1000,
           maxBytes: 64 * 1024 * 1024,
         },

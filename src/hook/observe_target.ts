@@ -19,6 +19,8 @@ import type { Target } from "./targets.ts";
 export interface ObserveTargetOptions {
   env: { get(key: string): string | undefined };
   now: number;
+  /** The caller's `probe(target, previous)`, taken to see whether anything moved. */
+  probed: Probe;
   /** An open turn silent this long is stalled. */
   stallMs: number;
   /** Read at most this many rollout bytes in one pass (the rest on the next hook). */
@@ -42,7 +44,7 @@ export async function observeTarget(
   saved: ThreadProgress | null,
   o: ObserveTargetOptions,
 ): Promise<TargetObservation> {
-  let p: Probe = probe(target, previous);
+  let p: Probe = o.probed;
   let located = false;
   if (target.thread && (p.path === null || p.size < 0)) {
     // no path yet, or the file moved (archived): find it by thread id

@@ -77,6 +77,7 @@ export async function withSyncedIndex<T>(
 ): Promise<T> {
   const store = new Store(ctx.root);
   const lockMs = Math.max(100, ctx.deadline - Date.now());
+  const stallMs = envNumber(ctx.env, "CODEXCTL_HOOK_STALL_SEC", 600) * 1000;
   return await store.withLock(`hook-${ownerKey(ctx.owner)}`, async () => {
     const now = Date.now();
     const old = readIndex(indexPath(ctx.root, ctx.owner), ctx.owner);
@@ -98,7 +99,7 @@ export async function withSyncedIndex<T>(
           env: ctx.env,
           now,
           probed,
-          stallMs: envNumber(ctx.env, "CODEXCTL_HOOK_STALL_SEC", 600) * 1000,
+          stallMs,
           maxBytes: 64 * 1024 * 1024,
         },
       );

@@ -210,9 +210,10 @@ async function handle(
   if (!root) return null;
   const targets = ownerTargets(root, owner);
   if (!targets.length) return null;
-  const index = readIndex(indexPath(root, owner), owner);
+  const path = indexPath(root, owner);
+  const index = readIndex(path, owner);
   const quiet = nothingChanged(targets, index, Date.now(), {
-    indexPath: indexPath(root, owner),
+    indexPath: path,
     pidCheckMs: envNumber(env, "CODEXCTL_HOOK_PID_CHECK_SEC", 10, true) * 1000,
   });
   if (quiet && (event === "PostToolUse" || event === "UserPromptSubmit") && !undelivered(index)) return null;

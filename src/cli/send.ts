@@ -11,10 +11,9 @@ import { verifiedSend } from "../driver/send.ts";
 import { Session } from "../driver/session.ts";
 import { baseline, waitForVerdict } from "../driver/settle.ts";
 import { Store } from "../store/store.ts";
-import { withDaemon } from "../codex/daemon/operations.ts";
 import { sendOnThread } from "../codex/daemon/send.ts";
 import { resolveCodexHome } from "../codex/daemon/socket_path.ts";
-import { resolveTarget, TARGET_FLAGS } from "./target.ts";
+import { onThread, resolveTarget, TARGET_FLAGS } from "./target.ts";
 import { addExpect, noWaitVerdict } from "./session_flags.ts";
 import { defineVerb, flag } from "./verb.ts";
 
@@ -92,28 +91,21 @@ environment error (exit 3). Codex's home is $CODEX_HOME (default ~/.codex).`,
       await session.remember(verdict);
       return { kind: "result", session: session.id, result: { ...verdict, delivery } };
     }
-    const codexHome = resolveCodexHome(ctx.env);
-    const timeoutMs = Math.round((args.timeout ?? 20) * 1000);
-    const outcome = await withDaemon(
-      codexHome,
-      { timeoutMs, requestTimeoutMs: timeoutMs },
-      (client) =>
-        sendOnThread(client, target.threadId, args.message!, timeoutMs).then((o) => ({
-          ...o,
-          version: client.version,
-        })),
+    const { outcome, header, daemonVersion } = await onThread(
+      resolveCodexHome(ctx.env),
+      target.threadId,
+      args.timeout ?? 20,
+      (client, timeoutMs) => sendOnThread(client, target.threadId, args.message!, timeoutMs),
     );
-    const t = outcome.attached.thread;
     return {
       kind: "result",
       session: null,
       result: {
-        target: { kind: "thread", thread: target.threadId },
-        thread: { id: target.threadId, rollout_path: t.path ?? null, cwd: t.cwd ?? null },
+        ...header,
         turn_id: outcome.turnId,
         started: outcome.delivery === "new_turn",
         delivery: outcome.delivery,
-        daemon_version: outcome.version,
+        daemon_version: daemonVersion,
       },
     };
   },

@@ -1,8 +1,8 @@
 /**
  * Where the hooks keep their files, computed without `node:path` or any other heavy import: the
  * no-change hook path must start about as fast as an empty `deno run` (loading `node:path` alone
- * costs more than the whole budget). `hookStateRoot` mirrors `store/paths.ts` `stateRoot` exactly
- * (a test keeps them equal) but returns null instead of throwing.
+ * costs more than the whole budget). `store/paths.ts` `stateRoot` is `hookStateRoot`, throwing where
+ * this returns null.
  *
  * Layout under the state root:
  * - `hooks/<owner-key>.json`: the per-owner cursor index (one entry per watched target);
@@ -27,7 +27,7 @@ export const EVERYONE = "everyone";
 /** The hook log's name (`logs/hooks.jsonl`). */
 export const HOOK_LOG = "hooks";
 
-/** The state root, as `store/paths.ts` resolves it; null when none can be found. */
+/** The state root (`store/paths.ts` `stateRoot` uses it); null when none can be found. */
 export function hookStateRoot(env: { get(key: string): string | undefined }): string | null {
   const own = env.get("CODEXCTL_HOME");
   if (own && own.startsWith("/")) return own;

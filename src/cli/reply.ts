@@ -103,7 +103,8 @@ with not_found/STALE_REQUEST or NO_PENDING_REQUEST and nothing is sent; --item K
 codexctl status shows) makes sure only that request is answered. Approvals are checked against the
 deny rules of $CODEXCTL_HOME/config.jsonc (usage/POLICY_DENIED) and written to the audit log.
 Daemon trouble is an environment error (exit 3): DAEMON_DOWN, DAEMON_REFUSED, DAEMON_PROTOCOL,
-DAEMON_TIMEOUT, DAEMON_CLOSED, DAEMON_INCOMPATIBLE. Codex's home is $CODEX_HOME (default ~/.codex).`,
+DAEMON_TIMEOUT, DAEMON_CLOSED, DAEMON_INCOMPATIBLE, DAEMON_ERROR. Codex's home is $CODEX_HOME
+(default ~/.codex).`,
   flags: {
     ...TARGET_FLAGS,
     approve: { type: "boolean", description: "Approve the pending command or file change" },

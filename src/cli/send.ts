@@ -20,7 +20,7 @@ import { defineVerb, flag } from "./verb.ts";
 /** The `send` verb. */
 export const sendVerb = defineVerb({
   name: "send",
-  summary: "Send a message to Codex as a new turn (--thread <id> --message TEXT)",
+  summary: "Send a message to Codex as a new turn ((--session ID | --thread <id>) --message TEXT)",
   usage: "send (--session ID | --thread <id>) --message TEXT [--no-wait] [--expect PATH]… [--timeout SEC]",
   description: `
 With --session: types the message once into the session's pane (one line, with the marker

@@ -129,11 +129,14 @@ export const ThreadInfoSchema = z.object({
   context_pct: z.number().min(0).max(100).nullable(),
 }).strict();
 
+/** Claude Code's Monitor tool caps `timeout_ms` at 30 minutes (it has no `persistent` mode any more). */
+export const MONITOR_MAX_MS = 1_800_000;
+
 /** `result.monitor` on `start --no-wait`: what to hand Claude Code's Monitor tool. */
 export const MonitorSchema = z.object({
   command: z.string(),
   description: z.string(),
-  timeout_ms: z.number().int().positive().max(1_800_000),
+  timeout_ms: z.number().int().positive().max(MONITOR_MAX_MS),
 }).strict();
 
 /** A verdict: one reading of what Codex is doing and what to do next. */

@@ -8,7 +8,7 @@ import { Session } from "../driver/session.ts";
 import { waitForVerdict } from "../driver/settle.ts";
 import { Store } from "../store/store.ts";
 import { defineVerb, flag } from "./verb.ts";
-import { EXPECT_FLAG, SESSION_FLAG, sessionArg, TIMEOUT_FLAG } from "./session_flags.ts";
+import { addExpect, EXPECT_FLAG, SESSION_FLAG, sessionArg, TIMEOUT_FLAG } from "./session_flags.ts";
 
 /** The `await` verb. */
 export const awaitVerb = defineVerb({
@@ -29,9 +29,7 @@ menu, failure, exit); a wait that runs out returns working/timeout (exit 0). Use
   }),
   async run(args, ctx) {
     const session = await Session.load(Store.fromEnv(ctx.env), args.session, ctx.env);
-    if (args.expect.length) {
-      await session.save({ expect: [...new Set([...session.record.expect, ...args.expect])] });
-    }
+    await addExpect(session, args.expect);
     // no action to wait for: a settled state on screen or in the rollout counts at once
     const verdict = await waitForVerdict(session, { events: -1, screen: "\u0000" }, args.timeout * 1000);
     await session.remember(verdict);

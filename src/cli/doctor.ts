@@ -45,7 +45,7 @@ Checks: ${DOCTOR_CHECKS.map((c) => `${c.name} (${c.description})`).join("; ")}.`
     const checks = DOCTOR_CHECKS.filter((c) => !wanted || wanted.has(c.name));
     const report = await runDoctor(checks, {
       env: ctx.env,
-      timeoutMs: Math.round((args.timeout ?? 5) * 1000),
+      timeoutMs: Math.round(args.timeout * 1000),
     });
     if (!ctx.mode.json) {
       writeStdout(renderDoctor(report, ctx.mode.color) + "\n");

@@ -14,9 +14,10 @@ import { notFoundError } from "../errors.ts";
 import { readSession, SESSION_ID } from "../session/record.ts";
 import { currentOwner } from "../session/owner.ts";
 import { Store } from "../store/store.ts";
-import { type FollowEntry, ownerTargets, parseFollowList } from "../hook/targets.ts";
+import { type FollowEntry, followKey, ownerTargets, parseFollowList } from "../hook/targets.ts";
 import { EVERYONE, FOLLOW_KIND, ownerKey, targetKey } from "../hook/where.ts";
 import { withSyncedIndex } from "../hook/deliver.ts";
+import { deliverable } from "../hook/cursor.ts";
 import { defineVerb } from "./verb.ts";
 
 const FollowFileSchema = z.looseObject({
@@ -90,8 +91,8 @@ session. Following returns the current verdict, which counts as delivered to tha
     }
     let entry: FollowEntry;
     let verdictKey: string;
+    const id = args.thread ? parseThreadRef(args.thread) : args.session!;
     if (args.thread) {
-      const id = parseThreadRef(args.thread);
       verdictKey = targetKey({ session: null, thread: id });
       if (args.unfollow) entry = { kind: "thread", thread: id, path: null, codex_home: null, added: "" };
       else {
@@ -105,7 +106,6 @@ session. Following returns the current verdict, which counts as delivered to tha
         };
       }
     } else {
-      const id = args.session!;
       verdictKey = id;
       if (!args.unfollow && !(await readSession(store, id))) {
         throw notFoundError(
@@ -116,13 +116,9 @@ session. Following returns the current verdict, which counts as delivered to tha
       }
       entry = { kind: "session", session: id, added: new Date().toISOString() };
     }
-    const same = (f: FollowEntry) =>
-      f.kind === entry.kind &&
-      (f.kind === "thread"
-        ? f.thread === (entry as { thread: string }).thread
-        : f.session === (entry as { session: string }).session);
+    const key = followKey(entry);
     await store.update(FOLLOW_KIND, fileKey, FollowFileSchema, (current) => {
-      const follows = (parseFollowList(current)?.follows ?? []).filter((f) => !same(f));
+      const follows = (parseFollowList(current)?.follows ?? []).filter((f) => followKey(f) !== key);
       if (!args.unfollow) follows.push(entry);
       return { v: 1 as const, owner, updated: new Date().toISOString(), follows };
     });
@@ -150,7 +146,7 @@ session. Following returns the current verdict, which counts as delivered to tha
         targets,
         (index) => {
           const e = index.entries[verdictKey];
-          if (e?.actionable && e.sig && !e.catching_up) e.delivered = e.sig;
+          if (e && deliverable(e)) e.delivered = e.sig;
           return e?.verdict ?? null;
         },
       );
@@ -162,7 +158,7 @@ session. Following returns the current verdict, which counts as delivered to tha
         owner,
         scope,
         followed: args.unfollow ? null : entry,
-        unfollowed: args.unfollow ? (args.thread ? parseThreadRef(args.thread) : args.session) : null,
+        unfollowed: args.unfollow ? id : null,
         current,
         following: await listing(store, owner),
       },

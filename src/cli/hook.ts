@@ -6,9 +6,8 @@
  * @module
  */
 import { z } from "zod";
+import { HOOK_EVENTS, runHook } from "../hook/run.ts";
 import { defineVerb } from "./verb.ts";
-
-const EVENTS = ["post-tool-use", "stop", "session-start", "user-prompt-submit"] as const;
 
 /** The `hook` verb. */
 export const hookVerb = defineVerb({
@@ -41,11 +40,10 @@ Environment: CODEXCTL_STOP_WORKING=allow|block, CODEXCTL_HOOK_STALL_SEC (default
 CODEXCTL_HOOK_BUDGET_MS (default 5000; hooks.json gives each hook 10 s),
 CODEXCTL_HOOK_PID_CHECK_SEC (default 10), CODEXCTL_HOOK_TRACE=1 (log every delivery pass).`,
   flags: {},
-  positionals: { name: "event", description: EVENTS.join(", "), max: 1 },
+  positionals: { name: "event", description: Object.keys(HOOK_EVENTS).join(", "), max: 1 },
   examples: [`echo '{"session_id":"…","hook_event_name":"PostToolUse"}' | codexctl hook post-tool-use`],
   args: z.object({ _: z.array(z.string()) }),
   async run(args, ctx) {
-    const { runHook } = await import("../hook/run.ts");
     return { kind: "done", exitCode: await runHook(args._, ctx.env) };
   },
 });

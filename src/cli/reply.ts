@@ -9,12 +9,11 @@ import { z } from "zod";
 import { usageError } from "../errors.ts";
 import { replySession } from "../driver/reply.ts";
 import { Session } from "../driver/session.ts";
-import { withDaemon } from "../codex/daemon/operations.ts";
 import { type ReplyMode, replyOnThread } from "../codex/daemon/reply.ts";
 import { resolveCodexHome } from "../codex/daemon/socket_path.ts";
 import { loadApprovalPolicy } from "../policy/config.ts";
 import { Store } from "../store/store.ts";
-import { resolveTarget, TARGET_FLAGS } from "./target.ts";
+import { onThread, resolveTarget, TARGET_FLAGS } from "./target.ts";
 import { defineVerb, flag } from "./verb.ts";
 
 const ReplyArgs = z.object({
@@ -104,7 +103,8 @@ with not_found/STALE_REQUEST or NO_PENDING_REQUEST and nothing is sent; --item K
 codexctl status shows) makes sure only that request is answered. Approvals are checked against the
 deny rules of $CODEXCTL_HOME/config.jsonc (usage/POLICY_DENIED) and written to the audit log.
 Daemon trouble is an environment error (exit 3): DAEMON_DOWN, DAEMON_REFUSED, DAEMON_PROTOCOL,
-DAEMON_TIMEOUT, DAEMON_CLOSED, DAEMON_INCOMPATIBLE. Codex's home is $CODEX_HOME (default ~/.codex).`,
+DAEMON_TIMEOUT, DAEMON_CLOSED, DAEMON_INCOMPATIBLE, DAEMON_ERROR. Codex's home is $CODEX_HOME
+(default ~/.codex).`,
   flags: {
     ...TARGET_FLAGS,
     approve: { type: "boolean", description: "Approve the pending command or file change" },
@@ -159,33 +159,30 @@ DAEMON_TIMEOUT, DAEMON_CLOSED, DAEMON_INCOMPATIBLE. Codex's home is $CODEX_HOME 
         result: { ...replied.verdict, answered: replied.answered, delivery: replied.delivery },
       };
     }
-    args.timeout ??= 20;
     const codexHome = resolveCodexHome(ctx.env);
     const store = Store.fromEnv(ctx.env);
-    const timeoutMs = Math.round(args.timeout * 1000);
-    const outcome = await withDaemon(
+    const { outcome, header, daemonVersion } = await onThread(
       codexHome,
-      { timeoutMs, requestTimeoutMs: timeoutMs },
-      (client) =>
+      target.threadId,
+      args.timeout ?? 20,
+      (client, timeoutMs) =>
         replyOnThread(client, target.threadId, mode, {
           item: args.item,
           timeoutMs,
           loadPolicy: () => loadApprovalPolicy(ctx.env),
           store,
           actorLabel: `reply ${modeLabel(mode)}`,
-        }).then((o) => ({ ...o, daemonVersion: client.version })),
+        }),
     );
-    const t = outcome.attached.thread;
     return {
       kind: "result",
       session: null,
       result: {
-        target: { kind: "thread", thread: target.threadId },
-        thread: { id: target.threadId, rollout_path: t.path ?? null, cwd: t.cwd ?? null },
+        ...header,
         request: outcome.request,
         answer: outcome.answer,
         confirmed: outcome.confirmed,
-        daemon_version: outcome.daemonVersion,
+        daemon_version: daemonVersion,
       },
     };
   },

@@ -10,7 +10,7 @@ import { type Envelope, errorEnvelope, okEnvelope } from "../envelope.ts";
 import { formatEnvelope, type OutputMode, outputMode, writeStderr, writeStdout } from "../output.ts";
 import { findVerb, loadVerbs, suggestVerb, VERB_NAMES } from "./registry.ts";
 import { globalHelp, helpResult, verbHelp } from "./help.ts";
-import { type Env, parseVerbArgs, type VerbContext } from "./verb.ts";
+import { clip, type Env, parseVerbArgs, type VerbContext } from "./verb.ts";
 import { VERSION } from "../version.ts";
 import { SCHEMA_VERSION } from "../envelope.ts";
 import { toCodexctlError } from "./failure.ts";
@@ -103,8 +103,4 @@ export async function run(
     print(errorEnvelope(command, null, failure));
     return failure.exitCode;
   }
-}
-
-function clip(text: string): string {
-  return text.length > 60 ? `${text.slice(0, 57)}...` : text;
 }

@@ -11,16 +11,16 @@ import { verifiedSend } from "../driver/send.ts";
 import { Session } from "../driver/session.ts";
 import { baseline, waitForVerdict } from "../driver/settle.ts";
 import { Store } from "../store/store.ts";
-import { withDaemon } from "../codex/daemon/operations.ts";
 import { sendOnThread } from "../codex/daemon/send.ts";
 import { resolveCodexHome } from "../codex/daemon/socket_path.ts";
-import { resolveTarget, TARGET_FLAGS } from "./target.ts";
+import { onThread, resolveTarget, TARGET_FLAGS } from "./target.ts";
+import { addExpect, noWaitVerdict } from "./session_flags.ts";
 import { defineVerb, flag } from "./verb.ts";
 
 /** The `send` verb. */
 export const sendVerb = defineVerb({
   name: "send",
-  summary: "Send a message to Codex as a new turn (--thread <id> --message TEXT)",
+  summary: "Send a message to Codex as a new turn ((--session ID | --thread <id>) --message TEXT)",
   usage: "send (--session ID | --thread <id>) --message TEXT [--no-wait] [--expect PATH]… [--timeout SEC]",
   description: `
 With --session: types the message once into the session's pane (one line, with the marker
@@ -76,49 +76,36 @@ environment error (exit 3). Codex's home is $CODEX_HOME (default ~/.codex).`,
     }
     if (target.kind === "session") {
       const session = await Session.load(Store.fromEnv(ctx.env), target.session, ctx.env);
-      if (args.expect.length) {
-        await session.save({ expect: [...new Set([...session.record.expect, ...args.expect])] });
-      }
+      await addExpect(session, args.expect);
       const base = await baseline(session);
       const delivery = await verifiedSend(session, withMarkerReminder(args.message, session.record.marker));
       let verdict;
       if (!delivery.delivered) verdict = (await session.observe()).verdict;
       else if (args["no-wait"]) {
-        verdict = {
-          ...(await session.observe()).verdict,
-          state: "working" as const,
-          reason: "no_wait" as const,
-          summary: delivery.steered
-            ? "Message steered into the running turn"
-            : "Message delivered; Codex is working",
-          next_action: { intent: "wait" as const, command: null, why: "not waiting, as asked" },
-        };
+        verdict = noWaitVerdict(
+          (await session.observe()).verdict,
+          delivery.steered ? "Message steered into the running turn" : "Message delivered; Codex is working",
+          { intent: "wait", command: null, why: "not waiting, as asked" },
+        );
       } else verdict = await waitForVerdict(session, base, (args.timeout ?? 600) * 1000);
       await session.remember(verdict);
       return { kind: "result", session: session.id, result: { ...verdict, delivery } };
     }
-    const codexHome = resolveCodexHome(ctx.env);
-    const timeoutMs = Math.round((args.timeout ?? 20) * 1000);
-    const outcome = await withDaemon(
-      codexHome,
-      { timeoutMs, requestTimeoutMs: timeoutMs },
-      (client) =>
-        sendOnThread(client, target.threadId, args.message!, timeoutMs).then((o) => ({
-          ...o,
-          version: client.version,
-        })),
+    const { outcome, header, daemonVersion } = await onThread(
+      resolveCodexHome(ctx.env),
+      target.threadId,
+      args.timeout ?? 20,
+      (client, timeoutMs) => sendOnThread(client, target.threadId, args.message!, timeoutMs),
     );
-    const t = outcome.attached.thread;
     return {
       kind: "result",
       session: null,
       result: {
-        target: { kind: "thread", thread: target.threadId },
-        thread: { id: target.threadId, rollout_path: t.path ?? null, cwd: t.cwd ?? null },
+        ...header,
         turn_id: outcome.turnId,
         started: outcome.delivery === "new_turn",
         delivery: outcome.delivery,
-        daemon_version: outcome.version,
+        daemon_version: daemonVersion,
       },
     };
   },

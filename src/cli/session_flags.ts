@@ -5,6 +5,7 @@
  */
 import { z } from "zod";
 import type { Verdict } from "../envelope.ts";
+import type { Session } from "../driver/session.ts";
 import type { FlagSpec } from "./verb.ts";
 
 /** `--session cdx-…`. */
@@ -41,6 +42,11 @@ export function truthy(value: string | undefined): boolean {
 /** The verdict an action returns when the caller asked not to wait. */
 export function noWaitVerdict(base: Verdict, summary: string, next: Verdict["next_action"]): Verdict {
   return { ...base, state: "working", reason: "no_wait", summary, next_action: next };
+}
+
+/** Adds `paths` (`--expect`) to what the session expects, persisted, without duplicates. */
+export async function addExpect(session: Session, paths: string[]): Promise<void> {
+  if (paths.length) await session.save({ expect: [...new Set([...session.record.expect, ...paths])] });
 }
 
 /** zod for `--session`. */

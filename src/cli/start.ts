@@ -6,16 +6,17 @@
 import { z } from "zod";
 import { startSession } from "../driver/start.ts";
 import { Store } from "../store/store.ts";
+import { MONITOR_MAX_MS } from "../envelope.ts";
+import { usageError } from "../errors.ts";
 import { writeStderr } from "../output.ts";
+import { quoteWord } from "../herdr/shell_quote.ts";
 import { defineVerb, flag } from "./verb.ts";
 import { EXPECT_FLAG, NO_WAIT_FLAG, noWaitVerdict, TIMEOUT_FLAG, truthy } from "./session_flags.ts";
 
-/** The `start` verb. */
-/** Claude Code's Monitor tool caps `timeout_ms` at 30 minutes (it has no `persistent` mode any more). */
-const MONITOR_MAX_MS = 1_800_000;
 /** The armed watch stops a minute before the Monitor expires so its timeout line is delivered. */
 const MONITOR_WATCH_SECONDS = 1740;
 
+/** The `start` verb. */
 export const startVerb = defineVerb({
   name: "start",
   summary: "Start Codex in a tmux or herdr pane on a task, and wait for its verdict",
@@ -101,7 +102,6 @@ CODEXCTL_WORKTREE, CODEXCTL_KEEP_WORKTREE (1/true/yes/on); CODEXCTL_CODEX names 
     const env = ctx.env;
     const mode = args.in ?? (env.get("CODEXCTL_IN") ?? env.get("CODEX_IN") ?? "pane");
     if (!["pane", "tab", "space"].includes(mode)) {
-      const { usageError } = await import("../errors.ts");
       throw usageError("BAD_MODE", `CODEXCTL_IN="${mode}" is not pane, tab or space`);
     }
     const plan = args["no-plan"] ? false : args.plan ? true : null;
@@ -131,15 +131,14 @@ CODEXCTL_WORKTREE, CODEXCTL_KEEP_WORKTREE (1/true/yes/on); CODEXCTL_CODEX names 
     let monitor = undefined;
     if (args["no-wait"] && started.delivery?.delivered && verdict.state === "working") {
       // The watch lives as long as one Monitor can; its last line names the command to re-arm.
-      const lifetime = MONITOR_WATCH_SECONDS;
       const command = [
         "codexctl",
         "watch",
         "--session",
         s.id,
         "--timeout",
-        String(lifetime),
-        ...args.expect.flatMap((p) => ["--expect", quote(p)]),
+        String(MONITOR_WATCH_SECONDS),
+        ...args.expect.flatMap((p) => ["--expect", quoteWord(p)]),
       ].join(" ");
       monitor = {
         command,
@@ -170,8 +169,3 @@ CODEXCTL_WORKTREE, CODEXCTL_KEEP_WORKTREE (1/true/yes/on); CODEXCTL_CODEX names 
     };
   },
 });
-
-/** Quotes a path for a shell line when needed. */
-export function quote(text: string): string {
-  return /^[A-Za-z0-9_./:@%+=,-]+$/.test(text) ? text : `'${text.replaceAll("'", "'\\''")}'`;
-}

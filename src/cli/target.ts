@@ -7,6 +7,8 @@
  */
 import { usageError } from "../errors.ts";
 import { parseThreadRef } from "../codex/rollout/locate.ts";
+import type { DaemonClient } from "../codex/daemon/client.ts";
+import { type AttachedThread, withDaemon } from "../codex/daemon/operations.ts";
 import type { FlagSpec } from "./verb.ts";
 
 /** The target flags every driving verb declares. */
@@ -38,4 +40,38 @@ export function resolveTarget(verb: string, args: { thread?: string; session?: s
   }
   if (args.session !== undefined) return { kind: "session", session: args.session };
   return { kind: "thread", threadId: parseThreadRef(args.thread!) };
+}
+
+/** How a `--thread` result starts: the target and the thread the daemon attached. */
+export interface ThreadHeader {
+  target: { kind: "thread"; thread: string };
+  thread: { id: string; rollout_path: string | null; cwd: string | null };
+}
+
+/**
+ * Acts on thread `threadId` through the Codex daemon of `codexHome`: connects, runs `act` and
+ * closes, each step bounded by `timeoutSec`. Returns what `act` returned, the result's header and
+ * the daemon's version.
+ */
+export async function onThread<T extends { attached: AttachedThread }>(
+  codexHome: string,
+  threadId: string,
+  timeoutSec: number,
+  act: (client: DaemonClient, timeoutMs: number) => Promise<T>,
+): Promise<{ outcome: T; header: ThreadHeader; daemonVersion: string | null }> {
+  const timeoutMs = Math.round(timeoutSec * 1000);
+  const { outcome, daemonVersion } = await withDaemon(
+    codexHome,
+    { timeoutMs, requestTimeoutMs: timeoutMs },
+    async (client) => ({ outcome: await act(client, timeoutMs), daemonVersion: client.version }),
+  );
+  const t = outcome.attached.thread;
+  return {
+    outcome,
+    header: {
+      target: { kind: "thread", thread: threadId },
+      thread: { id: threadId, rollout_path: t.path ?? null, cwd: t.cwd ?? null },
+    },
+    daemonVersion,
+  };
 }

@@ -189,7 +189,8 @@ function argsError(verbName: string, error: z.ZodError): Error {
   return usageError("BAD_ARGS", message, `run: codexctl ${verbName} --help`);
 }
 
-function clip(text: string): string {
+/** `text` cut to 60 characters (with `...`) for quoting user input in a message. */
+export function clip(text: string): string {
   return text.length > 60 ? `${text.slice(0, 57)}...` : text;
 }
 

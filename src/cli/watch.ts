@@ -11,9 +11,9 @@ import { watchSession } from "../watch/session_watch.ts";
 import { Session } from "../driver/session.ts";
 import { Store } from "../store/store.ts";
 import type { Envelope } from "../envelope.ts";
-import { formatEnvelope, writeStdout } from "../output.ts";
 import { loadApprovalPolicy } from "../policy/config.ts";
 import { defineVerb, flag } from "./verb.ts";
+import { addExpect } from "./session_flags.ts";
 
 /** The `watch` verb. */
 export const watchVerb = defineVerb({
@@ -102,13 +102,11 @@ ends the watch without closing anything.`,
   }),
   async run(args, ctx) {
     const target = resolveTarget("watch", args);
-    const emit = (text: string, envelope: Envelope) =>
-      writeStdout(ctx.mode.json ? text + "\n" : formatEnvelope(envelope, ctx.mode, true));
+    // the watch's line text is JSON.stringify(envelope): the same bytes emitLine writes
+    const emit = (_text: string, envelope: Envelope) => ctx.emitLine(envelope);
     if (target.kind === "session") {
       const session = await Session.load(Store.fromEnv(ctx.env), target.session, ctx.env);
-      if (args.expect.length) {
-        await session.save({ expect: [...new Set([...session.record.expect, ...args.expect])] });
-      }
+      await addExpect(session, args.expect);
       const code = await watchSession(session, {
         timeoutSec: args.timeout,
         policy: await loadApprovalPolicy(ctx.env, { autoApprove: args["auto-approve"] ?? false }),

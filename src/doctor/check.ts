@@ -7,6 +7,7 @@
  */
 import { z } from "zod";
 import type { Env } from "../cli/verb.ts";
+import { CodexctlError } from "../errors.ts";
 
 /** The outcome of a check. */
 export const CheckStatusSchema = z.enum(["ok", "warn", "fail", "absent"]);
@@ -36,4 +37,11 @@ export interface DoctorCheck {
   name: string;
   description: string;
   run(ctx: DoctorContext): Promise<Omit<CheckResult, "name">>;
+}
+
+/** A thrown value as check details: class, code and message of a codexctl error, else the message. */
+export function errorDetails(err: unknown): Record<string, unknown> {
+  return err instanceof CodexctlError
+    ? { class: err.errorClass, code: err.code, message: err.message }
+    : { message: err instanceof Error ? err.message : String(err) };
 }

@@ -13,15 +13,9 @@ import { HerdrClient } from "../herdr/client.ts";
 import { isLegacyPaneId } from "../herdr/ids.ts";
 import { serverInfo, TESTED_PROTOCOLS } from "../herdr/server_info.ts";
 import { discoverSocket } from "../herdr/socket_path.ts";
-import type { CheckResult, DoctorCheck, DoctorContext } from "./check.ts";
+import { type CheckResult, type DoctorCheck, type DoctorContext, errorDetails } from "./check.ts";
 
 type Outcome = Omit<CheckResult, "name">;
-
-function errorDetails(err: unknown): Record<string, unknown> {
-  return err instanceof CodexctlError
-    ? { class: err.errorClass, code: err.code, message: err.message }
-    : { message: err instanceof Error ? err.message : String(err) };
-}
 
 async function probe(ctx: DoctorContext): Promise<Outcome> {
   const discovery = discoverSocket(ctx.env);

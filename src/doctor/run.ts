@@ -4,8 +4,13 @@
  *
  * @module
  */
-import { CodexctlError } from "../errors.ts";
-import { type CheckResult, CheckResultSchema, type DoctorCheck, type DoctorContext } from "./check.ts";
+import {
+  type CheckResult,
+  CheckResultSchema,
+  type DoctorCheck,
+  type DoctorContext,
+  errorDetails,
+} from "./check.ts";
 
 /** The doctor's report. */
 export interface DoctorReport {
@@ -33,11 +38,7 @@ async function runOne(check: DoctorCheck, ctx: DoctorContext): Promise<CheckResu
       name: check.name,
       status: "fail",
       summary: `the ${check.name} check itself failed`,
-      details: {
-        error: err instanceof CodexctlError
-          ? { class: err.errorClass, code: err.code, message: err.message }
-          : { message: err instanceof Error ? err.message : String(err) },
-      },
+      details: { error: errorDetails(err) },
       suggestion: "rerun with CODEXCTL_DEBUG=1 and report the output",
     };
   } finally {

@@ -59,6 +59,11 @@ export interface CursorEntry {
   stop_blocked: string | null;
 }
 
+/** True when `e` holds a verdict to tell Claude: actionable, signed, and not mid-way through a rollout. */
+export function deliverable(e: CursorEntry): boolean {
+  return e.actionable && !!e.sig && !e.catching_up;
+}
+
 /** The cursor index of one owner. */
 export interface CursorIndex {
   v: 1;

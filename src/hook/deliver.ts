@@ -11,14 +11,30 @@
  */
 import type { ThreadProgress } from "../codex/rollout/reader.ts";
 import { Store } from "../store/store.ts";
-import { type CursorEntry, type CursorIndex, emptyIndex, probe, readIndex, unchanged } from "./cursor.ts";
+import {
+  type CursorEntry,
+  type CursorIndex,
+  deliverable,
+  emptyIndex,
+  probe,
+  readIndex,
+  unchanged,
+} from "./cursor.ts";
 import type { HookInput } from "./run.ts";
 import { observeTarget } from "./observe_target.ts";
 import { briefText, contextText, stopReason } from "./render.ts";
 import { seenVerdicts } from "./seen.ts";
 import { stopCandidates, workingPolicy } from "./stop_rules.ts";
 import type { Target } from "./targets.ts";
-import { HOOK_INDEX_KIND, HOOK_PROGRESS_KIND, indexPath, joinPath, logHook, ownerKey } from "./where.ts";
+import {
+  envNumber,
+  HOOK_INDEX_KIND,
+  HOOK_PROGRESS_KIND,
+  indexPath,
+  joinPath,
+  logHook,
+  ownerKey,
+} from "./where.ts";
 
 /** Everything a hook run knows. */
 export interface HookContext {
@@ -50,11 +66,6 @@ async function readProgress(root: string, id: string): Promise<ThreadProgress | 
   }
 }
 
-function numberEnv(env: HookContext["env"], key: string, fallback: number): number {
-  const n = Number(env.get(key));
-  return Number.isFinite(n) && n > 0 ? n : fallback;
-}
-
 /**
  * Runs `decide` on the freshly synced index under the owner's lock and commits what it marked.
  * Returns what `decide` returned.
@@ -66,6 +77,7 @@ export async function withSyncedIndex<T>(
 ): Promise<T> {
   const store = new Store(ctx.root);
   const lockMs = Math.max(100, ctx.deadline - Date.now());
+  const stallMs = envNumber(ctx.env, "CODEXCTL_HOOK_STALL_SEC", 600) * 1000;
   return await store.withLock(`hook-${ownerKey(ctx.owner)}`, async () => {
     const now = Date.now();
     const old = readIndex(indexPath(ctx.root, ctx.owner), ctx.owner);
@@ -73,7 +85,8 @@ export async function withSyncedIndex<T>(
     const saves: { id: string; progress: ThreadProgress }[] = [];
     for (const target of targets) {
       const previous: CursorEntry | undefined = old.entries[target.key];
-      if (previous && unchanged(target, probe(target, previous), previous, now)) {
+      const probed = probe(target, previous);
+      if (previous && unchanged(target, probed, previous, now)) {
         next.entries[target.key] = previous;
         continue;
       }
@@ -85,7 +98,8 @@ export async function withSyncedIndex<T>(
         {
           env: ctx.env,
           now,
-          stallMs: numberEnv(ctx.env, "CODEXCTL_HOOK_STALL_SEC", 600) * 1000,
+          probed,
+          stallMs,
           maxBytes: 64 * 1024 * 1024,
         },
       );
@@ -126,7 +140,7 @@ export async function deliverChanges(
   const changed = await withSyncedIndex(ctx, targets, (index) => {
     const out: { key: string; entry: CursorEntry }[] = [];
     for (const [key, entry] of Object.entries(index.entries)) {
-      if (entry.catching_up || !entry.actionable || !entry.sig || entry.delivered === entry.sig) continue;
+      if (!deliverable(entry) || entry.delivered === entry.sig) continue;
       entry.delivered = entry.sig;
       const shown = (entry.session ? seen.get(entry.session) : undefined) ??
         (entry.thread ? seen.get(`thread:${entry.thread}`) : undefined);
@@ -181,7 +195,7 @@ export async function sessionBrief(ctx: HookContext, targets: Target[]): Promise
   const entries = await withSyncedIndex(ctx, targets, (index) => {
     const all = Object.values(index.entries);
     // the brief states each one: what it reports counts as delivered
-    for (const e of all) if (e.actionable && e.sig && !e.catching_up) e.delivered = e.sig;
+    for (const e of all) if (deliverable(e)) e.delivered = e.sig;
     return all;
   });
   const text = briefText(entries);

@@ -11,7 +11,6 @@ import { threadEvidence } from "../codex/rollout/observe.ts";
 import { freshProgress, readThread, type ThreadProgress } from "../codex/rollout/reader.ts";
 import type { Evidence } from "../verdict/evidence.ts";
 import { decide } from "../verdict/machine.ts";
-import type { Verdict } from "../envelope.ts";
 import { type CursorEntry, type Probe, probe } from "./cursor.ts";
 import { briefOf, isActionable, signature } from "./signature.ts";
 import type { Target } from "./targets.ts";
@@ -20,20 +19,22 @@ import type { Target } from "./targets.ts";
 export interface ObserveTargetOptions {
   env: { get(key: string): string | undefined };
   now: number;
+  /** The caller's `probe(target, previous)`, taken to see whether anything moved. */
+  probed: Probe;
   /** An open turn silent this long is stalled. */
   stallMs: number;
   /** Read at most this many rollout bytes in one pass (the rest on the next hook). */
   maxBytes: number;
-  /** Retry locating a thread whose rollout is missing after this long. */
-  relocateMs?: number;
 }
+
+/** Retry locating a thread whose rollout is missing after this long. */
+const RELOCATE_MS = 30_000;
 
 /** The result of observing one target. */
 export interface TargetObservation {
   entry: CursorEntry;
   /** The progress to save (null: nothing to save, e.g. no rollout). */
   progress: ThreadProgress | null;
-  verdict: Verdict | null;
 }
 
 /** Observes `target`, continuing from `previous` and its saved `progress`. */
@@ -43,7 +44,7 @@ export async function observeTarget(
   saved: ThreadProgress | null,
   o: ObserveTargetOptions,
 ): Promise<TargetObservation> {
-  let p: Probe = probe(target, previous);
+  let p: Probe = o.probed;
   let located = false;
   if (target.thread && (p.path === null || p.size < 0)) {
     // no path yet, or the file moved (archived): find it by thread id
@@ -113,7 +114,6 @@ export async function observeTarget(
         verdict: previous?.verdict ?? null,
       },
       progress,
-      verdict: null,
     };
   }
   const { verdict } = decide(evidence);
@@ -122,7 +122,7 @@ export async function observeTarget(
   const stalled = working && p.mtime !== null && silentMs >= o.stallMs;
   let recheck: number | null = null;
   if (working && !stalled && p.mtime !== null) recheck = p.mtime + o.stallMs;
-  else if (target.thread && (p.path === null || p.size < 0)) recheck = o.now + (o.relocateMs ?? 30_000);
+  else if (target.thread && (p.path === null || p.size < 0)) recheck = o.now + RELOCATE_MS;
   const summary = stalled
     ? `No rollout activity for ${duration(silentMs)} while the turn is open (${verdict.summary})`
     : verdict.summary;
@@ -138,7 +138,6 @@ export async function observeTarget(
       verdict: { ...briefOf(verdict), summary },
     },
     progress,
-    verdict,
   };
 }
 

@@ -6,6 +6,7 @@
  *
  * @module
  */
+import { statusCommand } from "../verdict/next.ts";
 import type { CursorEntry } from "./cursor.ts";
 
 /** Budget of a PostToolUse / UserPromptSubmit context. */
@@ -19,11 +20,6 @@ export const LINE_MAX = 420;
 
 /** The facts one line is built from (an index entry carries them all). */
 export type LineFacts = Pick<CursorEntry, "kind" | "session" | "thread" | "label" | "verdict" | "stalled">;
-
-/** The command that prints a target's full verdict. */
-export function statusCommand(f: Pick<LineFacts, "session" | "thread">): string {
-  return f.session ? `codexctl status --session ${f.session}` : `codexctl status --thread ${f.thread}`;
-}
 
 /** What to run next for a target, as `Next: …` / `Details: …`. */
 export function nextClause(f: LineFacts): string {

@@ -15,9 +15,9 @@
  *
  * @module
  */
-import { type CursorIndex, nothingChanged, readIndex } from "./cursor.ts";
+import { type CursorIndex, deliverable, nothingChanged, readIndex } from "./cursor.ts";
 import { ownerTargets, type Target } from "./targets.ts";
-import { describeError, hookStateRoot, indexPath, logHook } from "./where.ts";
+import { describeError, envNumber, hookStateRoot, indexPath, logHook, writeAll } from "./where.ts";
 
 /** `codexctl hook <name>` → the Claude Code event it serves. */
 export const HOOK_EVENTS = {
@@ -151,12 +151,6 @@ export interface HookEnv {
 /** The hard cap on what a hook prints (Claude Code's own cap is 10,000 characters). */
 export const MAX_OUTPUT_CHARS = 9000;
 
-async function writeAll(target: { write(p: Uint8Array): Promise<number> }, text: string): Promise<void> {
-  const bytes = new TextEncoder().encode(text);
-  let offset = 0;
-  while (offset < bytes.length) offset += await target.write(bytes.subarray(offset));
-}
-
 /** The process's own stdin/stdout/stderr. */
 export function processIo(): HookIo {
   return {
@@ -164,17 +158,6 @@ export function processIo(): HookIo {
     stdout: (text) => writeAll(Deno.stdout, text),
     stderr: (text) => writeAll(Deno.stderr, text),
   };
-}
-
-function budgetMs(env: HookEnv): number {
-  const n = Number(env.get("CODEXCTL_HOOK_BUDGET_MS"));
-  return Number.isFinite(n) && n > 0 ? n : 5000;
-}
-
-function seconds(env: HookEnv, key: string, fallback: number): number {
-  const raw = env.get(key);
-  const n = raw === undefined || raw.trim() === "" ? NaN : Number(raw);
-  return Number.isFinite(n) && n >= 0 ? n : fallback;
 }
 
 /** Runs one hook; always resolves to 0 (a hook never fails Claude Code). */
@@ -192,7 +175,7 @@ export async function runHook(argv: string[], env: HookEnv, io: HookIo = process
     await io.stderr(why + "\n").catch(() => {});
     return 0;
   }
-  const deadline = Date.now() + budgetMs(env);
+  const deadline = Date.now() + envNumber(env, "CODEXCTL_HOOK_BUDGET_MS", 5000);
   try {
     const out = await handle(event, env, text, root, deadline);
     if (out !== null && out.length > MAX_OUTPUT_CHARS) {
@@ -227,10 +210,11 @@ async function handle(
   if (!root) return null;
   const targets = ownerTargets(root, owner);
   if (!targets.length) return null;
-  const index = readIndex(indexPath(root, owner), owner);
+  const path = indexPath(root, owner);
+  const index = readIndex(path, owner);
   const quiet = nothingChanged(targets, index, Date.now(), {
-    indexPath: indexPath(root, owner),
-    pidCheckMs: seconds(env, "CODEXCTL_HOOK_PID_CHECK_SEC", 10) * 1000,
+    indexPath: path,
+    pidCheckMs: envNumber(env, "CODEXCTL_HOOK_PID_CHECK_SEC", 10, true) * 1000,
   });
   if (quiet && (event === "PostToolUse" || event === "UserPromptSubmit") && !undelivered(index)) return null;
   if (quiet && event === "Stop") {
@@ -291,7 +275,7 @@ async function heavy(
 /** True when the index holds a change nobody delivered yet (e.g. a followed thread seen by a Stop pass). */
 function undelivered(index: CursorIndex): boolean {
   for (const e of Object.values(index.entries)) {
-    if (e.actionable && e.sig && !e.catching_up && e.delivered !== e.sig) return true;
+    if (deliverable(e) && e.delivered !== e.sig) return true;
   }
   return false;
 }

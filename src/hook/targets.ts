@@ -116,6 +116,11 @@ export function parseFollowList(data: unknown): FollowList | null {
   return { v: 1, owner: str(d.owner), updated: str(d.updated) ?? "", follows };
 }
 
+/** What identifies a follow entry in a list: `t:<thread>` or `s:<session>`. */
+export function followKey(f: FollowEntry): string {
+  return f.kind === "thread" ? `t:${f.thread}` : `s:${f.session}`;
+}
+
 /** The follow entries that apply to `owner`: its own list, then everyone's (duplicates dropped). */
 export function readFollows(root: string, owner: string): FollowEntry[] {
   const out: FollowEntry[] = [];
@@ -125,7 +130,7 @@ export function readFollows(root: string, owner: string): FollowEntry[] {
     if (!present.has(path.slice(path.lastIndexOf("/") + 1))) continue;
     const list = parseFollowList(readJson(path));
     for (const f of list?.follows ?? []) {
-      const key = f.kind === "thread" ? `t:${f.thread}` : `s:${f.session}`;
+      const key = followKey(f);
       if (seen.has(key)) continue;
       seen.add(key);
       out.push(f);

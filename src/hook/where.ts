@@ -1,8 +1,8 @@
 /**
  * Where the hooks keep their files, computed without `node:path` or any other heavy import: the
  * no-change hook path must start about as fast as an empty `deno run` (loading `node:path` alone
- * costs more than the whole budget). `hookStateRoot` mirrors `store/paths.ts` `stateRoot` exactly
- * (a test keeps them equal) but returns null instead of throwing.
+ * costs more than the whole budget). `store/paths.ts` `stateRoot` is `hookStateRoot`, throwing where
+ * this returns null.
  *
  * Layout under the state root:
  * - `hooks/<owner-key>.json`: the per-owner cursor index (one entry per watched target);
@@ -27,7 +27,7 @@ export const EVERYONE = "everyone";
 /** The hook log's name (`logs/hooks.jsonl`). */
 export const HOOK_LOG = "hooks";
 
-/** The state root, as `store/paths.ts` resolves it; null when none can be found. */
+/** The state root (`store/paths.ts` `stateRoot` uses it); null when none can be found. */
 export function hookStateRoot(env: { get(key: string): string | undefined }): string | null {
   const own = env.get("CODEXCTL_HOME");
   if (own && own.startsWith("/")) return own;
@@ -36,6 +36,21 @@ export function hookStateRoot(env: { get(key: string): string | undefined }): st
   const home = env.get("HOME");
   if (home && home.startsWith("/")) return joinPath(home, ".local", "state", "codexctl");
   return null;
+}
+
+/**
+ * A number from the environment: `fallback` when `key` is unset, blank or not a finite number, or
+ * is not more than 0 (with `allowZero`: is negative).
+ */
+export function envNumber(
+  env: { get(key: string): string | undefined },
+  key: string,
+  fallback: number,
+  allowZero = false,
+): number {
+  const raw = env.get(key);
+  const n = raw === undefined || raw.trim() === "" ? NaN : Number(raw);
+  return Number.isFinite(n) && (allowZero ? n >= 0 : n > 0) ? n : fallback;
 }
 
 /** Joins path segments with `/`, collapsing duplicate slashes (no `.`/`..` handling needed here). */
@@ -80,6 +95,16 @@ export function fnv64(text: string): string {
   return (a >>> 0).toString(16).padStart(8, "0") + (b >>> 0).toString(16).padStart(8, "0");
 }
 
+/** Writes all of `text` as UTF-8 to `target` (loops over partial writes). */
+export async function writeAll(
+  target: { write(p: Uint8Array): Promise<number> },
+  text: string,
+): Promise<void> {
+  const bytes = new TextEncoder().encode(text);
+  let offset = 0;
+  while (offset < bytes.length) offset += await target.write(bytes.subarray(offset));
+}
+
 /** Appends one record (with `time`) to the hook log under `root`; never throws. */
 export async function logHook(root: string | null, record: Record<string, unknown>): Promise<void> {
   if (!root) return;
@@ -93,9 +118,7 @@ export async function logHook(root: string | null, record: Record<string, unknow
       mode: 0o600,
     });
     try {
-      const bytes = new TextEncoder().encode(line);
-      let offset = 0;
-      while (offset < bytes.length) offset += await file.write(bytes.subarray(offset));
+      await writeAll(file, line);
     } finally {
       file.close();
     }

@@ -102,8 +102,8 @@ export function evaluateApproval(
   subject: ApprovalSubject,
   context: PolicyContext,
 ): PolicyDecision {
-  const deny = policy.rules.findIndex((r) => r.action === "deny" && ruleMatches(r, subject, context));
-  if (deny >= 0) return { action: "reject", rule: describeRule(policy.rules[deny], deny) };
+  const deny = denyingRule(policy, subject, context);
+  if (deny !== null) return { action: "reject", rule: deny };
   const allow = policy.rules.findIndex((r) => r.action === "allow" && ruleMatches(r, subject, context));
   if (allow >= 0) return { action: "approve", rule: describeRule(policy.rules[allow], allow) };
   if (policy.autoApprove) {

@@ -132,7 +132,7 @@ export async function loadApprovalPolicy(
   }
   const base = text === null ? { ...DEFAULT_POLICY } : parseApprovalConfig(text, path);
   if (options.autoApprove) return { ...base, autoApprove: true, autoApproveSource: "flag" };
-  return { ...base };
+  return base;
 }
 
 function badConfig(path: string, why: string) {

@@ -4,18 +4,17 @@
  *
  * @module
  */
-import { join } from "node:path";
 import { environmentError } from "../errors.ts";
 import type { Env } from "../cli/verb.ts";
+import { hookStateRoot } from "../hook/where.ts";
 
-/** Resolves the state root directory from the environment. */
+/**
+ * Resolves the state root directory from the environment: the hooks' `hookStateRoot` (one rule for
+ * both), or `environment/NO_STATE_DIR` where that finds none.
+ */
 export function stateRoot(env: Pick<Env, "get">): string {
-  const own = env.get("CODEXCTL_HOME");
-  if (own && own.startsWith("/")) return own;
-  const xdg = env.get("XDG_STATE_HOME");
-  if (xdg && xdg.startsWith("/")) return join(xdg, "codexctl");
-  const home = env.get("HOME");
-  if (home && home.startsWith("/")) return join(home, ".local", "state", "codexctl");
+  const root = hookStateRoot(env);
+  if (root !== null) return root;
   throw environmentError(
     "NO_STATE_DIR",
     "cannot find a place for codexctl's state: none of CODEXCTL_HOME, XDG_STATE_HOME or HOME is an absolute path",

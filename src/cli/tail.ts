@@ -6,7 +6,8 @@
 import { z } from "zod";
 import { usageError } from "../errors.ts";
 import { compatibility } from "../codex/rollout/compat.ts";
-import { newStats, parseLine } from "../codex/rollout/events.ts";
+import { newStats } from "../codex/rollout/events.ts";
+import { parseLine } from "../codex/rollout/parse.ts";
 import { fold, initialState } from "../codex/rollout/fold.ts";
 import { locateOrThrow } from "../codex/rollout/observe.ts";
 import { scanLines } from "../codex/rollout/tail.ts";

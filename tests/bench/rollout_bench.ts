@@ -1,4 +1,5 @@
-import { newStats, parseLine } from "../../src/codex/rollout/events.ts";
+import { newStats } from "../../src/codex/rollout/events.ts";
+import { parseLine } from "../../src/codex/rollout/parse.ts";
 import { fold, initialState } from "../../src/codex/rollout/fold.ts";
 import { rolloutLines } from "../support/fixtures.ts";
 

@@ -5,7 +5,8 @@
  * @module
  */
 import { join } from "node:path";
-import { newStats, parseLine, type ParseStats, type RolloutEvent } from "../../src/codex/rollout/events.ts";
+import { newStats, type ParseStats, type RolloutEvent } from "../../src/codex/rollout/events.ts";
+import { parseLine } from "../../src/codex/rollout/parse.ts";
 import {
   foldWithTransitions,
   initialState,

@@ -6,12 +6,8 @@
  * @module
  */
 import { markerIn } from "../prompt.ts";
-import {
-  type RolloutEvent,
-  type RolloutUsage,
-  type UserInputQuestion,
-  userInputQuestions,
-} from "./events.ts";
+import type { RolloutEvent, RolloutUsage, UserInputQuestion } from "./events.ts";
+import { userInputQuestions } from "./fields.ts";
 
 /** What the rollout says Codex is doing. */
 export type ThreadStatus =

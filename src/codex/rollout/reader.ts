@@ -4,15 +4,9 @@
  *
  * @module
  */
-import {
-  newStats,
-  parseLine,
-  type ParseStats,
-  type RolloutEvent,
-  scanHead,
-  setterKey,
-  settles,
-} from "./events.ts";
+import { newStats, type ParseStats, type RolloutEvent } from "./events.ts";
+import { scanHead } from "./head.ts";
+import { parseLine, setterKey, settles } from "./parse.ts";
 import { foldWithTransitions, initialState, type ThreadState, type Transition } from "./fold.ts";
 import { scanLines, START, type TailCursor, type TailOptions } from "./tail.ts";
 

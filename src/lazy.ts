@@ -10,4 +10,10 @@
  */
 
 /** Every module loaded on demand, as a path under `src/`. */
-export const LAZY_MODULES = ["cli/run.ts", "hook/run.ts", "hook/deliver.ts", "hook/stop_rules.ts"] as const;
+export const LAZY_MODULES = [
+  "cli/run.ts",
+  "hook/run.ts",
+  "hook/deliver.ts",
+  "hook/stop_rules.ts",
+  "hook/log.ts",
+] as const;

@@ -5,7 +5,7 @@
  *
  * @module
  */
-import type { Env } from "./cli/verb.ts";
+import type { Env } from "./env.ts";
 
 /** Runs codexctl with `argv` and returns the exit code; all output goes to stdout/stderr. */
 export async function run(

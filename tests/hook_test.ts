@@ -9,8 +9,9 @@ import { join } from "node:path";
 import { runCli } from "./support/cli.ts";
 import { BEFORE_TURN_END, splitFixture, writeSession } from "./support/session_record.ts";
 import { stateRoot } from "../src/store/paths.ts";
-import { hookStateRoot, ownerKey } from "../src/hook/where.ts";
-import { parseInput } from "../src/hook/run.ts";
+import { findStateRoot } from "../src/store/state_root.ts";
+import { ownerKey } from "../src/hook/paths.ts";
+import { parseInput } from "../src/hook/input.ts";
 import { seenVerdicts } from "../src/hook/seen.ts";
 import {
   BRIEF_BUDGET,
@@ -108,9 +109,9 @@ Deno.test("hook state root mirrors the store's (CODEXCTL_HOME, XDG_STATE_HOME, H
   ];
   for (const vars of cases) {
     const env = { get: (k: string) => vars[k] };
-    assert.equal(hookStateRoot(env), stateRoot(env), JSON.stringify(vars));
+    assert.equal(findStateRoot(env), stateRoot(env), JSON.stringify(vars));
   }
-  assert.equal(hookStateRoot({ get: () => undefined }), null);
+  assert.equal(findStateRoot({ get: () => undefined }), null);
   assert.equal(ownerKey(OWNER), `o-${OWNER}`);
   assert.match(ownerKey("../../etc/passwd"), /^o-h[0-9a-f]{16}$/);
 });

@@ -15,7 +15,7 @@ import { readSession, SESSION_ID } from "../session/record.ts";
 import { currentOwner } from "../session/owner.ts";
 import { Store } from "../store/store.ts";
 import { type FollowEntry, followKey, ownerTargets, parseFollowList } from "../hook/targets.ts";
-import { EVERYONE, FOLLOW_KIND, ownerKey, targetKey } from "../hook/where.ts";
+import { EVERYONE, FOLLOW_KIND, ownerKey, targetKey } from "../hook/paths.ts";
 import { withSyncedIndex } from "../hook/deliver.ts";
 import { deliverable } from "../hook/cursor.ts";
 import { defineVerb } from "./verb.ts";

@@ -7,6 +7,7 @@
 import { parseArgs } from "node:util";
 import { z } from "zod";
 import { usageError } from "../errors.ts";
+import type { Env } from "../env.ts";
 import type { Envelope } from "../envelope.ts";
 import type { OutputMode } from "../output.ts";
 
@@ -26,12 +27,6 @@ export interface PositionalSpec {
   name: string;
   description: string;
   max: number;
-}
-
-/** Read-only access to the environment (a seam for tests). */
-export interface Env {
-  get(key: string): string | undefined;
-  toObject(): Record<string, string>;
 }
 
 /** What a running verb can use. */

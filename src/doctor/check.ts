@@ -6,7 +6,7 @@
  * @module
  */
 import { z } from "zod";
-import type { Env } from "../cli/verb.ts";
+import type { Env } from "../env.ts";
 import { CodexctlError } from "../errors.ts";
 
 /** The outcome of a check. */

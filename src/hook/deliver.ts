@@ -20,21 +20,15 @@ import {
   readIndex,
   unchanged,
 } from "./cursor.ts";
-import type { HookInput } from "./run.ts";
+import { envNumber, type HookInput } from "./input.ts";
 import { observeTarget } from "./observe_target.ts";
 import { briefText, contextText, stopReason } from "./render.ts";
 import { seenVerdicts } from "./seen.ts";
 import { stopCandidates, workingPolicy } from "./stop_rules.ts";
 import type { Target } from "./targets.ts";
-import {
-  envNumber,
-  HOOK_INDEX_KIND,
-  HOOK_PROGRESS_KIND,
-  indexPath,
-  joinPath,
-  logHook,
-  ownerKey,
-} from "./where.ts";
+import { joinPath } from "../store/state_root.ts";
+import { logHook } from "./log.ts";
+import { HOOK_INDEX_KIND, HOOK_PROGRESS_KIND, indexPath, ownerKey } from "./paths.ts";
 
 /** Everything a hook run knows. */
 export interface HookContext {

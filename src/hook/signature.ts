@@ -11,7 +11,7 @@
  */
 import type { Verdict } from "../envelope.ts";
 import type { VerdictBrief } from "./cursor.ts";
-import { fnv64 } from "./where.ts";
+import { fnv64 } from "../hash.ts";
 
 /** States the caller must act on or know about. */
 export const ACTIONABLE_STATES: ReadonlySet<string> = new Set([

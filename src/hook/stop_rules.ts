@@ -13,7 +13,7 @@
  * @module
  */
 import type { CursorEntry } from "./cursor.ts";
-import type { BackgroundTask } from "./run.ts";
+import type { BackgroundTask } from "./input.ts";
 import { AWAITING_STATES } from "./signature.ts";
 
 /** What to do about sessions still working when Claude stops. */

@@ -6,7 +6,8 @@
  *
  * @module
  */
-import { FOLLOW_KIND, followPaths, joinPath, targetKey } from "./where.ts";
+import { joinPath } from "../store/state_root.ts";
+import { FOLLOW_KIND, followPaths, targetKey } from "./paths.ts";
 
 /** Something the hooks report on. */
 export interface Target {

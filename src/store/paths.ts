@@ -5,15 +5,15 @@
  * @module
  */
 import { environmentError } from "../errors.ts";
-import type { Env } from "../cli/verb.ts";
-import { hookStateRoot } from "../hook/where.ts";
+import type { Env } from "../env.ts";
+import { findStateRoot } from "./state_root.ts";
 
 /**
- * Resolves the state root directory from the environment: the hooks' `hookStateRoot` (one rule for
- * both), or `environment/NO_STATE_DIR` where that finds none.
+ * Resolves the state root directory from the environment: `findStateRoot` (one rule for the CLI
+ * and the hooks), or `environment/NO_STATE_DIR` where that finds none.
  */
 export function stateRoot(env: Pick<Env, "get">): string {
-  const root = hookStateRoot(env);
+  const root = findStateRoot(env);
   if (root !== null) return root;
   throw environmentError(
     "NO_STATE_DIR",

@@ -7,7 +7,7 @@
 import { join } from "node:path";
 import type { z } from "zod";
 import { internalError } from "../errors.ts";
-import type { Env } from "../cli/verb.ts";
+import type { Env } from "../env.ts";
 import { appendLine, atomicWrite, ensureDir, sweepTemporaries } from "./atomic.ts";
 import { checkId } from "./ids.ts";
 import { type LockOptions, withLock } from "./lock.ts";

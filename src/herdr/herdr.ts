@@ -17,16 +17,7 @@ import { quoteArgv } from "./shell_quote.ts";
 import { discoverSocket, type SocketDiscovery, type SocketEnv } from "./socket_path.ts";
 import type { HerdrSubscription } from "./subscription.ts";
 import { StatusWatch, waitForStatus, type WaitOutcome } from "./status_watch.ts";
-
-/** A stored handle on a pane: survives legacy renumbering (keyed on `terminal_id`). */
-export interface PaneRef {
-  /** The pane id last seen (stable on herdr ≥0.7, a shifting slot on ≤0.6). */
-  pane_id: string;
-  /** Stable for the pane's whole life on every herdr version. */
-  terminal_id: string;
-  workspace_id: string;
-  tab_id: string;
-}
+import { type PaneRef, refOf } from "./pane_ref.ts";
 
 /** Options of {@linkcode connectHerdr}. */
 export interface ConnectOptions {
@@ -80,16 +71,6 @@ export interface Spawned {
   created_tab_id: string | null;
   /** The workspace created for it (`space`), else null. */
   created_workspace_id: string | null;
-}
-
-/** Builds a {@linkcode PaneRef} from a pane record. */
-export function refOf(pane: PaneInfo | AgentInfo): PaneRef {
-  return {
-    pane_id: pane.pane_id,
-    terminal_id: pane.terminal_id,
-    workspace_id: pane.workspace_id,
-    tab_id: pane.tab_id,
-  };
 }
 
 /** Discovers herdr's socket, pings it, and returns an adapter bound to that server. */
@@ -399,5 +380,5 @@ export class Herdr {
   }
 }
 
-export type { WaitOutcome };
-export { StatusWatch };
+export type { PaneRef, WaitOutcome };
+export { refOf, StatusWatch };

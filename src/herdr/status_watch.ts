@@ -11,8 +11,18 @@
  * @module
  */
 import type { AgentStatus, PaneInfo } from "./protocol.ts";
-import type { Herdr, PaneRef } from "./herdr.ts";
+import type { HerdrClient } from "./client.ts";
+import type { PaneRef } from "./pane_ref.ts";
 import type { HerdrSubscription } from "./subscription.ts";
+
+/** What a watch needs of a herdr connection (the `Herdr` adapter is one). */
+export interface StatusSource {
+  /** herdr ≤0.6: pane ids shift, so events are matched by re-resolving the pane. */
+  readonly legacy: boolean;
+  readonly client: Pick<HerdrClient, "subscribe">;
+  /** The pane's current record, or null when it is gone. */
+  find(ref: PaneRef): Promise<PaneInfo | null>;
+}
 
 /** What a watch yields. */
 export type WatchRead =
@@ -30,20 +40,20 @@ const RESUBSCRIBE_PAUSE_MS = 200;
 
 /** A live watch on one pane's status. Close it when done. */
 export class StatusWatch {
-  #herdr: Herdr;
+  #herdr: StatusSource;
   #ref: PaneRef;
   #sub: HerdrSubscription | null = null;
   #pending: WatchRead | null = null;
   #last: AgentStatus | null = null;
   #gone = false;
 
-  private constructor(herdr: Herdr, ref: PaneRef) {
+  private constructor(herdr: StatusSource, ref: PaneRef) {
     this.#herdr = herdr;
     this.#ref = ref;
   }
 
   /** Subscribes, then reads the current status (the first {@linkcode next} returns it). */
-  static async open(herdr: Herdr, ref: PaneRef): Promise<StatusWatch> {
+  static async open(herdr: StatusSource, ref: PaneRef): Promise<StatusWatch> {
     const watch = new StatusWatch(herdr, ref);
     await watch.#subscribe();
     return watch;
@@ -152,7 +162,7 @@ export class StatusWatch {
  * and gets no event of its own when it turns idle), the pane is gone, or `timeoutMs` passes.
  */
 export async function waitForStatus(
-  herdr: Herdr,
+  herdr: StatusSource,
   ref: PaneRef,
   until: readonly AgentStatus[],
   timeoutMs: number,
@@ -160,7 +170,7 @@ export async function waitForStatus(
   const want = new Set<AgentStatus>(until);
   if (want.has("idle")) want.add("done");
   const deadline = Date.now() + timeoutMs;
-  const watch = await herdr.watchStatus(ref);
+  const watch = await StatusWatch.open(herdr, ref);
   try {
     for (;;) {
       const read = await watch.next(deadline - Date.now());

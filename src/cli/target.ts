@@ -27,10 +27,10 @@ export const TARGET_FLAGS: Record<string, FlagSpec> = {
 };
 
 /** A resolved target. */
-export type Target = { kind: "thread"; threadId: string } | { kind: "session"; session: string };
+export type VerbTarget = { kind: "thread"; threadId: string } | { kind: "session"; session: string };
 
 /** Resolves the target flags; `usage/NO_TARGET` or `usage/BAD_THREAD` (exit 2) when wrong. */
-export function resolveTarget(verb: string, args: { thread?: string; session?: string }): Target {
+export function resolveTarget(verb: string, args: { thread?: string; session?: string }): VerbTarget {
   if ((args.thread === undefined) === (args.session === undefined)) {
     throw usageError(
       "NO_TARGET",

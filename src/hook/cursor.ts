@@ -11,7 +11,7 @@
  *
  * @module
  */
-import type { Target } from "./targets.ts";
+import type { HookTarget } from "./targets.ts";
 
 /** A compact verdict, enough for Stop reasons and briefs without re-reading anything. */
 export interface VerdictBrief {
@@ -120,7 +120,7 @@ export function pidAlive(pid: number): boolean {
  * probes its Codex process when that can change the verdict (an open turn, or no rollout yet);
  * otherwise the entry's last known liveness stands.
  */
-export function probe(target: Target, entry: CursorEntry | undefined, pids = true): Probe {
+export function probe(target: HookTarget, entry: CursorEntry | undefined, pids = true): Probe {
   const path = entry?.path && entry.source_path === target.path
     ? entry.path
     : target.path ?? entry?.path ?? null;
@@ -145,7 +145,12 @@ export function probe(target: Target, entry: CursorEntry | undefined, pids = tru
 }
 
 /** True when nothing about `target` moved since `entry` was written. */
-export function unchanged(target: Target, p: Probe, entry: CursorEntry | undefined, now: number): boolean {
+export function unchanged(
+  target: HookTarget,
+  p: Probe,
+  entry: CursorEntry | undefined,
+  now: number,
+): boolean {
   if (!entry || entry.catching_up) return false;
   if (entry.source_path !== target.path || entry.label !== target.label) return false;
   if (entry.path !== p.path || entry.ino !== p.ino || entry.size !== p.size || entry.alive !== p.alive) {
@@ -167,7 +172,12 @@ export interface QuietCheck {
  * stat-ed every time; pids are probed when the last probe (the index file's mtime) is older than
  * `pidCheckMs`, and a probe that finds nothing new touches the index file to say so.
  */
-export function nothingChanged(targets: Target[], index: CursorIndex, now: number, o: QuietCheck): boolean {
+export function nothingChanged(
+  targets: HookTarget[],
+  index: CursorIndex,
+  now: number,
+  o: QuietCheck,
+): boolean {
   if (Object.keys(index.entries).length !== targets.length) return false;
   let probedAt: number | null = null;
   try {

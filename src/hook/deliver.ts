@@ -25,7 +25,7 @@ import { observeTarget } from "./observe_target.ts";
 import { briefText, contextText, stopReason } from "./render.ts";
 import { seenVerdicts } from "./seen.ts";
 import { stopCandidates, workingPolicy } from "./stop_rules.ts";
-import type { Target } from "./targets.ts";
+import type { HookTarget } from "./targets.ts";
 import { joinPath } from "../store/state_root.ts";
 import { logHook } from "./log.ts";
 import { HOOK_INDEX_KIND, HOOK_PROGRESS_KIND, indexPath, ownerKey } from "./paths.ts";
@@ -66,7 +66,7 @@ async function readProgress(root: string, id: string): Promise<ThreadProgress | 
  */
 export async function withSyncedIndex<T>(
   ctx: HookContext,
-  targets: Target[],
+  targets: HookTarget[],
   decide: (index: CursorIndex) => T,
 ): Promise<T> {
   const store = new Store(ctx.root);
@@ -125,7 +125,7 @@ export async function withSyncedIndex<T>(
 /** PostToolUse / UserPromptSubmit: the changes nobody delivered yet, as hook output (null: none). */
 export async function deliverChanges(
   ctx: HookContext,
-  targets: Target[],
+  targets: HookTarget[],
   event: "PostToolUse" | "UserPromptSubmit",
 ): Promise<string | null> {
   // what the tool call itself showed Claude (a codexctl verdict in its output) is not repeated
@@ -164,7 +164,7 @@ export async function deliverChanges(
 }
 
 /** Stop: one block naming what still needs Claude (null: allow). */
-export async function stopDecision(ctx: HookContext, targets: Target[]): Promise<string | null> {
+export async function stopDecision(ctx: HookContext, targets: HookTarget[]): Promise<string | null> {
   const policy = workingPolicy(ctx.env);
   const items = await withSyncedIndex(ctx, targets, (index) => {
     const found = stopCandidates(index.entries, policy, ctx.input.background_tasks);
@@ -185,7 +185,7 @@ export async function stopDecision(ctx: HookContext, targets: Target[]): Promise
 }
 
 /** SessionStart: a brief of every target and its state (null: nothing to tell). */
-export async function sessionBrief(ctx: HookContext, targets: Target[]): Promise<string | null> {
+export async function sessionBrief(ctx: HookContext, targets: HookTarget[]): Promise<string | null> {
   const entries = await withSyncedIndex(ctx, targets, (index) => {
     const all = Object.values(index.entries);
     // the brief states each one: what it reports counts as delivered

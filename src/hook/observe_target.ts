@@ -13,7 +13,7 @@ import type { Evidence } from "../verdict/evidence.ts";
 import { decide } from "../verdict/machine.ts";
 import { type CursorEntry, type Probe, probe } from "./cursor.ts";
 import { briefOf, isActionable, signature } from "./signature.ts";
-import type { Target } from "./targets.ts";
+import type { HookTarget } from "./targets.ts";
 
 /** Options of {@linkcode observeTarget}. */
 export interface ObserveTargetOptions {
@@ -39,7 +39,7 @@ export interface TargetObservation {
 
 /** Observes `target`, continuing from `previous` and its saved `progress`. */
 export async function observeTarget(
-  target: Target,
+  target: HookTarget,
   previous: CursorEntry | undefined,
   saved: ThreadProgress | null,
   o: ObserveTargetOptions,

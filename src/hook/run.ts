@@ -16,7 +16,7 @@
  * @module
  */
 import { type CursorIndex, deliverable, nothingChanged, readIndex } from "./cursor.ts";
-import { ownerTargets, type Target } from "./targets.ts";
+import { type HookTarget, ownerTargets } from "./targets.ts";
 import { findStateRoot } from "../store/state_root.ts";
 import {
   envNumber,
@@ -145,7 +145,7 @@ async function handle(
 async function heavy(
   event: HookEvent,
   ctx: { env: HookEnv; root: string; owner: string; input: HookInput; deadline: number },
-  targets: Target[],
+  targets: HookTarget[],
 ): Promise<string | null> {
   let timer: ReturnType<typeof setTimeout> | undefined;
   const guard = new Promise<"late">((resolve) => {

@@ -10,7 +10,7 @@ import { joinPath } from "../store/state_root.ts";
 import { FOLLOW_KIND, followPaths, targetKey } from "./paths.ts";
 
 /** Something the hooks report on. */
-export interface Target {
+export interface HookTarget {
   /** The cursor key: the session id, or `thread-<uuid>`. */
   key: string;
   kind: "session" | "thread";
@@ -71,7 +71,7 @@ export function listNames(dir: string): Set<string> {
 const str = (v: unknown) => (typeof v === "string" && v ? v : null);
 
 /** A session record as a target, or null when the record is not usable. */
-export function sessionTarget(record: unknown, followed: boolean): Target | null {
+export function sessionTarget(record: unknown, followed: boolean): HookTarget | null {
   if (!record || typeof record !== "object") return null;
   const r = record as Record<string, unknown>;
   if (r.v !== 1 || typeof r.session !== "string" || !SESSION_ID.test(r.session)) return null;
@@ -144,7 +144,7 @@ export function readFollows(root: string, owner: string): FollowEntry[] {
  * Every target of `owner`: owned sessions (sorted by id), adopted sessions, followed threads.
  * Synchronous on purpose: on the hook's hot path sync file calls cost about half of async ones.
  */
-export function ownerTargets(root: string, owner: string): Target[] {
+export function ownerTargets(root: string, owner: string): HookTarget[] {
   const top = listNames(root);
   const dir = joinPath(root, "sessions");
   const names = top.has("sessions")
@@ -152,7 +152,7 @@ export function ownerTargets(root: string, owner: string): Target[] {
     : [];
   // a record that does not even contain the owner id cannot be owned: skip its JSON parse
   const plain = JSON.stringify(owner) === `"${owner}"`;
-  const targets: Target[] = [];
+  const targets: HookTarget[] = [];
   for (const name of names) {
     let text: string;
     try {
@@ -184,7 +184,7 @@ export function ownerTargets(root: string, owner: string): Target[] {
         if (t.thread) threads.add(t.thread);
       }
     } else if (!threads.has(f.thread)) {
-      const t: Target = {
+      const t: HookTarget = {
         key: targetKey({ session: null, thread: f.thread }),
         kind: "thread",
         session: null,

@@ -8,7 +8,7 @@ import type { ThreadState } from "../codex/rollout/fold.ts";
 import type { DaemonEvidence } from "../codex/daemon/evidence.ts";
 
 /** What a verdict is about: a codexctl session, a bare Codex thread, or both. */
-export interface Target {
+export interface VerdictTarget {
   session: string | null;
   thread: string | null;
 }
@@ -42,7 +42,7 @@ export interface PaneEvidence {
 
 /** A snapshot of everything known about one Codex at one moment. */
 export interface Evidence {
-  target: Target;
+  target: VerdictTarget;
   /** ms since the epoch, for ages (e.g. how long a call has been pending). */
   now: number;
   thread: ThreadEvidence | null;

@@ -12,13 +12,13 @@ import { DaemonClient, type DaemonConnectOptions } from "./client.ts";
 import { DAEMON_ERROR_CODES, daemonError, DaemonRpcError } from "./errors.ts";
 import {
   type ApprovalDecision,
+  type DaemonThreadStatus,
   type IncomingMessage,
   LoadedListResultSchema,
   type RpcId,
   ServerRequestResolvedSchema,
   type Thread,
   ThreadResumeResultSchema,
-  type ThreadStatus,
   ThreadStatusChangedSchema,
   TurnNotificationSchema,
   TurnsListResultSchema,
@@ -97,7 +97,7 @@ export interface AttachedThread {
   /** The thread as `thread/resume` returned it. */
   thread: Thread;
   /** Its status when the resume answered. */
-  status: ThreadStatus;
+  status: DaemonThreadStatus;
   approvalPolicy: unknown;
   sandbox: unknown;
   /** Index into the connection history where the resume answered (later messages are newer). */
@@ -154,7 +154,7 @@ export function threadNotLoaded(threadId: string): CodexctlError {
 }
 
 /** The latest status of the attached thread: the resume's, updated by `thread/status/changed`. */
-export function currentStatus(client: DaemonClient, attached: AttachedThread): ThreadStatus {
+export function currentStatus(client: DaemonClient, attached: AttachedThread): DaemonThreadStatus {
   let status = attached.status;
   const history = client.history();
   for (let i = 0; i < history.length; i++) {

@@ -79,7 +79,7 @@ export const ThreadStatusSchema = z.looseObject({
   activeFlags: z.array(z.string().max(100)).max(50).optional(),
 });
 /** A thread status as the daemon reports it. */
-export type ThreadStatus = z.infer<typeof ThreadStatusSchema>;
+export type DaemonThreadStatus = z.infer<typeof ThreadStatusSchema>;
 
 const nullableString = z.string().nullable().optional();
 

@@ -7,6 +7,7 @@ import { ALL_CODEX_VERSIONS, CODEX_VERSIONS } from "./support/codex_bin.ts";
 import { foldLines, foldUntil, hasRollout, rolloutLines, type RunKind } from "./support/fixtures.ts";
 import { ASK_QUESTION, mockPlan } from "./support/mock_model.ts";
 import { FIXTURE_MARKER } from "./support/scenarios.ts";
+import { rolloutStatus, turnError } from "../src/verdict/rollout_status.ts";
 
 function runs(scenario: string): [string, RunKind][] {
   const out: [string, RunKind][] = [];
@@ -34,7 +35,7 @@ Deno.test("fold: every completed scenario ends completed with its final message 
     for (const [v, k] of runs(scenario)) {
       const { state } = foldLines(rolloutLines(v, scenario, k));
       const where = `${v}/${scenario}/${k}`;
-      assert.equal(state.status, "completed", where);
+      assert.equal(rolloutStatus(state), "completed", where);
       assert.equal(state.turn_count, want.turns, where);
       assert.match(state.last_agent_message ?? "", want.message, where);
       assert.equal(state.cli_version, v, where);
@@ -61,7 +62,7 @@ Deno.test("fold: an escalated command without output is waiting_approval_probabl
       rolloutLines(v, "escalated", k),
       (l) => l.includes('"sandbox_permissions') && l.includes('"function_call"'),
     );
-    assert.equal(mid.state.status, "waiting_approval_probable", `${v}/${k}`);
+    assert.equal(rolloutStatus(mid.state), "waiting_approval_probable", `${v}/${k}`);
     const call = Object.values(mid.state.pending_calls)[0];
     assert.equal(call.summary, "touch escalated.txt");
     assert.equal(call.justification, "The mock model needs to write outside the sandbox");
@@ -72,7 +73,7 @@ Deno.test("fold: an escalated command without output is waiting_approval_probabl
 Deno.test("fold: a pending request_user_input is waiting_input with its questions and options", () => {
   for (const [v, k] of runs("user_input")) {
     const mid = foldUntil(rolloutLines(v, "user_input", k), (l) => l.includes('"name":"request_user_input"'));
-    assert.equal(mid.state.status, "waiting_input", `${v}/${k}`);
+    assert.equal(rolloutStatus(mid.state), "waiting_input", `${v}/${k}`);
     assert.deepEqual(mid.state.questions, [{
       id: ASK_QUESTION.id,
       header: ASK_QUESTION.header,
@@ -80,7 +81,7 @@ Deno.test("fold: a pending request_user_input is waiting_input with its question
       options: ASK_QUESTION.options.map((o) => ({ label: o.label, description: o.description })),
     }]);
     const end = foldLines(rolloutLines(v, "user_input", k));
-    assert.equal(end.state.status, "completed");
+    assert.equal(rolloutStatus(end.state), "completed");
     assert.deepEqual(end.state.questions, [], "answered: no question left");
   }
 });
@@ -89,7 +90,7 @@ Deno.test("fold: a Plan-mode proposal is kept whole and tied to the turn that pr
   for (const [v, k] of runs("plan")) {
     const lines = rolloutLines(v, "plan", k);
     const first = foldUntil(lines, (l) => /"type":"(task_complete|turn_complete)"/.test(l));
-    assert.equal(first.state.status, "completed");
+    assert.equal(rolloutStatus(first.state), "completed");
     assert.equal(first.state.proposed_plan?.trimEnd(), mockPlan(8), `${v}/${k}: the whole plan`);
     assert.equal(first.state.plan_turn_id, first.state.last_turn?.id);
     assert.equal(first.state.collaboration_mode, "plan");
@@ -126,23 +127,27 @@ Deno.test("fold: goals from create_goal / update_goal, checklists from update_pl
 Deno.test("fold: failures — 0.169's task_complete.error and 0.130's bare task_complete — are failed, never completed", () => {
   for (const [v, k] of runs("failure")) {
     const { state } = foldLines(rolloutLines(v, "failure", k));
-    assert.equal(state.status, "failed", `${v}/${k}`);
-    if (v === CODEX_VERSIONS.current) assert.match(state.last_turn?.error ?? "", /high demand/);
-    else assert.match(state.last_turn?.error ?? "", /without any agent output/);
+    assert.equal(rolloutStatus(state), "failed", `${v}/${k}`);
+    if (v === CODEX_VERSIONS.current) assert.match(turnError(state.last_turn) ?? "", /high demand/);
+    else assert.match(turnError(state.last_turn) ?? "", /without any agent output/);
   }
 });
 
 Deno.test("fold: Esc / SIGINT end the turn as aborted (interrupted)", () => {
   for (const [v, k] of runs("interrupt")) {
     const { state } = foldLines(rolloutLines(v, "interrupt", k));
-    assert.equal(state.status, "aborted", `${v}/${k}`);
+    assert.equal(rolloutStatus(state), "aborted", `${v}/${k}`);
     assert.equal(state.last_turn?.reason, "interrupted");
   }
 });
 
 Deno.test("fold: a turn still open is working; the exec question scenario ends with the question", () => {
   for (const [v, k] of runs("shell")) {
-    assert.equal(foldUntil(rolloutLines(v, "shell", k), turnIsOpen).state.status, "working", `${v}/${k}`);
+    assert.equal(
+      rolloutStatus(foldUntil(rolloutLines(v, "shell", k), turnIsOpen).state),
+      "working",
+      `${v}/${k}`,
+    );
   }
   for (const [v, k] of runs("question")) {
     const { state } = foldLines(rolloutLines(v, "question", k));

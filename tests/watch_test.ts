@@ -5,7 +5,8 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { RateLimiter } from "../src/watch/rate.ts";
-import { coalesce, itemFromTransition, MAX_LINE, renderLine } from "../src/watch/line.ts";
+import { MAX_LINE, renderLine } from "../src/watch/line.ts";
+import { coalesce, transitionChange } from "../src/verdict/change.ts";
 import { EnvelopeSchema, WatchEventSchema } from "../src/envelope.ts";
 import { decide } from "../src/verdict/machine.ts";
 import { CODEX_VERSIONS, codexInstall } from "./support/codex_bin.ts";
@@ -73,7 +74,7 @@ Deno.test("every line fits in 500 characters, even with a long multi-byte final 
     assert.ok(parsed.summary.length > 40, `the summary is cut, not dropped (${parsed.summary.length})`);
     assert.match(parsed.detail, /^codexctl status --thread /);
   }
-  const t = itemFromTransition({
+  const t = transitionChange({
     t: "turn_ended",
     end: { id: "t", outcome: "completed", error: null, reason: null, at: 0 },
     last_agent_message: "m".repeat(1000),

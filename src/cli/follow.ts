@@ -8,8 +8,7 @@
  */
 import { z } from "zod";
 import { usageError } from "../errors.ts";
-import { codexHome, parseThreadRef } from "../codex/rollout/locate.ts";
-import { locateOrThrow } from "../codex/rollout/observe.ts";
+import { codexHome, locateOrThrow, parseThreadRef } from "../codex/rollout/locate.ts";
 import { notFoundError } from "../errors.ts";
 import { readSession, SESSION_ID } from "../session/record.ts";
 import { currentOwner } from "../session/owner.ts";

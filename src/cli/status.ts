@@ -4,7 +4,8 @@
  * @module
  */
 import { z } from "zod";
-import { observeThread } from "../codex/rollout/observe.ts";
+import { observeThread } from "../observe/observe.ts";
+import { rolloutStatus } from "../verdict/rollout_status.ts";
 import { resolveTarget } from "./target.ts";
 import { Session } from "../driver/session.ts";
 import { Store } from "../store/store.ts";
@@ -84,15 +85,15 @@ the same verdict machine), without waiting.`,
       marker: args.marker ?? null,
       daemon: true,
     });
-    const s = obs.progress.state;
+    const s = obs.rollout.progress.state;
     return {
       kind: "result",
       session: null,
       result: {
         ...obs.verdict,
-        offset: obs.progress.cursor.offset,
+        offset: obs.rollout.progress.cursor.offset,
         rollout: {
-          status: s.status,
+          status: rolloutStatus(s),
           turn_count: s.turn_count,
           last_activity: s.last_activity === null ? null : new Date(s.last_activity).toISOString(),
           approval_policy: s.approval_policy,

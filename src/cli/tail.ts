@@ -9,8 +9,8 @@ import { compatibility } from "../codex/rollout/compat.ts";
 import { newStats } from "../codex/rollout/events.ts";
 import { parseLine } from "../codex/rollout/parse.ts";
 import { fold, initialState } from "../codex/rollout/fold.ts";
-import { locateOrThrow } from "../codex/rollout/observe.ts";
 import { scanLines } from "../codex/rollout/tail.ts";
+import { locateOrThrow } from "../codex/rollout/locate.ts";
 import { defineVerb, flag } from "./verb.ts";
 
 /** The `tail` verb. */

@@ -9,6 +9,7 @@ import { compatibility } from "../codex/rollout/compat.ts";
 import { codexHome, listThreadFiles } from "../codex/rollout/locate.ts";
 import { readThread } from "../codex/rollout/reader.ts";
 import { clip } from "../verdict/text.ts";
+import { rolloutStatus } from "../verdict/rollout_status.ts";
 import { defineVerb, flag } from "./verb.ts";
 
 /** The `threads` verb. */
@@ -55,7 +56,7 @@ be read, plus any rollout file the index does not know. Each is folded to its cu
       const info = await Deno.stat(file.path).catch(() => null);
       threads.push({
         id: file.id,
-        status: s.status,
+        status: rolloutStatus(s),
         updated: info?.mtime?.toISOString() ?? null,
         turns: s.turn_count,
         model: s.model,

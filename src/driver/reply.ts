@@ -14,7 +14,9 @@ import { readScreen } from "../verdict/screen.ts";
 import { denyingRule } from "../policy/approval.ts";
 import { loadApprovalPolicy } from "../policy/config.ts";
 import { type SendResult, verifiedSend } from "./send.ts";
-import { gateSignature, type Session } from "./session.ts";
+import type { Session } from "./session.ts";
+import { gateSignature } from "../verdict/change.ts";
+import { isAwaiting } from "../verdict/states.ts";
 import { baseline, waitForVerdict } from "./settle.ts";
 import { deliverPendingTask, waitReady } from "./start.ts";
 
@@ -31,8 +33,6 @@ export interface Replied {
   delivery: SendResult | null;
 }
 
-const GATES = new Set(["awaiting_clarification", "awaiting_approval", "permission_gate"]);
-
 /** Answers the session's pending question, dialog or menu. */
 export async function replySession(
   session: Session,
@@ -44,7 +44,7 @@ export async function replySession(
   const seen = session.record.gate as string | null | undefined;
   const now = gateSignature(current);
   if (action.kind !== "text") {
-    if (!GATES.has(current.state)) {
+    if (!isAwaiting(current)) {
       throw notFoundError(
         "NO_GATE",
         `${session.id} is ${current.state}/${current.reason}: there is nothing to ${

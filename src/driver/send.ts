@@ -8,6 +8,7 @@
  * @module
  */
 import { composerHolds, liveLines } from "../verdict/screen.ts";
+import { rolloutStatus } from "../verdict/rollout_status.ts";
 import type { Session } from "./session.ts";
 
 /** The outcome of a send. */
@@ -32,7 +33,7 @@ export async function verifiedSend(session: Session, text: string): Promise<Send
   const before = await session.progress();
   const users = before?.state.user_messages ?? 0;
   const turns = before?.state.turn_count ?? 0;
-  const wasWorking = before?.state.status === "working";
+  const wasWorking = before !== null && rolloutStatus(before.state) === "working";
   const pane = session.record.pane ?? {};
   await session.substrate.sendText(pane, text);
   await sleep(SEND.pasteGapMs);

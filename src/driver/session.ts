@@ -1,17 +1,15 @@
 /**
- * A live session: its record, its pane, its rollout progress — and the evidence snapshot the
- * verdict machine decides on. All the IO of observing a session lives here.
+ * A live session: its record, its pane, its rollout progress — observed through `src/observe/`
+ * (the pane read by its substrate, the rollout followed from where the last look stopped).
  *
  * @module
  */
 import { notFoundError, usageError } from "../errors.ts";
 import type { Verdict } from "../envelope.ts";
-import { checkArtifacts, daemonReading } from "../codex/rollout/observe.ts";
-import type { DaemonReading } from "../codex/daemon/evidence.ts";
-import { compatibility } from "../codex/rollout/compat.ts";
-import { freshProgress, readThread, type ThreadProgress } from "../codex/rollout/reader.ts";
-import type { Evidence } from "../verdict/evidence.ts";
-import { decide } from "../verdict/machine.ts";
+import type { ThreadProgress } from "../codex/rollout/reader.ts";
+import { gateSignature } from "../verdict/change.ts";
+import { type Observation, observe } from "../observe/observe.ts";
+import { readRollout, type RolloutReading } from "../observe/rollout.ts";
 import type { PaneRead, Substrate } from "../panes/substrate.ts";
 import { substrateByName } from "../panes/select.ts";
 import type { Store } from "../store/store.ts";
@@ -24,14 +22,10 @@ import {
 } from "../session/record.ts";
 import { findBinding } from "./bind.ts";
 
-/** One observation of a session. */
-export interface Observation {
+/** One observation of a session: the observation, with the pane as read and the rollout progress. */
+export interface SessionObservation extends Observation {
   pane: PaneRead;
-  evidence: Evidence;
-  verdict: Verdict;
-  rule: string;
   progress: ThreadProgress | null;
-  daemon: DaemonReading | null;
 }
 
 /** A loaded session. */
@@ -105,51 +99,46 @@ export class Session {
     return true;
   }
 
-  /** The rollout fold, read incrementally (re-located if the file moved). */
+  /** The rollout fold, read incrementally (found again by thread id if the file moved). */
   async progress(): Promise<ThreadProgress | null> {
+    return (await this.#readRollout())?.progress ?? null;
+  }
+
+  async #readRollout(): Promise<RolloutReading | null> {
     if (!(await this.bind())) return null;
-    try {
-      const read = await readThread(this.record.rollout_path!, this.#progress ?? freshProgress(), {
-        keepEvents: false,
-      });
-      this.#progress = read.progress;
-    } catch (err) {
-      if (!(err instanceof Deno.errors.NotFound)) throw err;
-      // the rollout moved (archived): forget the path and bind again next time
+    const reading = await readRollout({
+      path: this.record.rollout_path,
+      thread: this.record.thread_id,
+      codexHome: this.record.codex_home,
+      from: this.#progress,
+    });
+    if (!reading) {
+      // the rollout is gone and cannot be found by its thread: forget it and bind again next time
       await this.save({ rollout_path: null, thread_id: null });
       this.#progress = null;
+      return null;
     }
-    return this.#progress;
-  } /** Reads the pane and the rollout (and, when asked, the Codex daemon) and decides the verdict. */
+    if (reading.located) await this.save({ rollout_path: reading.path });
+    this.#progress = reading.progress;
+    return reading;
+  }
+
+  /** Reads the pane and the rollout (and, when asked, the Codex daemon) and observes the session. */
   async observe(
     options: { recent?: boolean; expect?: string[]; daemon?: boolean } = {},
-  ): Promise<Observation> {
+  ): Promise<SessionObservation> {
     const pane = await this.substrate.read(this.record.pane ?? {}, { recent: options.recent ?? true });
-    const progress = await this.progress();
-    const expect = [...new Set([...this.record.expect, ...(options.expect ?? [])])];
-    const compat = progress ? compatibility(progress.stats, progress.state) : null;
-    const evidence: Evidence = {
+    const rollout = await this.#readRollout();
+    const obs = await observe({
       target: { session: this.id, thread: this.record.thread_id },
-      now: Date.now(),
-      thread: progress && compat
-        ? {
-          state: progress.state,
-          rollout_path: this.record.rollout_path,
-          confidence: compat.confidence,
-          warnings: compat.warnings,
-        }
-        : null,
+      rollout,
       pane: { alive: pane.alive, status: pane.status, screen: pane.screen, recent: pane.recent },
-      process: null,
+      daemon: options.daemon ? { codexHome: this.record.codex_home } : null,
       marker: this.record.marker,
-      artifacts: await checkArtifacts(expect, this.record.cwd),
-    };
-    const daemon = options.daemon && this.record.thread_id
-      ? await daemonReading(this.record.codex_home, this.record.thread_id)
-      : null;
-    if (daemon?.available) evidence.daemon = daemon;
-    const { verdict, rule } = decide(evidence);
-    return { pane, evidence, verdict, rule, progress, daemon };
+      expect: [...new Set([...this.record.expect, ...(options.expect ?? [])])],
+      cwd: this.record.cwd,
+    });
+    return { ...obs, pane, progress: rollout?.progress ?? null };
   }
 
   /** Records the verdict the caller was given (state, plan, and the gate it answers). */
@@ -161,13 +150,4 @@ export class Session {
       gate: gateSignature(verdict),
     });
   }
-}
-
-/** What a pending gate looks like, to refuse answering one that changed since it was read. */
-export function gateSignature(verdict: Verdict): string | null {
-  if (!["awaiting_clarification", "awaiting_approval", "permission_gate"].includes(verdict.state)) {
-    return null;
-  }
-  // the same gate read off the screen or from the daemon must give the same signature
-  return JSON.stringify([verdict.state, verdict.reason, verdict.questions, verdict.summary]);
 }

@@ -9,7 +9,7 @@
  */
 import type { Verdict } from "../envelope.ts";
 import { next } from "../verdict/next.ts";
-import type { Observation, Session } from "./session.ts";
+import type { Session, SessionObservation } from "./session.ts";
 
 /** What the session looked like before the action being waited on. */
 export interface Baseline {
@@ -32,7 +32,7 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 /** Waits up to `timeoutMs` for a settled verdict; a wait that runs out returns `working/timeout`. */
 export async function waitForVerdict(session: Session, base: Baseline, timeoutMs: number): Promise<Verdict> {
   const deadline = Date.now() + timeoutMs;
-  let last: Observation | null = null;
+  let last: SessionObservation | null = null;
   let stableSince: number | null = null;
   let noSignalSince: number | null = null;
   for (;;) {
@@ -42,7 +42,7 @@ export async function waitForVerdict(session: Session, base: Baseline, timeoutMs
     const sameScreen = last !== null && last.pane.screen === obs.pane.screen;
     stableSince = sameScreen ? (stableSince ?? Date.now()) : null;
     const settledState = obs.verdict.state !== "working";
-    const fromRollout = obs.rule.startsWith("thread.");
+    const fromRollout = obs.source === "thread";
     if (settledState) {
       if (fromRollout && moved && sameScreen) return obs.verdict;
       if (

@@ -11,6 +11,7 @@
  *
  * @module
  */
+import type { Verdict } from "../envelope.ts";
 import type { HookTarget } from "./targets.ts";
 
 /** A compact verdict, enough for Stop reasons and briefs without re-reading anything. */
@@ -22,6 +23,17 @@ export interface VerdictBrief {
   next: string | null;
   /** The verdict's `next_action.intent`. */
   intent: string;
+}
+
+/** The compact form of a verdict kept in the index. */
+export function briefOf(verdict: Verdict): VerdictBrief {
+  return {
+    state: verdict.state,
+    reason: verdict.reason,
+    summary: verdict.summary,
+    next: verdict.next_action.command,
+    intent: verdict.next_action.intent,
+  };
 }
 
 /** What the index remembers about one target. */
@@ -47,7 +59,7 @@ export interface CursorEntry {
   recheck_at: number | null;
   /** True while a huge rollout is being read in several passes (no delivery until caught up). */
   catching_up: boolean;
-  /** Signature of the current verdict. */
+  /** Signature of the current verdict (`verdict/change.ts` `verdictSignature`). */
   sig: string | null;
   /** True when that verdict is something the caller must act on or know. */
   actionable: boolean;

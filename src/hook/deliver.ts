@@ -9,8 +9,13 @@
  *
  * @module
  */
-import type { ThreadProgress } from "../codex/rollout/reader.ts";
 import { Store } from "../store/store.ts";
+import {
+  HOOK_PROGRESS_KIND,
+  type ProgressRecord,
+  progressRecord,
+  readProgress,
+} from "../observe/progress.ts";
 import {
   type CursorEntry,
   type CursorIndex,
@@ -26,9 +31,8 @@ import { briefText, contextText, stopReason } from "./render.ts";
 import { seenVerdicts } from "./seen.ts";
 import { stopCandidates, workingPolicy } from "./stop_rules.ts";
 import type { HookTarget } from "./targets.ts";
-import { joinPath } from "../store/state_root.ts";
 import { logHook } from "./log.ts";
-import { HOOK_INDEX_KIND, HOOK_PROGRESS_KIND, indexPath, ownerKey } from "./paths.ts";
+import { HOOK_INDEX_KIND, indexPath, ownerKey } from "./paths.ts";
 
 /** Everything a hook run knows. */
 export interface HookContext {
@@ -52,22 +56,14 @@ function progressId(owner: string, key: string): string {
   return `${ownerKey(owner)}--${key}`;
 }
 
-async function readProgress(root: string, id: string): Promise<ThreadProgress | null> {
-  try {
-    return JSON.parse(await Deno.readTextFile(joinPath(root, HOOK_PROGRESS_KIND, `${id}.json`)));
-  } catch {
-    return null;
-  }
-}
-
 /**
- * Runs `decide` on the freshly synced index under the owner's lock and commits what it marked.
- * Returns what `decide` returned.
+ * Runs `mark` on the freshly synced index under the owner's lock and commits what it marked.
+ * Returns what `mark` returned.
  */
 export async function withSyncedIndex<T>(
   ctx: HookContext,
   targets: HookTarget[],
-  decide: (index: CursorIndex) => T,
+  mark: (index: CursorIndex) => T,
 ): Promise<T> {
   const store = new Store(ctx.root);
   const lockMs = Math.max(100, ctx.deadline - Date.now());
@@ -76,7 +72,7 @@ export async function withSyncedIndex<T>(
     const now = Date.now();
     const old = readIndex(indexPath(ctx.root, ctx.owner), ctx.owner);
     const next = emptyIndex(ctx.owner);
-    const saves: { id: string; progress: ThreadProgress }[] = [];
+    const saves: { id: string; record: ProgressRecord }[] = [];
     for (const target of targets) {
       const previous: CursorEntry | undefined = old.entries[target.key];
       const probed = probe(target, previous);
@@ -88,7 +84,7 @@ export async function withSyncedIndex<T>(
       const observed = await observeTarget(
         target,
         previous,
-        previous ? await readProgress(ctx.root, id) : null,
+        previous ? await readProgress(store, HOOK_PROGRESS_KIND, id) : null,
         {
           env: ctx.env,
           now,
@@ -98,19 +94,21 @@ export async function withSyncedIndex<T>(
         },
       );
       next.entries[target.key] = observed.entry;
-      if (observed.progress) saves.push({ id, progress: observed.progress });
+      if (observed.progress) {
+        saves.push({ id, record: progressRecord({ ...observed.progress, stalled: observed.entry.stalled }) });
+      }
     }
     if (ctx.env.get("CODEXCTL_HOOK_TRACE")) {
       const moved = targets.filter((t) => next.entries[t.key] !== old.entries[t.key]).map((t) => t.key);
       await logHook(ctx.root, { event: ctx.input.hook_event_name, trace: "delivery pass", observed: moved });
     }
     const before = JSON.stringify(next.entries);
-    const result = decide(next);
+    const result = mark(next);
     const same = saves.length === 0 && Object.keys(old.entries).length === Object.keys(next.entries).length &&
       JSON.stringify(next.entries) === before && before === JSON.stringify(old.entries);
     if (same) return result; // another hook already committed all of it: nothing to write
     if (Date.now() > ctx.deadline) throw new OverBudget();
-    for (const s of saves) await store.write(HOOK_PROGRESS_KIND, s.id, s.progress);
+    for (const s of saves) await store.write(HOOK_PROGRESS_KIND, s.id, s.record);
     for (const key of Object.keys(old.entries)) {
       if (!next.entries[key]) {
         await store.remove(HOOK_PROGRESS_KIND, progressId(ctx.owner, key)).catch(() => {});

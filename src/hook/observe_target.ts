@@ -1,18 +1,19 @@
 /**
- * One target, looked at properly: locate its rollout when needed, fold the bytes it gained since
- * the saved progress, add whether its Codex process lives, and let the verdict machine decide. The
- * hook adds one judgement of its own: an open turn whose rollout stayed silent for the stall time
- * is "stalled" (as `watch` reports it).
+ * One hook target, looked at properly: observed through `src/observe/` (its rollout read on from
+ * the saved progress — found by thread id when it has no path yet or moved —, whether its Codex
+ * process lives, and the stall time), then written down as the target's cursor entry: what to
+ * compare the next cheap look with, when to look again regardless, the verdict's signature and a
+ * brief of it.
  *
  * @module
  */
-import { codexHome, locateThread } from "../codex/rollout/locate.ts";
-import { threadEvidence } from "../codex/rollout/observe.ts";
-import { freshProgress, readThread, type ThreadProgress } from "../codex/rollout/reader.ts";
-import type { Evidence } from "../verdict/evidence.ts";
-import { decide } from "../verdict/machine.ts";
-import { type CursorEntry, type Probe, probe } from "./cursor.ts";
-import { briefOf, isActionable, signature } from "./signature.ts";
+import { codexHome } from "../codex/rollout/locate.ts";
+import type { ThreadProgress } from "../codex/rollout/reader.ts";
+import { observe } from "../observe/observe.ts";
+import { readRollout } from "../observe/rollout.ts";
+import { turnOpen } from "../verdict/rollout_status.ts";
+import { isActionable, isStalled } from "../verdict/states.ts";
+import { briefOf, type CursorEntry, type Probe, probe } from "./cursor.ts";
 import type { HookTarget } from "./targets.ts";
 
 /** Options of {@linkcode observeTarget}. */
@@ -33,27 +34,31 @@ const RELOCATE_MS = 30_000;
 /** The result of observing one target. */
 export interface TargetObservation {
   entry: CursorEntry;
-  /** The progress to save (null: nothing to save, e.g. no rollout). */
-  progress: ThreadProgress | null;
+  /** The progress to save, and the rollout it belongs to (null: nothing to save, e.g. no rollout). */
+  progress: { path: string; progress: ThreadProgress } | null;
 }
 
-/** Observes `target`, continuing from `previous` and its saved `progress`. */
+/** Observes `target`, continuing from `previous` and its saved `progress` (of the rollout at `savedPath`). */
 export async function observeTarget(
   target: HookTarget,
   previous: CursorEntry | undefined,
-  saved: ThreadProgress | null,
+  saved: { path: string | null; progress: ThreadProgress } | null,
   o: ObserveTargetOptions,
 ): Promise<TargetObservation> {
   let p: Probe = o.probed;
-  let located = false;
-  if (target.thread && (p.path === null || p.size < 0)) {
-    // no path yet, or the file moved (archived): find it by thread id
-    const found = await locateThread(target.codex_home ?? codexHome(o.env), target.thread).catch(() => null);
-    if (found) {
-      p = probe({ ...target, path: found.path }, undefined);
-      located = true;
-    }
-  }
+  const missing = p.path === null || p.size < 0;
+  // the saved progress continues only the file it was read from
+  const same = saved && previous?.path === p.path && (saved.path === null || saved.path === p.path) &&
+    saved.progress.cursor.ino === p.ino;
+  const reading = missing && !target.thread ? null : await readRollout({
+    path: missing ? null : p.path,
+    thread: missing ? target.thread : null,
+    codexHome: target.codex_home ?? codexHome(o.env),
+    from: same && !missing ? saved.progress : null,
+    maxBytes: o.maxBytes,
+  }).catch(() => null);
+  // found anew by thread id (no path yet, or the file moved): what the entry remembers is that file
+  if (reading?.located) p = probe({ ...target, path: reading.path }, undefined);
   const base = {
     kind: target.kind,
     session: target.session,
@@ -68,40 +73,8 @@ export async function observeTarget(
     delivered: previous?.delivered ?? null,
     stop_blocked: previous?.stop_blocked ?? null,
   };
-  let progress: ThreadProgress | null = null;
-  let evidence: Evidence;
-  let more = false;
-  if (p.path && p.size >= 0) {
-    const start = saved && !located && previous?.path === p.path && saved.cursor.ino === p.ino
-      ? saved
-      : freshProgress();
-    const read = await readThread(p.path, start, { keepEvents: false, maxBytes: o.maxBytes });
-    progress = read.progress;
-    more = read.more;
-    const threadId = progress.state.thread_id ?? target.thread ?? "";
-    evidence = (await threadEvidence(
-      { id: threadId, path: p.path, via: "sessions", archived: false },
-      progress,
-      { expect: target.expect, marker: target.marker, session: target.session, now: o.now },
-    )).evidence;
-    evidence.target = { session: target.session, thread: target.thread ?? progress.state.thread_id };
-  } else {
-    evidence = {
-      target: { session: target.session, thread: target.thread },
-      now: o.now,
-      thread: null,
-      pane: null,
-      process: null,
-      marker: target.marker,
-      artifacts: [],
-    };
-  }
-  evidence.process = p.alive === null ? null : { alive: p.alive };
-  // a dead process changes the verdict only while a turn is open (or before there is a rollout)
-  const status = progress?.state.status ?? null;
-  const pidMatters = status === null || status === "working" || status === "waiting_input" ||
-    status === "waiting_approval_probable";
-  if (more) {
+  const progress = reading ? { path: reading.path, progress: reading.progress } : null;
+  if (reading?.read.more) {
     // mid-way through a huge rollout: the fold so far says nothing about now
     return {
       entry: {
@@ -116,32 +89,34 @@ export async function observeTarget(
       progress,
     };
   }
-  const { verdict } = decide(evidence);
-  const working = verdict.state === "working";
-  const silentMs = p.mtime === null ? 0 : o.now - p.mtime;
-  const stalled = working && p.mtime !== null && silentMs >= o.stallMs;
+  const obs = await observe({
+    target: { session: target.session, thread: target.thread ?? reading?.progress.state.thread_id ?? null },
+    now: o.now,
+    rollout: reading,
+    process: p.alive === null ? null : { alive: p.alive },
+    marker: target.marker,
+    expect: reading ? target.expect : [],
+    stallMs: o.stallMs,
+  });
+  const verdict = obs.verdict;
+  const stalled = isStalled(verdict);
   let recheck: number | null = null;
-  if (working && !stalled && p.mtime !== null) recheck = p.mtime + o.stallMs;
-  else if (target.thread && (p.path === null || p.size < 0)) recheck = o.now + RELOCATE_MS;
-  const summary = stalled
-    ? `No rollout activity for ${duration(silentMs)} while the turn is open (${verdict.summary})`
-    : verdict.summary;
+  // a silent open turn becomes a stall at a known time: look again then, even if nothing moves
+  if (verdict.state === "working" && !stalled && reading?.read.mtime != null) {
+    recheck = reading.read.mtime + o.stallMs;
+  } else if (target.thread && !reading) recheck = o.now + RELOCATE_MS;
   return {
     entry: {
       ...base,
-      pid_matters: pidMatters,
+      // a dead process changes the verdict only while a turn is open (or before there is a rollout)
+      pid_matters: turnOpen(reading?.progress.state ?? null),
       recheck_at: recheck,
       catching_up: false,
-      sig: signature(verdict, progress?.state.turn_count ?? 0, stalled),
-      actionable: isActionable(verdict, stalled),
+      sig: obs.signature,
+      actionable: isActionable(verdict),
       stalled,
-      verdict: { ...briefOf(verdict), summary },
+      verdict: briefOf(verdict),
     },
     progress,
   };
-}
-
-/** `45 s` or `12 min`. */
-export function duration(ms: number): string {
-  return ms < 120_000 ? `${Math.round(ms / 1000)} s` : `${Math.round(ms / 60_000)} min`;
 }

@@ -2,7 +2,8 @@
  * Where the hooks keep their files under the state root, computed without `node:path` (the
  * no-change hook path must stay lean):
  * - `hooks/<owner-key>.json`: the per-owner cursor index (one entry per watched target);
- * - `hook-progress/<owner-key>--<target-key>.json`: the folded rollout progress of one target;
+ * - `hook-progress/<owner-key>--<target-key>.json`: the progress record of one target
+ *   (`observe/progress.ts`);
  * - `follows/<owner-key>.json` and `follows/everyone.json`: threads and sessions to follow;
  * - `locks/hook-<owner-key>.lock`: the owner's delivery lock;
  * - `logs/hooks.jsonl`: the hook log (`log.ts`).
@@ -14,8 +15,6 @@ import { joinPath } from "../store/state_root.ts";
 
 /** Store kind of the per-owner cursor indexes. */
 export const HOOK_INDEX_KIND = "hooks";
-/** Store kind of per-target rollout progress. */
-export const HOOK_PROGRESS_KIND = "hook-progress";
 /** Store kind of follow lists. */
 export const FOLLOW_KIND = "follows";
 /** The follow list every Claude Code session reads. */

@@ -14,7 +14,7 @@
  */
 import type { CursorEntry } from "./cursor.ts";
 import type { BackgroundTask } from "./input.ts";
-import { AWAITING_STATES } from "./signature.ts";
+import { isAwaiting } from "../verdict/states.ts";
 
 /** What to do about sessions still working when Claude stops. */
 export type WorkingPolicy = "block" | "allow";
@@ -57,7 +57,7 @@ export function stopCandidates(
     if (entry.stop_blocked === entry.sig) continue;
     const state = entry.verdict.state;
     let why: StopWhy | null = null;
-    if (AWAITING_STATES.has(state) && !entry.stalled) why = "awaiting";
+    if (isAwaiting(entry.verdict) && !entry.stalled) why = "awaiting";
     else if (entry.actionable && entry.delivered !== entry.sig) why = "unreported";
     else if (
       state === "working" && !entry.stalled && policy === "block" &&

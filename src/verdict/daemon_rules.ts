@@ -12,7 +12,11 @@ import { blank, choiceVerdict, type Rule } from "./rule.ts";
 import { next, targetFlag } from "./next.ts";
 
 function rule(name: string, apply: (e: Evidence) => Verdict | null): Rule {
-  return { name, apply: (e) => (e.daemon?.available && e.daemon.request ? apply(e) : null) };
+  return {
+    name,
+    source: "daemon",
+    apply: (e) => (e.daemon?.available && e.daemon.request ? apply(e) : null),
+  };
 }
 
 /** `--item KEY` for thread targets (the daemon's stable handle); sessions answer in their pane. */

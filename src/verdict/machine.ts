@@ -9,7 +9,7 @@
  */
 import type { Verdict } from "../envelope.ts";
 import type { Evidence } from "./evidence.ts";
-import { blank, type Rule } from "./rule.ts";
+import { blank, type Rule, type VerdictSource } from "./rule.ts";
 import { THREAD_RULES } from "./thread_rules.ts";
 import { PANE_GONE, SCREEN_FALLBACK, SCREEN_RULES, TRUST_DIALOG } from "./screen_rules.ts";
 import { DAEMON_RULES } from "./daemon_rules.ts";
@@ -32,16 +32,33 @@ export const RULES: readonly Rule[] = [
   SCREEN_FALLBACK,
 ];
 
-/** Decides the verdict for one evidence snapshot. Also returns the name of the rule that fired. */
-export function decide(evidence: Evidence): { verdict: Verdict; rule: string } {
+/** One decision: the verdict, the rule that fired, and the evidence that decided (null: none did). */
+export interface Decision {
+  verdict: Verdict;
+  rule: string;
+  source: VerdictSource | null;
+}
+
+/**
+ * Decides the verdict for one evidence snapshot. Called by `src/observe/` only (which gathers the
+ * evidence); everything else reads its decisions.
+ */
+export function decide(evidence: Evidence): Decision {
   // a rollout whose format is not understood must not decide; with a pane, the screen does
   if (evidence.thread?.confidence === "low" && evidence.pane) evidence = { ...evidence, thread: null };
   for (const rule of RULES) {
     const verdict = rule.apply(evidence);
-    if (verdict) return { verdict: { ...verdict, summary: clip(verdict.summary, 200) }, rule: rule.name };
+    if (verdict) {
+      return {
+        verdict: { ...verdict, summary: clip(verdict.summary, 200) },
+        rule: rule.name,
+        source: rule.source,
+      };
+    }
   }
   return {
     rule: "fallback",
+    source: null,
     verdict: {
       ...blank(evidence),
       state: "no_signal",

@@ -7,9 +7,18 @@ import type { Verdict } from "../envelope.ts";
 import type { Evidence } from "./evidence.ts";
 import { next } from "./next.ts";
 
+/**
+ * Which evidence decided a verdict: the rollout (`thread`), the Codex daemon, the screen, or the
+ * pane itself being gone. (A headless run's exec stream will be one more.)
+ */
+export type VerdictSource = "thread" | "daemon" | "screen" | "pane";
+
 /** A rule: returns a verdict when it applies to the evidence, else null. */
 export interface Rule {
+  /** `<source>.<what>`, e.g. `thread.completed` (tests name rules by it). */
   name: string;
+  /** The evidence this rule reads to decide. */
+  source: VerdictSource;
   apply(evidence: Evidence): Verdict | null;
 }
 

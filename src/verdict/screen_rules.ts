@@ -13,10 +13,12 @@ import { next, targetFlag, waitCommand } from "./next.ts";
 import { liveLines, looksDone, readScreen, type ScreenFacts, screenPlan, soundsUncertain } from "./screen.ts";
 import { screenTranscript } from "./transcript.ts";
 import { clip, markerPrinted } from "./text.ts";
+import { completionVerdict } from "./completion.ts";
 
 function rule(name: string, apply: (e: Evidence, f: ScreenFacts) => Verdict | null): Rule {
   return {
     name,
+    source: "screen",
     apply(e) {
       if (!e.pane || !e.pane.alive) return null;
       return apply(e, readScreen(e.pane.screen));
@@ -33,6 +35,7 @@ const tail = (
 /** A pane that is gone: Codex exited or the pane was closed. */
 export const PANE_GONE: Rule = {
   name: "pane.gone",
+  source: "pane",
   apply(e) {
     if (!e.pane || e.pane.alive) return null;
     return {
@@ -184,34 +187,9 @@ export const SCREEN_FALLBACK: Rule = rule("screen.fallback", (e, f) => {
   }
   const marker = e.marker;
   const markerFound = marker !== null && markerPrinted(lines.join("\n"), marker);
-  const missing = e.artifacts.filter((a) => !a.exists);
+  const done = completionVerdict(e, { markerFound, transcript });
+  if (done) return done;
   const base = { ...blank(e), marker_found: markerFound, transcript_tail: transcript };
-  if (markerFound) {
-    return missing.length
-      ? {
-        ...base,
-        state: "completed",
-        reason: "marker_unverified",
-        summary: `Marker printed but missing: ${missing.map((a) => a.path).join(", ")}`,
-        next_action: next("verify", `status ${targetFlag(e.target)}`, "check the missing files"),
-      }
-      : {
-        ...base,
-        state: "completed",
-        reason: "marker_verified",
-        summary: `Codex finished and printed the marker: ${clip(transcript, 150)}`,
-        next_action: next("nothing", null, "marker printed"),
-      };
-  }
-  if (e.artifacts.length && !missing.length) {
-    return {
-      ...base,
-      state: "completed",
-      reason: "artifacts_present",
-      summary: "Every expected file exists",
-      next_action: next("verify", `status ${targetFlag(e.target)}`, "no marker; review the files"),
-    };
-  }
   if (looksDone(lines)) {
     return {
       ...base,

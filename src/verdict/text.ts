@@ -55,3 +55,8 @@ export function transcriptTail(text: string | null, marker: string | null): stri
   const out = kept.join("\n");
   return out.length > 2000 ? out.slice(out.length - 2000) : out;
 }
+
+/** A silence or an age for a summary: `45 s` below two minutes, else `12 min`. */
+export function duration(ms: number): string {
+  return ms < 120_000 ? `${Math.round(ms / 1000)} s` : `${Math.round(ms / 60_000)} min`;
+}

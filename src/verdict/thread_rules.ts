@@ -1,7 +1,8 @@
 /**
  * Verdict rules decided by rollout evidence (the folded thread state). The rollout decides
- * working / turn ended / failed / interrupted; what Codex waits on is read from its pending tool
- * calls. Proven against recorded real rollouts in tests/verdict_thread_test.ts.
+ * working / stalled / turn ended / failed / interrupted (its status is judged in
+ * `rollout_status.ts`); what Codex waits on is read from its pending tool calls. Proven against
+ * recorded real rollouts in tests/verdict_thread_test.ts.
  *
  * @module
  */
@@ -9,10 +10,31 @@ import type { Verdict } from "../envelope.ts";
 import type { Evidence } from "./evidence.ts";
 import { blank, choiceVerdict, type Rule } from "./rule.ts";
 import { next, targetFlag, waitCommand } from "./next.ts";
-import { clip, markerPrinted, trailingQuestions, transcriptTail } from "./text.ts";
+import { clip, duration, markerPrinted, trailingQuestions, transcriptTail } from "./text.ts";
+import { type RolloutStatus, rolloutStatus, turnError, turnOpen } from "./rollout_status.ts";
+import { completionVerdict } from "./completion.ts";
 
 function rule(name: string, apply: (e: Evidence) => Verdict | null): Rule {
-  return { name, apply };
+  return { name, source: "thread", apply };
+}
+
+/** The rollout's status (null: no rollout evidence). */
+function status(e: Evidence): RolloutStatus | null {
+  return e.thread ? rolloutStatus(e.thread.state) : null;
+}
+
+/** The verdict of an open turn Codex works on. */
+function workingVerdict(e: Evidence): Verdict {
+  const pending = Object.values(e.thread!.state.pending_calls)[0];
+  return {
+    ...blank(e),
+    state: "working",
+    reason: "working",
+    summary: pending?.summary
+      ? `Codex is working (running: ${pending.summary})`
+      : "Codex is working on its turn",
+    next_action: next("wait", waitCommand(e.target), "the turn is still open"),
+  };
 }
 
 /** The marker to look for: the caller's, else the one the thread's own messages asked for. */
@@ -41,9 +63,7 @@ export const THREAD_RULES: readonly Rule[] = [
   rule("thread.process_exited", (e) => {
     if (e.process?.alive !== false) return null;
     const s = e.thread?.state;
-    if (
-      s && s.status !== "working" && s.status !== "waiting_input" && s.status !== "waiting_approval_probable"
-    ) return null;
+    if (!turnOpen(s ?? null)) return null;
     return {
       ...blank(e),
       state: "exited",
@@ -59,7 +79,7 @@ export const THREAD_RULES: readonly Rule[] = [
   }),
   rule("thread.waiting_input", (e) => {
     const s = e.thread?.state;
-    if (s?.status !== "waiting_input") return null;
+    if (!s || status(e) !== "waiting_input") return null;
     return choiceVerdict(e, {
       questions: s.questions.map((q) => q.question),
       options: (s.questions[0]?.options ?? []).map((o, i) => ({
@@ -72,7 +92,7 @@ export const THREAD_RULES: readonly Rule[] = [
   }),
   rule("thread.approval_probable", (e) => {
     const s = e.thread?.state;
-    if (s?.status !== "waiting_approval_probable") return null;
+    if (!s || status(e) !== "waiting_approval_probable") return null;
     const call = Object.values(s.pending_calls).find((c) => c.escalated);
     return {
       ...blank(e),
@@ -87,28 +107,26 @@ export const THREAD_RULES: readonly Rule[] = [
       ),
     };
   }),
-  rule("thread.working", (e) => {
-    const s = e.thread?.state;
-    if (s?.status !== "working") return null;
-    const pending = Object.values(s.pending_calls)[0];
+  rule("thread.stalled", (e) => {
+    const quiet = e.thread?.quiet_ms;
+    if (status(e) !== "working" || quiet == null || e.stall_ms == null || quiet < e.stall_ms) return null;
+    const working = workingVerdict(e);
     return {
-      ...blank(e),
-      state: "working",
-      reason: "working",
-      summary: pending?.summary
-        ? `Codex is working (running: ${pending.summary})`
-        : "Codex is working on its turn",
-      next_action: next("wait", waitCommand(e.target), "the turn is still open"),
+      ...working,
+      reason: "stalled",
+      summary: `No rollout activity for ${duration(quiet)} while the turn is open (${working.summary})`,
+      next_action: next("wait", waitCommand(e.target), "the turn is open but its rollout has gone silent"),
     };
   }),
+  rule("thread.working", (e) => (status(e) === "working" ? workingVerdict(e) : null)),
   rule("thread.turn_failed", (e) => {
     const s = e.thread?.state;
-    if (s?.status !== "failed") return null;
+    if (!s || status(e) !== "failed") return null;
     return {
       ...blank(e),
       state: "failed",
       reason: "turn_failed",
-      summary: `The turn failed: ${s.last_turn?.error ?? "unknown error"}`,
+      summary: `The turn failed: ${turnError(s.last_turn) ?? "unknown error"}`,
       next_action: next(
         "answer",
         `send ${targetFlag(e.target)} --message "<retry or adjust the task>"`,
@@ -118,7 +136,7 @@ export const THREAD_RULES: readonly Rule[] = [
   }),
   rule("thread.interrupted", (e) => {
     const s = e.thread?.state;
-    if (s?.status !== "aborted") return null;
+    if (!s || status(e) !== "aborted") return null;
     return {
       ...blank(e),
       state: "interrupted",
@@ -135,7 +153,7 @@ export const THREAD_RULES: readonly Rule[] = [
   rule("thread.plan_approval", (e) => {
     const s = e.thread?.state;
     if (
-      s?.status !== "completed" || !s.proposed_plan || s.plan_turn_id === null ||
+      !s || status(e) !== "completed" || !s.proposed_plan || s.plan_turn_id === null ||
       s.plan_turn_id !== s.last_turn?.id
     ) return null;
     return {
@@ -160,50 +178,14 @@ export const THREAD_RULES: readonly Rule[] = [
   }),
   rule("thread.completed", (e) => {
     const s = e.thread?.state;
-    if (s?.status !== "completed") return null;
+    if (!s || status(e) !== "completed") return null;
     const marker = markerOf(e);
     const message = s.last_agent_message ?? "";
     const markerFound = marker !== null && markerPrinted(message, marker);
-    const missing = e.artifacts.filter((a) => !a.exists);
-    const base = { ...blank(e), marker_found: markerFound, transcript_tail: transcriptTail(message, marker) };
-    if (markerFound) {
-      return missing.length
-        ? {
-          ...base,
-          state: "completed",
-          reason: "marker_unverified",
-          summary: `Codex printed the marker but ${missing.length} expected file(s) are missing: ${
-            missing.map((a) => a.path).join(", ")
-          }`,
-          next_action: next(
-            "verify",
-            `status ${targetFlag(e.target)}${e.artifacts.map((a) => ` --expect ${a.path}`).join("")}`,
-            "check the missing files",
-          ),
-        }
-        : {
-          ...base,
-          state: "completed",
-          reason: "marker_verified",
-          summary: `Codex finished and printed the marker: ${clip(transcriptTail(message, marker), 150)}`,
-          next_action: next(
-            "nothing",
-            null,
-            e.artifacts.length ? "marker printed and every expected file exists" : "marker printed",
-          ),
-        };
-    }
-    if (e.artifacts.length && !missing.length) {
-      return {
-        ...base,
-        state: "completed",
-        reason: "artifacts_present",
-        summary: `The turn ended and every expected file exists: ${
-          clip(transcriptTail(message, marker), 120)
-        }`,
-        next_action: next("verify", null, "no marker, but the expected files exist; review them"),
-      };
-    }
+    const transcript = transcriptTail(message, marker);
+    const done = completionVerdict(e, { markerFound, transcript });
+    if (done) return done;
+    const base = { ...blank(e), marker_found: markerFound, transcript_tail: transcript };
     const questions = trailingQuestions(message);
     if (questions.length) {
       return {
@@ -224,7 +206,7 @@ export const THREAD_RULES: readonly Rule[] = [
       state: "completed",
       reason: "turn_complete",
       summary: message
-        ? `The turn completed: ${clip(transcriptTail(message, marker), 150)}`
+        ? `The turn completed: ${clip(transcript, 150)}`
         : "The turn completed without a final message",
       next_action: next(
         "verify",
@@ -237,7 +219,7 @@ export const THREAD_RULES: readonly Rule[] = [
   }),
   rule("thread.idle", (e) => {
     const s = e.thread?.state;
-    if (s?.status !== "idle") return null;
+    if (!s || status(e) !== "idle") return null;
     return {
       ...blank(e),
       state: "idle",

@@ -7,14 +7,16 @@
  */
 import type { Envelope, Verdict } from "../envelope.ts";
 import type { Session } from "../driver/session.ts";
-import { gateSignature } from "../driver/session.ts";
 import { endSession } from "../driver/end.ts";
 import { statusCommand } from "../verdict/next.ts";
-import { renderLine, type WatchItem } from "./line.ts";
+import { type Change, gateSignature } from "../verdict/change.ts";
+import { isVerifiedCompletion } from "../verdict/states.ts";
+import { renderLine } from "./line.ts";
 import { RateLimiter } from "./rate.ts";
 import { evaluateApproval } from "../policy/approval.ts";
 import type { ApprovalPolicy } from "../policy/config.ts";
 import { readScreen } from "../verdict/screen.ts";
+import { ChangeNotifier } from "../codex/rollout/changes.ts";
 
 /** Options of {@linkcode watchSession}. */
 export interface SessionWatchOptions {
@@ -26,25 +28,11 @@ export interface SessionWatchOptions {
   emit(text: string, envelope: Envelope): void;
 }
 
-/** The de-duplication signature of a verdict (the herdr plugin's). */
-export function verdictSignature(v: Verdict): string {
-  return JSON.stringify([
-    v.state,
-    v.reason,
-    v.questions,
-    v.options.map((o) => o.key),
-    v.marker_found,
-    v.plan !== null,
-  ]);
-}
-
 /** A one-line summary of a verdict for a watch line (questions and options inline). */
 export function verdictSummary(v: Verdict): string {
   const options = v.options.length ? ` (${v.options.map((o) => `${o.key}. ${o.label}`).join(", ")})` : "";
   return `${v.summary}${options}`;
 }
-
-import { ChangeNotifier } from "../codex/rollout/changes.ts";
 
 /** Watches a session until it completes, exits, or the time runs out. Returns the exit code. */
 export async function watchSession(session: Session, o: SessionWatchOptions): Promise<number> {
@@ -56,12 +44,12 @@ export async function watchSession(session: Session, o: SessionWatchOptions): Pr
   // wake on rollout writes at once; look at the screen at least every 700 ms
   let notifier: ChangeNotifier | null = null;
   let candidate: string | null = null;
-  const line = (item: WatchItem, verdict: Verdict) => {
+  const line = (item: Change, verdict: Verdict) => {
     const { text, envelope } = renderLine(
       item,
       verdict,
       { session: session.id, thread: session.record.thread_id },
-      session.record.rollout_path ? null : null,
+      null,
       detail,
     );
     o.emit(text, envelope);
@@ -70,9 +58,9 @@ export async function watchSession(session: Session, o: SessionWatchOptions): Pr
     while (Date.now() < deadline) {
       const obs = await session.observe();
       const v = obs.verdict;
-      const sig = verdictSignature(v);
+      const sig = obs.signature;
       // a state read off the screen must be seen twice in a row (the TUI may still be painting)
-      const steady = obs.rule.startsWith("thread.") || obs.rule === "pane.gone" || candidate === sig;
+      const steady = obs.source === "thread" || obs.source === "pane" || candidate === sig;
       candidate = sig;
       if (
         steady && sig !== lastSig && (v.state !== "working" || lastSig !== null) && limiter.take(Date.now())
@@ -117,9 +105,7 @@ export async function watchSession(session: Session, o: SessionWatchOptions): Pr
             candidate = null;
           }
         } else if (v.state === "completed") {
-          const verified = v.reason === "marker_verified" ||
-            (v.artifacts.length > 0 && v.artifacts.every((a) => a.exists));
-          if (verified && !o.noClose) {
+          if (isVerifiedCompletion(v) && !o.noClose) {
             const ended = await endSession(session.store, session.id, session.env);
             const wt = ended.worktree
               ? (ended.worktree.kept ? `worktree kept (${ended.worktree.reason})` : "worktree removed")

@@ -1,22 +1,25 @@
 /**
- * Following one Codex thread: read new rollout bytes as they land, turn fold transitions (plus
- * git commits in the thread's cwd and stalls) into watch lines, and persist the byte cursor with
- * the folded state after every line, so a re-armed watch continues exactly where the last one
- * stopped — no event twice, none lost.
+ * Following one Codex thread: read new rollout bytes as they land, report each change (fold
+ * transitions, git commits in the thread's cwd, and the verdict turning stalled and back — see
+ * `verdict/change.ts`) as a watch line, and save the progress record (`observe/progress.ts`) after
+ * every line, so a re-armed watch continues exactly where the last one stopped — no event twice,
+ * none lost.
  *
  * @module
  */
-import { z } from "zod";
 import type { Envelope } from "../envelope.ts";
+import { notFoundError } from "../errors.ts";
 import { ChangeNotifier } from "../codex/rollout/changes.ts";
-import { codexHome, locateThread, parseThreadRef } from "../codex/rollout/locate.ts";
-import { locateOrThrow, threadEvidence } from "../codex/rollout/observe.ts";
-import { readThread, type ThreadProgress } from "../codex/rollout/reader.ts";
-import type { ThreadStatus } from "../codex/rollout/fold.ts";
-import { decide } from "../verdict/machine.ts";
+import { codexHome, locateOrThrow, parseThreadRef } from "../codex/rollout/locate.ts";
+import { type Observation, observe } from "../observe/observe.ts";
+import { readRollout, type RolloutReading } from "../observe/rollout.ts";
+import { advanceProgress, progressRecord, readProgress, WATCH_PROGRESS_KIND } from "../observe/progress.ts";
+import { type Change, coalesce, transitionChange } from "../verdict/change.ts";
 import { statusCommand } from "../verdict/next.ts";
+import { rolloutStatus, SETTLED_STATUSES } from "../verdict/rollout_status.ts";
+import { isStalled } from "../verdict/states.ts";
 import { Store } from "../store/store.ts";
-import { coalesce, itemFromTransition, renderLine, type WatchItem } from "./line.ts";
+import { renderLine } from "./line.ts";
 import { RateLimiter } from "./rate.ts";
 
 /** Options of {@linkcode watchThread}. */
@@ -36,106 +39,81 @@ export interface ThreadWatchOptions {
   now?: () => number;
 }
 
-const WatchRecordSchema = z.object({
-  v: z.literal(1),
-  thread_id: z.string(),
-  path: z.string(),
-  progress: z.object({
-    cursor: z.object({
-      offset: z.number().int().nonnegative(),
-      ino: z.number().nullable(),
-      skipping: z.boolean(),
-    }),
-    state: z.looseObject({ v: z.literal(1), status: z.string() }),
-    stats: z.looseObject({ lines: z.number() }),
-  }),
-  head: z.string().nullable(),
-  stalled: z.boolean(),
-  updated: z.string(),
-});
-
-const SETTLED: ReadonlySet<ThreadStatus> = new Set([
-  "completed",
-  "failed",
-  "aborted",
-  "waiting_input",
-  "waiting_approval_probable",
-]);
 const TURN_ENDS = new Set(["turn_completed", "turn_failed", "turn_aborted", "plan_proposed"]);
 
 /** Runs the watch until `until`, the timeout, or the rollout disappearing. Returns the exit code. */
 export async function watchThread(o: ThreadWatchOptions): Promise<number> {
   const now = o.now ?? (() => Date.now());
   const id = parseThreadRef(o.ref);
-  let located = await locateOrThrow(o.env, o.ref);
+  const home = codexHome(o.env);
+  const located = await locateOrThrow(o.env, o.ref);
   const store = Store.fromEnv(o.env);
-  const saved = o.fresh ? null : await store.read("watch", id, WatchRecordSchema).catch(() => null);
-  let progress: ThreadProgress;
-  let head: string | null;
-  let stalled: boolean;
-  const pending: WatchItem[] = [];
-  if (saved) {
-    progress = saved.progress as unknown as ThreadProgress;
-    head = saved.head;
-    stalled = saved.stalled;
-  } else {
-    progress = (await readThread(located.path, undefined, { keepEvents: false })).progress;
-    head = await gitHead(progress.state.cwd);
-    stalled = false;
+  const saved = o.fresh ? null : await readProgress(store, WATCH_PROGRESS_KIND, id);
+  const pending: Change[] = [];
+  let reading = await readRollout({
+    path: saved?.path ?? located.path,
+    thread: id,
+    codexHome: home,
+    from: saved?.progress ?? null,
+  });
+  if (!reading) {
+    reading = await readRollout({ path: located.path, thread: id, codexHome: home, from: null });
   }
+  if (!reading) {
+    throw notFoundError(
+      "NO_THREAD",
+      `the rollout of thread ${id} vanished while it was being read`,
+      `look again: codexctl watch --thread ${id}`,
+    );
+  }
+  // what the first read brought is news only for a re-armed watch; a new one starts with a snapshot
+  if (saved) queue(pending, reading);
+  let head = saved ? saved.head : await gitHead(reading.progress.state.cwd);
+  let stalled = saved?.stalled ?? false;
+  // when the rollout was last written, as of the previous read (unknown for the first one)
+  let lastWrite: number | null = null;
   const target = { session: null, thread: id };
   const detail = statusCommand(target);
   const limiter = new RateLimiter(o.minIntervalSec * 1000, 3, now());
-  const notifier = new ChangeNotifier(located.path);
+  const notifier = new ChangeNotifier(reading.path);
   const deadline = now() + o.timeoutSec * 1000;
-  let lastBytesAt = now();
   let lastGit = now();
 
-  const verdictNow = async () =>
-    decide(
-      (await threadEvidence(located, progress, { expect: o.expect, marker: o.marker, now: now() })).evidence,
-    ).verdict;
-  const persist = async () => {
-    const record = {
-      v: 1 as const,
-      thread_id: id,
-      path: located.path,
-      progress,
-      head,
-      stalled,
-      updated: new Date().toISOString(),
-    };
-    await store.update("watch", id, WatchRecordSchema, (cur) => {
-      // several watchers may follow one thread: the cursor only moves forward
-      const same = cur && cur.progress.cursor.ino === progress.cursor.ino;
-      return same && cur.progress.cursor.offset > progress.cursor.offset
-        ? cur
-        : record as unknown as z.infer<typeof WatchRecordSchema>;
+  const judge = (r: RolloutReading): Promise<Observation> =>
+    observe({
+      target,
+      now: now(),
+      rollout: r,
+      marker: o.marker,
+      expect: o.expect,
+      stallMs: o.stallSec * 1000,
     });
-  };
-  const write = async (items: WatchItem[]) => {
-    const item = coalesce(items);
-    const verdict = await verdictNow();
-    const { text, envelope } = renderLine(item, verdict, target, progress.cursor.offset, detail);
+  const write = async (changes: Change[]) => {
+    const change = coalesce(changes);
+    const { verdict } = await judge(reading!);
+    const { text, envelope } = renderLine(change, verdict, target, reading!.progress.cursor.offset, detail);
     o.emit(text, envelope);
-    await persist();
-    return item;
+    const record = progressRecord({ path: reading!.path, progress: reading!.progress, head, stalled });
+    await advanceProgress(store, WATCH_PROGRESS_KIND, id, record);
+    return change;
   };
 
   try {
     if (!saved) {
-      const verdict = await verdictNow();
+      const { verdict } = await judge(reading);
+      stalled = isStalled(verdict);
       await write([{ event: "snapshot", summary: verdict.summary, priority: 0 }]);
     }
-    for (;;) {
-      // read what the rollout gained (re-locating when the file moved or vanished)
-      let read;
-      try {
-        read = await readThread(located.path, progress, { keepEvents: false });
-      } catch (err) {
-        if (!(err instanceof Deno.errors.NotFound)) throw err;
-        const moved = await locateThread(codexHome(o.env), id);
-        if (!moved) {
+    for (let first = true;; first = false) {
+      if (!first) {
+        // read what the rollout gained (found again by its thread id when the file moved)
+        const next = await readRollout({
+          path: reading.path,
+          thread: id,
+          codexHome: home,
+          from: reading.progress,
+        });
+        if (!next) {
           if (pending.length) await write(pending.splice(0));
           await write([{
             event: "ended",
@@ -144,47 +122,33 @@ export async function watchThread(o: ThreadWatchOptions): Promise<number> {
           }]);
           return 0;
         }
-        located = moved;
-        notifier.retarget(moved.path);
-        continue;
+        if (next.path !== reading.path) notifier.retarget(next.path);
+        lastWrite = reading.read.mtime;
+        reading = next;
+        queue(pending, reading);
       }
-      if (read.restarted) {
-        pending.push({
-          event: "restarted",
-          summary: `The rollout was ${read.restarted}; re-read it from the start`,
-          priority: 4,
-        });
-      }
-      for (const t of read.transitions) pending.push(itemFromTransition(t));
-      progress = read.progress;
-      const t = now();
-      if (read.bytes > 0) {
-        if (stalled) {
-          pending.push({
-            event: "resumed",
-            summary: `Rollout activity resumed after ${Math.round((t - lastBytesAt) / 1000)} s of silence`,
-            priority: 2,
-          });
+      if (!first || saved) {
+        // the stall is the verdict's (verdict/thread_rules.ts); its start and end are changes
+        const verdict = (await judge(reading)).verdict;
+        if (stalled && !isStalled(verdict)) {
+          const silence = lastWrite !== null && reading.read.mtime !== null
+            ? ` after ${Math.round((reading.read.mtime - lastWrite) / 1000)} s of silence`
+            : "";
+          pending.push({ event: "resumed", summary: `Rollout activity resumed${silence}`, priority: 2 });
+        } else if (!stalled && isStalled(verdict)) {
+          pending.push({ event: "stalled", summary: verdict.summary, priority: 4 });
         }
-        stalled = false;
-        lastBytesAt = t;
-      } else if (!stalled && progress.state.status === "working" && t - lastBytesAt >= o.stallSec * 1000) {
-        stalled = true;
-        pending.push({
-          event: "stalled",
-          summary: `No rollout activity for ${Math.round((t - lastBytesAt) / 1000)} s while the turn is open`,
-          priority: 4,
-        });
+        stalled = isStalled(verdict);
       }
-      if (t - lastGit >= 2000 || read.transitions.length) {
+      const t = now();
+      if (t - lastGit >= 2000 || reading.read.transitions.length) {
         lastGit = t;
-        const h = await gitHead(progress.state.cwd);
+        const cwd = reading.progress.state.cwd;
+        const h = await gitHead(cwd);
         if (h && head && h !== head) {
           pending.push({
             event: "commit",
-            summary: `New commit in ${progress.state.cwd}: ${
-              await gitOneline(progress.state.cwd) ?? h.slice(0, 12)
-            }`,
+            summary: `New commit in ${cwd}: ${await gitOneline(cwd) ?? h.slice(0, 12)}`,
             priority: 3,
           });
         }
@@ -192,12 +156,13 @@ export async function watchThread(o: ThreadWatchOptions): Promise<number> {
       }
       // one line per change while tokens last; the last token carries everything still pending
       while (pending.length && limiter.available(now()) >= 1) {
-        const items = limiter.available(now()) >= 2 ? pending.splice(0, 1) : pending.splice(0);
+        const changes = limiter.available(now()) >= 2 ? pending.splice(0, 1) : pending.splice(0);
         limiter.take(now());
-        const item = await write(items);
-        const status = progress.state.status;
-        const done = (o.until === "completed" && TURN_ENDS.has(item.event) && !progress.state.turn) ||
-          (o.until === "settled" && SETTLED.has(status) && item.event !== "snapshot");
+        const change = await write(changes);
+        const state = reading.progress.state;
+        const status = rolloutStatus(state);
+        const done = (o.until === "completed" && TURN_ENDS.has(change.event) && !state.turn) ||
+          (o.until === "settled" && SETTLED_STATUSES.has(status) && change.event !== "snapshot");
         if (done) {
           pending.length = 0;
           await write([{
@@ -223,6 +188,18 @@ export async function watchThread(o: ThreadWatchOptions): Promise<number> {
   } finally {
     notifier.close();
   }
+}
+
+/** Queues what one read brought: a restart of the file, then each fold transition. */
+function queue(pending: Change[], reading: RolloutReading): void {
+  if (reading.read.restarted) {
+    pending.push({
+      event: "restarted",
+      summary: `The rollout was ${reading.read.restarted}; re-read it from the start`,
+      priority: 4,
+    });
+  }
+  for (const t of reading.read.transitions) pending.push(transitionChange(t));
 }
 
 /** `git rev-parse HEAD` in `cwd`, or null (not a repository, no commit, git missing). */

@@ -3,21 +3,15 @@
  * exactly the state of folding the whole sequence at once, and the state is plain JSON so readers
  * can persist it next to their byte cursor.
  *
+ * The fold only accumulates what the rollout says (the open turn, its pending calls, how the last
+ * turn ended, messages, tokens …). What that means — working, failed, waiting — is judged in
+ * `src/verdict/` (`rollout_status.ts`), never here.
+ *
  * @module
  */
 import { markerIn } from "../prompt.ts";
 import type { RolloutEvent, RolloutUsage, UserInputQuestion } from "./events.ts";
 import { userInputQuestions } from "./fields.ts";
-
-/** What the rollout says Codex is doing. */
-export type ThreadStatus =
-  | "idle"
-  | "working"
-  | "completed"
-  | "failed"
-  | "aborted"
-  | "waiting_input"
-  | "waiting_approval_probable";
 
 /** A tool call without its output yet. */
 export interface PendingCall {
@@ -31,13 +25,22 @@ export interface PendingCall {
   justification: string | null;
 }
 
-/** How the last finished turn ended. */
+/** How the last finished turn ended, as the rollout wrote it (`verdict/rollout_status.ts` judges it). */
 export interface TurnEnd {
   id: string | null;
+  /**
+   * The marker that ended it: `completed` (task_complete) or `aborted` (turn_aborted). `failed` only
+   * in progress saved by codexctl 0.1.0, whose fold judged failures itself.
+   */
   outcome: "completed" | "failed" | "aborted";
+  /** The error the end marker carries (0.169's `task_complete.error`), else null. */
   error: string | null;
   reason: string | null;
   at: number | null;
+  /** True when the turn produced anything: agent messages, activity, or a final message (absent before 0.1.1). */
+  output?: boolean;
+  /** The latest `error` line seen before the end (absent before 0.1.1). */
+  last_error?: string | null;
 }
 
 /** A change worth telling someone about, produced while folding. */
@@ -67,7 +70,6 @@ export interface ThreadState {
   approval_policy: string | null;
   sandbox: string | null;
   collaboration_mode: string | null;
-  status: ThreadStatus;
   /** The open turn, if any. */
   turn: {
     id: string | null;
@@ -124,7 +126,6 @@ export function initialState(): ThreadState {
     approval_policy: null,
     sandbox: null,
     collaboration_mode: null,
-    status: "idle",
     turn: null,
     last_turn: null,
     turn_count: 0,
@@ -164,8 +165,6 @@ export function foldWithTransitions(
   const s: ThreadState = structuredClone(state);
   const transitions: Transition[] = [];
   for (const e of events) step(s, e, transitions);
-  // the status is a function of the state, so it is derived once per fold
-  if (events.length) s.status = deriveStatus(s);
   return { state: s, transitions };
 }
 
@@ -257,22 +256,20 @@ function step(s: ThreadState, e: RolloutEvent, transitions: Transition[]): void 
       s.has_turn_markers = true;
       const worked = (s.turn?.agent_messages ?? 0) + (s.turn?.activity ?? 0) > 0;
       if (e.last_agent_message) s.last_agent_message = clip(e.last_agent_message);
-      // 0.130 ends a failed turn with a bare task_complete: no error field, no agent output
-      const failed = e.error !== null || (!worked && !e.last_agent_message);
-      const error = e.error ??
-        (failed ? (s.errors.at(-1) ?? "the turn ended without any agent output (upstream failure?)") : null);
       endTurn(
         s,
         {
           id: e.turn_id ?? s.turn?.id ?? null,
-          outcome: failed ? "failed" : "completed",
-          error,
+          outcome: "completed",
+          error: e.error,
           reason: null,
           at: e.ts,
+          output: worked || !!e.last_agent_message,
+          last_error: s.errors.at(-1) ?? null,
         },
         transitions,
         e.offset,
-        failed ? null : s.last_agent_message,
+        s.last_agent_message,
       );
       break;
     }
@@ -397,19 +394,4 @@ function step(s: ThreadState, e: RolloutEvent, transitions: Transition[]): void 
     case "tick":
       break;
   }
-}
-
-/** The status implied by a state. */
-export function deriveStatus(s: ThreadState): ThreadStatus {
-  if (s.turn) {
-    const pending = Object.values(s.pending_calls);
-    if (pending.some((c) => c.name === "request_user_input")) return "waiting_input";
-    if (pending.some((c) => c.escalated)) return "waiting_approval_probable";
-    return "working";
-  }
-  if (s.last_turn) {
-    return s.last_turn.outcome === "aborted" ? "aborted" : s.last_turn.outcome;
-  }
-  if (!s.has_turn_markers && s.awaiting_reply) return "working";
-  return "idle";
 }

@@ -10,7 +10,7 @@
  * @module
  */
 import { basename, join } from "node:path";
-import { usageError } from "../../errors.ts";
+import { notFoundError, usageError } from "../../errors.ts";
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
@@ -242,4 +242,22 @@ export async function listThreadFiles(
     out.map(async (t) => ({ t, mtime: (await Deno.stat(t.path).catch(() => null))?.mtime?.getTime() ?? 0 })),
   );
   return withTime.sort((a, b) => b.mtime - a.mtime).map((x) => x.t).slice(0, Math.max(limit * 4, limit));
+}
+
+/** Locates a thread by reference (uuid or URL) or throws `not_found/NO_THREAD` (exit 4). */
+export async function locateOrThrow(
+  env: { get(k: string): string | undefined },
+  ref: string,
+): Promise<Located> {
+  const id = parseThreadRef(ref);
+  const home = codexHome(env);
+  const located = await locateThread(home, id);
+  if (!located) {
+    throw notFoundError(
+      "NO_THREAD",
+      `no rollout for thread ${id} under ${home} (sessions, archived_sessions or state_5.sqlite)`,
+      "check CODEX_HOME points at the Codex home that ran this thread; list known threads with: codexctl threads",
+    );
+  }
+  return located;
 }

@@ -33,6 +33,8 @@ export interface ThreadRead {
   bytes: number;
   skipped: { offset: number; length: number }[];
   more: boolean;
+  /** The file's last modification time at the read (ms since the epoch; null when unknown). */
+  mtime: number | null;
 }
 
 /** Options of {@linkcode readThread}. */
@@ -86,6 +88,7 @@ export async function readThread(
     bytes: restarted ? scan.cursor.offset : scan.cursor.offset - progress.cursor.offset,
     skipped: scan.skipped,
     more: scan.more,
+    mtime: scan.mtime,
   };
 }
 

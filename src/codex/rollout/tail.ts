@@ -41,6 +41,8 @@ export interface TailScan {
   skipped: { offset: number; length: number }[];
   /** File size at the time of the read. */
   size: number;
+  /** The file's last modification time at the read (ms since the epoch; null when unknown). */
+  mtime: number | null;
   /** True when the read stopped early because `maxBytes` was reached (more is available). */
   more: boolean;
   /** The most bytes of one unterminated line held in memory during the read (bounded by maxLineBytes). */
@@ -107,6 +109,7 @@ export async function scanLines(
   try {
     const info = await file.stat();
     const size = info.size;
+    const mtime = info.mtime?.getTime() ?? null;
     const ino = info.ino ?? null;
     let offset = cursor.offset;
     let skipping = cursor.skipping;
@@ -129,6 +132,7 @@ export async function scanLines(
         replaced,
         skipped,
         size,
+        mtime,
         more: false,
         peak_line_bytes: 0,
       };
@@ -208,6 +212,7 @@ export async function scanLines(
         replaced,
         skipped,
         size,
+        mtime,
         more,
         peak_line_bytes: pending.peak,
       };
@@ -218,6 +223,7 @@ export async function scanLines(
       replaced,
       skipped,
       size,
+      mtime,
       more,
       peak_line_bytes: pending.peak,
     };

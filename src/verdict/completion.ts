@@ -1,0 +1,63 @@
+/**
+ * The completion rule, written once for every source that can show a finished task (the rollout's
+ * final message, the screen when no rollout is bound): the completion marker printed on its own
+ * line is `marker_verified` when every `--expect` file exists and `marker_unverified` when one is
+ * missing; without the marker, every expected file present is `artifacts_present`.
+ *
+ * @module
+ */
+import type { Verdict } from "../envelope.ts";
+import type { Evidence } from "./evidence.ts";
+import { blank } from "./rule.ts";
+import { next, targetFlag } from "./next.ts";
+import { clip } from "./text.ts";
+
+/** What the source showed: whether the marker was printed, and the transcript tail it ended with. */
+export interface Finish {
+  markerFound: boolean;
+  transcript: string;
+}
+
+/** The completion verdict the marker and the expected files decide, or null when neither does. */
+export function completionVerdict(e: Evidence, f: Finish): Verdict | null {
+  const missing = e.artifacts.filter((a) => !a.exists);
+  const base = { ...blank(e), marker_found: f.markerFound, transcript_tail: f.transcript };
+  if (f.markerFound && missing.length) {
+    return {
+      ...base,
+      state: "completed",
+      reason: "marker_unverified",
+      summary: `Codex printed the marker but ${missing.length} expected file(s) are missing: ${
+        missing.map((a) => a.path).join(", ")
+      }`,
+      next_action: next(
+        "verify",
+        `status ${targetFlag(e.target)}${e.artifacts.map((a) => ` --expect ${a.path}`).join("")}`,
+        "check the missing files",
+      ),
+    };
+  }
+  if (f.markerFound) {
+    return {
+      ...base,
+      state: "completed",
+      reason: "marker_verified",
+      summary: `Codex finished and printed the marker: ${clip(f.transcript, 150)}`,
+      next_action: next(
+        "nothing",
+        null,
+        e.artifacts.length ? "marker printed and every expected file exists" : "marker printed",
+      ),
+    };
+  }
+  if (e.artifacts.length && !missing.length) {
+    return {
+      ...base,
+      state: "completed",
+      reason: "artifacts_present",
+      summary: `The turn ended and every expected file exists: ${clip(f.transcript, 120)}`,
+      next_action: next("verify", null, "no marker, but the expected files exist; review them"),
+    };
+  }
+  return null;
+}

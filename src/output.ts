@@ -42,9 +42,14 @@ function writeAll(target: { writeSync(p: Uint8Array): number }, bytes: Uint8Arra
   while (offset < bytes.length) offset += target.writeSync(bytes.subarray(offset));
 }
 
-/** Serialises an envelope: pretty JSON for a one-shot call, one compact line for streams. */
-export function formatEnvelope(envelope: Envelope, mode: OutputMode, asLine = false): string {
-  if (mode.json) return asLine ? JSON.stringify(envelope) + "\n" : JSON.stringify(envelope, null, 2) + "\n";
+/**
+ * Serialises an envelope: pretty JSON for a one-shot call, one compact line for streams. A stream
+ * that already serialised its line (`line`, e.g. to fit a length limit) has it written as is.
+ */
+export function formatEnvelope(envelope: Envelope, mode: OutputMode, asLine = false, line?: string): string {
+  if (mode.json) {
+    return asLine ? (line ?? JSON.stringify(envelope)) + "\n" : JSON.stringify(envelope, null, 2) + "\n";
+  }
   return renderHuman(envelope, mode.color) + "\n";
 }
 

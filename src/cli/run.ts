@@ -11,7 +11,8 @@ import { formatEnvelope, type OutputMode, outputMode, writeStderr, writeStdout }
 import { findVerb, loadVerbs, suggestVerb, VERB_NAMES } from "./registry.ts";
 import { globalHelp, helpResult, verbHelp } from "./help.ts";
 import type { Env } from "../env.ts";
-import { clip, parseVerbArgs, type VerbContext } from "./verb.ts";
+import { clip } from "../text.ts";
+import { parseVerbArgs, QUOTED, type VerbContext } from "./verb.ts";
 import { VERSION } from "../version.ts";
 import { SCHEMA_VERSION } from "../envelope.ts";
 import { toCodexctlError } from "./failure.ts";
@@ -35,7 +36,7 @@ export async function run(
       if (!GLOBAL_FLAGS.has(argv[i])) {
         throw usageError(
           "BAD_FLAG",
-          `codexctl has no global flag ${clip(argv[i].split("=")[0])}`,
+          `codexctl has no global flag ${clip(argv[i].split("=")[0], 60, QUOTED)}`,
           "run: codexctl --help",
         );
       }
@@ -71,7 +72,7 @@ export async function run(
       const guess = suggestVerb(verbName);
       throw usageError(
         "UNKNOWN_VERB",
-        `codexctl has no verb "${clip(verbName)}"`,
+        `codexctl has no verb "${clip(verbName, 60, QUOTED)}"`,
         guess
           ? `did you mean: codexctl ${guess}? (codexctl --help lists every verb)`
           : "run: codexctl --help to list the verbs",
@@ -90,7 +91,7 @@ export async function run(
       command,
       mode,
       env,
-      emitLine: (envelope) => writeStdout(formatEnvelope(envelope, mode, true)),
+      emitLine: (envelope, line) => writeStdout(formatEnvelope(envelope, mode, true, line)),
     };
     const outcome = await verb.run(parsed.args, ctx);
     if (outcome.kind === "done") return outcome.exitCode;

@@ -8,7 +8,7 @@ import { z } from "zod";
 import { compatibility } from "../codex/rollout/compat.ts";
 import { codexHome, listThreadFiles } from "../codex/rollout/locate.ts";
 import { readThread } from "../codex/rollout/reader.ts";
-import { clip } from "../verdict/text.ts";
+import { clip } from "../text.ts";
 import { rolloutStatus } from "../verdict/rollout_status.ts";
 import { defineVerb, flag } from "./verb.ts";
 
@@ -62,7 +62,7 @@ be read, plus any rollout file the index does not know. Each is folded to its cu
         model: s.model,
         source: s.source,
         cwd: s.cwd,
-        last_message: s.last_agent_message ? clip(s.last_agent_message, 120) : null,
+        last_message: s.last_agent_message ? clip(s.last_agent_message, 120, { words: true }) : null,
         confidence: compatibility(read.progress.stats, s).confidence,
         rollout_path: file.path,
       });

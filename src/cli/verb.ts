@@ -8,6 +8,7 @@ import { parseArgs } from "node:util";
 import { z } from "zod";
 import { usageError } from "../errors.ts";
 import type { Env } from "../env.ts";
+import { clip, type ClipOptions } from "../text.ts";
 import type { Envelope } from "../envelope.ts";
 import type { OutputMode } from "../output.ts";
 
@@ -37,8 +38,11 @@ export interface VerbContext {
   mode: OutputMode;
   /** The process environment. */
   env: Env;
-  /** Writes one envelope as a line right away (streaming verbs such as `watch`). */
-  emitLine(envelope: Envelope): void;
+  /**
+   * Writes one envelope as a line right away (streaming verbs such as `watch`); `line` is the
+   * envelope already serialised as one JSON line, written as is in JSON mode.
+   */
+  emitLine(envelope: Envelope, line?: string): void;
 }
 
 /** What a verb returns. */
@@ -118,9 +122,9 @@ export function parseVerbArgs<T>(verb: Verb<T>, argv: string[]): ParsedVerbArgs<
     throw usageError(
       "BAD_FLAG",
       max === 0
-        ? `codexctl ${verb.name} takes no positional arguments, but got "${clip(extra)}"`
+        ? `codexctl ${verb.name} takes no positional arguments, but got "${clip(extra, 60, QUOTED)}"`
         : `codexctl ${verb.name} takes at most ${max} ${verb.positionals!.name} argument(s), but got "${
-          clip(extra)
+          clip(extra, 60, QUOTED)
         }" too`,
       `run: codexctl ${verb.name} --help`,
     );
@@ -137,7 +141,11 @@ function flagError(verbName: string, argv: string[], flags: Record<string, FlagS
   const hint = `run: codexctl ${verbName} --help`;
   const unknown = argv.find((a) => a.startsWith("-") && a !== "-" && a !== "--" && !isKnownFlag(a, flags));
   if (code === "ERR_PARSE_ARGS_UNKNOWN_OPTION" && unknown) {
-    return usageError("BAD_FLAG", `codexctl ${verbName} has no flag ${clip(unknown.split("=")[0])}`, hint);
+    return usageError(
+      "BAD_FLAG",
+      `codexctl ${verbName} has no flag ${clip(unknown.split("=")[0], 60, QUOTED)}`,
+      hint,
+    );
   }
   if (code === "ERR_PARSE_ARGS_INVALID_OPTION_VALUE") {
     const name = findValueProblem(argv, flags);
@@ -184,10 +192,8 @@ function argsError(verbName: string, error: z.ZodError): Error {
   return usageError("BAD_ARGS", message, `run: codexctl ${verbName} --help`);
 }
 
-/** `text` cut to 60 characters (with `...`) for quoting user input in a message. */
-export function clip(text: string): string {
-  return text.length > 60 ? `${text.slice(0, 57)}...` : text;
-}
+/** How user input is quoted in a message: at most 60 characters, as typed. */
+export const QUOTED: ClipOptions = { flatten: false, mark: "..." };
 
 function secondsParser() {
   return z.string({ error: "expected a number of seconds" }).regex(/^\d+(\.\d+)?$/, {

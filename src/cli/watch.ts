@@ -102,8 +102,8 @@ ends the watch without closing anything.`,
   }),
   async run(args, ctx) {
     const target = resolveTarget("watch", args);
-    // the watch's line text is JSON.stringify(envelope): the same bytes emitLine writes
-    const emit = (_text: string, envelope: Envelope) => ctx.emitLine(envelope);
+    // a watch line is serialised once, by watch/line.ts (which fits it into 500 characters)
+    const emit = (text: string, envelope: Envelope) => ctx.emitLine(envelope, text);
     if (target.kind === "session") {
       const session = await Session.load(Store.fromEnv(ctx.env), target.session, ctx.env);
       await addExpect(session, args.expect);

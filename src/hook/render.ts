@@ -6,6 +6,7 @@
  *
  * @module
  */
+import { clip } from "../text.ts";
 import { statusCommand } from "../verdict/next.ts";
 import type { CursorEntry } from "./cursor.ts";
 
@@ -45,12 +46,6 @@ function sentence(text: string): string {
   return !t || /[.?!:…]$/.test(t) ? t : `${t}.`;
 }
 
-/** Cuts `text` to `max` characters with an ellipsis. */
-export function clipText(text: string, max: number): string {
-  const flat = text.replace(/\s+/g, " ").trim();
-  return flat.length <= max ? flat : flat.slice(0, Math.max(0, max - 1)).trimEnd() + "…";
-}
-
 /**
  * One change line: `codexctl: <label> is <state> (<reason>). <summary> Next: <command>`. The
  * summary is shortened first so the command always survives whole.
@@ -59,8 +54,8 @@ export function changeLine(f: LineFacts): string {
   const head = `codexctl: ${f.label} ${stateWords(f)}`;
   const tail = nextClause(f);
   const room = LINE_MAX - head.length - tail.length - 2;
-  const summary = room > 20 ? sentence(clipText(f.verdict?.summary ?? "", room)) : "";
-  return clipText([head, summary, tail].filter(Boolean).join(" "), LINE_MAX);
+  const summary = room > 20 ? sentence(clip(f.verdict?.summary ?? "", room)) : "";
+  return clip([head, summary, tail].filter(Boolean).join(" "), LINE_MAX);
 }
 
 /**
@@ -80,7 +75,7 @@ export function fitLines(lines: string[], labels: string[], budget: number, head
     }
     const left = labels.slice(i);
     out.push(
-      clipText(
+      clip(
         `codexctl: ${left.length} more: ${
           left.join(", ")
         }. Details: codexctl status --session <id> (or --thread <uuid>)`,
@@ -90,7 +85,7 @@ export function fitLines(lines: string[], labels: string[], budget: number, head
     break;
   }
   const text = out.join("\n");
-  return text.length <= budget ? text : text.slice(0, budget - 1) + "…";
+  return clip(text, budget, { flatten: false });
 }
 
 /** The additionalContext of a PostToolUse / UserPromptSubmit delivery. */
@@ -109,7 +104,7 @@ export function stopReason(items: StopItem[]): string {
   const lines = items.map(({ facts, why }) => {
     if (why === "working") {
       const s = facts.session!;
-      return clipText(
+      return clip(
         `- ${facts.label} is still working (${
           facts.verdict?.summary ?? "its turn is open"
         }). To wait for it: codexctl await --session ${s}; or arm the Monitor tool with: codexctl watch --session ${s}`,

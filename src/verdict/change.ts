@@ -15,7 +15,7 @@
 import type { Verdict, WatchEvent } from "../envelope.ts";
 import type { Transition } from "../codex/rollout/fold.ts";
 import { fnv64 } from "../hash.ts";
-import { clip } from "./text.ts";
+import { clip } from "../text.ts";
 import { turnError, turnOutcome } from "./rollout_status.ts";
 import { isAwaiting, isStalled } from "./states.ts";
 
@@ -62,7 +62,7 @@ export function transitionChange(t: Transition): Change {
       return {
         event: "turn_completed",
         summary: t.last_agent_message
-          ? clip(t.last_agent_message, 300)
+          ? clip(t.last_agent_message, 300, { words: true })
           : "The turn completed without a final message",
         priority: 5,
       };

@@ -10,7 +10,7 @@ import type { Verdict } from "../envelope.ts";
 import type { Evidence } from "./evidence.ts";
 import { blank } from "./rule.ts";
 import { next, targetFlag } from "./next.ts";
-import { clip } from "./text.ts";
+import { clip } from "../text.ts";
 
 /** What the source showed: whether the marker was printed, and the transcript tail it ended with. */
 export interface Finish {
@@ -42,7 +42,7 @@ export function completionVerdict(e: Evidence, f: Finish): Verdict | null {
       ...base,
       state: "completed",
       reason: "marker_verified",
-      summary: `Codex finished and printed the marker: ${clip(f.transcript, 150)}`,
+      summary: `Codex finished and printed the marker: ${clip(f.transcript, 150, { words: true })}`,
       next_action: next(
         "nothing",
         null,
@@ -55,7 +55,7 @@ export function completionVerdict(e: Evidence, f: Finish): Verdict | null {
       ...base,
       state: "completed",
       reason: "artifacts_present",
-      summary: `The turn ended and every expected file exists: ${clip(f.transcript, 120)}`,
+      summary: `The turn ended and every expected file exists: ${clip(f.transcript, 120, { words: true })}`,
       next_action: next("verify", null, "no marker, but the expected files exist; review them"),
     };
   }

@@ -13,7 +13,7 @@ import { blank, type Rule, type VerdictSource } from "./rule.ts";
 import { THREAD_RULES } from "./thread_rules.ts";
 import { PANE_GONE, SCREEN_FALLBACK, SCREEN_RULES, TRUST_DIALOG } from "./screen_rules.ts";
 import { DAEMON_RULES } from "./daemon_rules.ts";
-import { clip } from "./text.ts";
+import { clip } from "../text.ts";
 import { next, statusCommand } from "./next.ts";
 
 /**
@@ -50,7 +50,7 @@ export function decide(evidence: Evidence): Decision {
     const verdict = rule.apply(evidence);
     if (verdict) {
       return {
-        verdict: { ...verdict, summary: clip(verdict.summary, 200) },
+        verdict: { ...verdict, summary: clip(verdict.summary, 200, { words: true }) },
         rule: rule.name,
         source: rule.source,
       };

@@ -12,7 +12,8 @@ import { blank, choiceVerdict, type Rule } from "./rule.ts";
 import { next, targetFlag, waitCommand } from "./next.ts";
 import { liveLines, looksDone, readScreen, type ScreenFacts, screenPlan, soundsUncertain } from "./screen.ts";
 import { screenTranscript } from "./transcript.ts";
-import { clip, markerPrinted } from "./text.ts";
+import { clip } from "../text.ts";
+import { markerPrinted } from "./text.ts";
 import { completionVerdict } from "./completion.ts";
 
 function rule(name: string, apply: (e: Evidence, f: ScreenFacts) => Verdict | null): Rule {
@@ -195,7 +196,7 @@ export const SCREEN_FALLBACK: Rule = rule("screen.fallback", (e, f) => {
       ...base,
       state: "completed",
       reason: "reported_done",
-      summary: `Codex reports it is done: ${clip(transcript, 150)}`,
+      summary: `Codex reports it is done: ${clip(transcript, 150, { words: true })}`,
       next_action: next(
         "verify",
         `status ${targetFlag(e.target)}`,

@@ -32,15 +32,6 @@ export function trailingQuestions(text: string): string[] {
   ).filter(Boolean);
 }
 
-/** Cuts to at most `max` characters on a word boundary, with an ellipsis. */
-export function clip(text: string, max: number): string {
-  const flat = text.replace(/\s+/g, " ").trim();
-  if (flat.length <= max) return flat;
-  const cut = flat.slice(0, max - 1);
-  const space = cut.lastIndexOf(" ");
-  return (space > max * 0.6 ? cut.slice(0, space) : cut) + "…";
-}
-
 /** The transcript tail of a final message: marker line dropped, blank runs collapsed, ≤ 28 lines and ≤ 2000 chars (whole trailing lines kept). */
 export function transcriptTail(text: string | null, marker: string | null): string {
   if (!text) return "";

@@ -10,7 +10,8 @@ import type { Verdict } from "../envelope.ts";
 import type { Evidence } from "./evidence.ts";
 import { blank, choiceVerdict, type Rule } from "./rule.ts";
 import { next, targetFlag, waitCommand } from "./next.ts";
-import { clip, duration, markerPrinted, trailingQuestions, transcriptTail } from "./text.ts";
+import { clip } from "../text.ts";
+import { duration, markerPrinted, trailingQuestions, transcriptTail } from "./text.ts";
 import { type RolloutStatus, rolloutStatus, turnError, turnOpen } from "./rollout_status.ts";
 import { completionVerdict } from "./completion.ts";
 
@@ -206,7 +207,7 @@ export const THREAD_RULES: readonly Rule[] = [
       state: "completed",
       reason: "turn_complete",
       summary: message
-        ? `The turn completed: ${clip(transcript, 150)}`
+        ? `The turn completed: ${clip(transcript, 150, { words: true })}`
         : "The turn completed without a final message",
       next_action: next(
         "verify",

@@ -7,6 +7,7 @@
  */
 import { type Envelope, okEnvelope, type Verdict, WatchEventSchema } from "../envelope.ts";
 import type { Change } from "../verdict/change.ts";
+import { clip } from "../text.ts";
 
 /** The hard limit on one watch line. */
 export const MAX_LINE = 500;
@@ -44,19 +45,10 @@ export function renderLine(
     let hi = full.length;
     while (lo < hi) {
       const mid = Math.ceil((lo + hi) / 2);
-      if (build(cut(full, mid), withNext).text.length <= MAX_LINE) lo = mid;
+      if (build(clip(full, mid, { flatten: false }), withNext).text.length <= MAX_LINE) lo = mid;
       else hi = mid - 1;
     }
-    if (lo >= 40 || !withNext) return build(cut(full, lo), withNext);
+    if (lo >= 40 || !withNext) return build(clip(full, lo, { flatten: false }), withNext);
   }
   return build("", false);
-}
-
-/** The first `n` characters of `text` with an ellipsis (no lone surrogate at the cut). */
-function cut(text: string, n: number): string {
-  if (n >= text.length) return text;
-  if (n <= 1) return "…";
-  let end = n - 1;
-  if (/[\uD800-\uDBFF]/.test(text[end - 1] ?? "")) end--;
-  return text.slice(0, end) + "…";
 }

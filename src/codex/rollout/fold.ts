@@ -9,6 +9,7 @@
  *
  * @module
  */
+import { clip } from "../../text.ts";
 import { markerIn } from "../prompt.ts";
 import type { RolloutEvent, RolloutUsage, UserInputQuestion } from "./events.ts";
 import { userInputQuestions } from "./fields.ts";
@@ -168,8 +169,9 @@ export function foldWithTransitions(
   return { state: s, transitions };
 }
 
-function clip(text: string): string {
-  return text.length > MAX_MESSAGE ? "…" + text.slice(text.length - MAX_MESSAGE + 1) : text;
+/** A message as kept in the state: its last {@linkcode MAX_MESSAGE} characters. */
+function kept(text: string): string {
+  return clip(text, MAX_MESSAGE, { keep: "end", flatten: false });
 }
 
 function shellSummary(name: string, args: Record<string, unknown> | null): string | null {
@@ -255,7 +257,7 @@ function step(s: ThreadState, e: RolloutEvent, transitions: Transition[]): void 
     case "turn_complete": {
       s.has_turn_markers = true;
       const worked = (s.turn?.agent_messages ?? 0) + (s.turn?.activity ?? 0) > 0;
-      if (e.last_agent_message) s.last_agent_message = clip(e.last_agent_message);
+      if (e.last_agent_message) s.last_agent_message = kept(e.last_agent_message);
       endTurn(
         s,
         {
@@ -284,13 +286,13 @@ function step(s: ThreadState, e: RolloutEvent, transitions: Transition[]): void 
       );
       break;
     case "user_message":
-      s.last_user_message = clip(e.text);
+      s.last_user_message = kept(e.text);
       s.user_messages++;
       s.marker = markerIn(e.text) ?? s.marker;
       s.awaiting_reply = true;
       break;
     case "agent_message":
-      s.last_agent_message = clip(e.text);
+      s.last_agent_message = kept(e.text);
       s.awaiting_reply = false;
       if (s.turn) s.turn.agent_messages++;
       break;

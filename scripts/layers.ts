@@ -26,8 +26,9 @@ export interface Room {
 export const ROOMS: readonly Room[] = [
   {
     name: "base",
-    paths: ["errors.ts", "env.ts", "hash.ts", "version.ts", "envelope.ts", "output.ts", "lazy.ts"],
-    what: "error classes and exit codes, the env seam, hashing, the v1 envelope schemas and their rendering",
+    paths: ["errors.ts", "env.ts", "hash.ts", "text.ts", "version.ts", "envelope.ts", "output.ts", "lazy.ts"],
+    what:
+      "error classes and exit codes, the env seam, hashing, clipping text, the v1 envelope schemas and their rendering",
   },
   { name: "store", paths: ["store/"], what: "the state root, atomic writes, locks, id checks" },
   { name: "session", paths: ["session/"], what: "the session record and its owner" },

@@ -142,6 +142,19 @@ Deno.test("live codex 0.169 TUI: a Plan-mode request_user_input shows its questi
       ["2", "Blue", false],
     ]);
 
+    // status --thread: the daemon decides what Codex waits on (daemon.question), answerable by --item
+    const status = await runCli(["status", "--thread", threadId], { env: rig.cliEnv, timeoutMs: LONG });
+    assert.equal(status.code, 0, status.stdout + status.stderr);
+    const seen = status.json?.result as Record<string, unknown>;
+    assert.equal((seen.rollout as Record<string, unknown>).rule, "daemon.question");
+    assert.equal(seen.state, "awaiting_clarification");
+    assert.equal(seen.reason, "multiple_choice");
+    assert.deepEqual(seen.questions, ["Which color should the widget be?"]);
+    assert.equal(
+      (seen.next_action as { command: string }).command,
+      `codexctl reply --thread ${threadId} --choice 1 --item ${request.key}`,
+    );
+
     // an approval answer does not fit a question: refused before anything is sent
     const wrong = await runCli(["reply", "--thread", threadId, "--approve"], {
       env: rig.cliEnv,

@@ -51,9 +51,9 @@ function verdict(c: Case) {
     marker: c.marker === undefined ? FIXTURE_MARKER : c.marker,
     artifacts: c.artifacts ?? [],
   };
-  const { verdict, rule } = decide(evidence);
+  const { verdict, rule, source } = decide(evidence);
   assert.equal(VerdictSchema.safeParse(verdict).success, true);
-  return { ...verdict, rule };
+  return { ...verdict, rule, source };
 }
 
 const until = (lines: string[], needle: string) =>
@@ -104,6 +104,8 @@ for (const v of ALL_CODEX_VERSIONS) {
 
   Deno.test(`analyzer ${v}: a working turn → working/working with await`, () => {
     const r = verdict({ screen: screen(v, "interrupt", "working") });
+    assert.equal(r.rule, "screen.fallback");
+    assert.equal(r.source, "screen");
     assert.equal(r.state, "working");
     assert.match(r.next_action.command ?? "", /^codexctl await --session cdx-1a2b$/);
   });
@@ -119,6 +121,7 @@ for (const v of ALL_CODEX_VERSIONS) {
 
   Deno.test(`analyzer ${v}: the folder-trust dialog is a verdict of its own`, () => {
     const r = verdict({ screen: screen(v, "trust", "trust-dialog") });
+    assert.equal(r.rule, "screen.trust_dialog");
     assert.equal(r.state, "awaiting_approval");
     assert.equal(r.reason, "trust_dialog");
     assert.match(r.next_action.command ?? "", /reply --session cdx-1a2b --choice 1/);
@@ -157,17 +160,20 @@ for (const v of ALL_CODEX_VERSIONS) {
       rollout: until(rolloutLines(v, "plan", "tui"), '"task_complete"'),
     });
     assert.equal(plan.reason, "plan_approval");
+    assert.equal(plan.rule, "screen.plan_menu");
     assert.equal(plan.plan?.trimEnd(), mockPlan(8));
     const gate = verdict({
       screen: screen(v, "escalated", "approval"),
       rollout: until(rolloutLines(v, "escalated", "tui"), '"sandbox_permissions'),
     });
     assert.equal(gate.reason, "permission_request", "the dialog is on screen: certain, not probable");
+    assert.equal(gate.rule, "screen.approval_dialog");
     const ask = verdict({
       screen: screen(v, "user_input", "widget"),
       rollout: until(rolloutLines(v, "user_input", "tui"), '"request_user_input"'),
     });
     assert.equal(ask.reason, "multiple_choice");
+    assert.equal(ask.rule, "screen.question_widget");
     assert.deepEqual(ask.questions, ["Which color should the widget be?"]);
   });
 
@@ -182,6 +188,8 @@ for (const v of ALL_CODEX_VERSIONS) {
 
 Deno.test("analyzer: a gone pane → exited/pane_gone, whatever the rollout says", () => {
   const r = verdict({ screen: "", alive: false, rollout: rolloutLines("0.169.0", "marker", "tui") });
+  assert.equal(r.rule, "pane.gone");
+  assert.equal(r.source, "pane");
   assert.equal(r.state, "exited");
   assert.equal(r.reason, "pane_gone");
 });

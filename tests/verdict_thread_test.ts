@@ -4,6 +4,7 @@
  */
 import assert from "node:assert/strict";
 import { decide } from "../src/verdict/machine.ts";
+import type { Evidence } from "../src/verdict/evidence.ts";
 import { VerdictSchema } from "../src/envelope.ts";
 import { ALL_CODEX_VERSIONS } from "./support/codex_bin.ts";
 import {
@@ -29,10 +30,12 @@ function each(scenario: string, fn: (v: string, k: RunKind, lines: string[]) => 
   assert.ok(n > 0);
 }
 
-function verdict(lines: string[], extra = {}) {
-  const { verdict, rule } = decide(evidenceOf(foldLines(lines), extra));
+function verdict(lines: string[], extra: Partial<Evidence> = {}, quietMs: number | null = null) {
+  const evidence = evidenceOf(foldLines(lines), extra);
+  if (evidence.thread) evidence.thread.quiet_ms = quietMs;
+  const { verdict, rule, source } = decide(evidence);
   assert.equal(VerdictSchema.safeParse(verdict).success, true, "every verdict is a valid v1 verdict");
-  return { ...verdict, rule };
+  return { ...verdict, rule, source };
 }
 
 Deno.test("thread.completed: the marker printed on its own line → completed/marker_verified", () => {
@@ -40,6 +43,8 @@ Deno.test("thread.completed: the marker printed on its own line → completed/ma
     const r = verdict(lines);
     assert.equal(r.state, "completed", `${v}/${k}`);
     assert.equal(r.reason, "marker_verified");
+    assert.equal(r.rule, "thread.completed");
+    assert.equal(r.source, "thread");
     assert.equal(r.marker_found, true);
     assert.equal(r.next_action.intent, "nothing");
     assert.equal(
@@ -95,6 +100,7 @@ Deno.test("thread.completed: a final message that asks → awaiting_clarificatio
 Deno.test("thread.waiting_input: request_user_input pending → multiple_choice with options, recommended first", () => {
   each("user_input", (v, k, lines) => {
     const r = verdict(foldUntilLines(lines, '"name":"request_user_input"'));
+    assert.equal(r.rule, "thread.waiting_input");
     assert.equal(r.state, "awaiting_clarification", `${v}/${k}`);
     assert.equal(r.reason, "multiple_choice");
     assert.deepEqual(r.questions, ["Which color should the widget be?"]);
@@ -110,6 +116,7 @@ Deno.test("thread.waiting_input: request_user_input pending → multiple_choice 
 Deno.test("thread.approval_probable: an escalated command without output → permission_gate", () => {
   each("escalated", (v, k, lines) => {
     const r = verdict(foldUntilLines(lines, '"sandbox_permissions'));
+    assert.equal(r.rule, "thread.approval_probable");
     assert.equal(r.state, "permission_gate", `${v}/${k}`);
     assert.equal(r.reason, "approval_probable");
     assert.match(r.summary, /touch escalated\.txt/);
@@ -121,6 +128,7 @@ Deno.test("thread.plan_approval: a turn that proposed a plan → awaiting_approv
   each("plan", (v, k, lines) => {
     const i = lines.findIndex((l) => /"type":"(task_complete|turn_complete)"/.test(l));
     const r = verdict(lines.slice(0, i + 1));
+    assert.equal(r.rule, "thread.plan_approval");
     assert.equal(r.state, "awaiting_approval", `${v}/${k}`);
     assert.equal(r.reason, "plan_approval");
     assert.equal(r.plan?.trimEnd(), mockPlan(8));
@@ -135,11 +143,13 @@ Deno.test("thread.plan_approval: a turn that proposed a plan → awaiting_approv
 Deno.test("thread.turn_failed / thread.interrupted from both eras", () => {
   each("failure", (v, k, lines) => {
     const r = verdict(lines);
+    assert.equal(r.rule, "thread.turn_failed");
     assert.equal(r.state, "failed", `${v}/${k}`);
     assert.equal(r.reason, "turn_failed");
   });
   each("interrupt", (v, k, lines) => {
     const r = verdict(lines);
+    assert.equal(r.rule, "thread.interrupted");
     assert.equal(r.state, "interrupted", `${v}/${k}`);
     assert.equal(r.reason, "interrupted");
   });
@@ -148,15 +158,53 @@ Deno.test("thread.turn_failed / thread.interrupted from both eras", () => {
 Deno.test("thread.working: an open turn is working; the next action waits", () => {
   each("shell", (v, k, lines) => {
     const r = verdict(foldUntilLines(lines, '"function_call"'));
+    assert.equal(r.rule, "thread.working");
     assert.equal(r.state, "working", `${v}/${k}`);
     assert.match(r.summary, /echo codexctl-fixture-shell/);
     assert.match(r.next_action.command ?? "", /watch --thread \S+ --until settled/);
   });
 });
 
+Deno.test("thread.stalled: an open turn whose rollout is quiet for the stall time is working/stalled", () => {
+  each("shell", (v, k, lines) => {
+    const open = foldUntilLines(lines, '"function_call"');
+    const r = verdict(open, { stall_ms: 60_000 }, 5 * 60_000);
+    assert.equal(r.rule, "thread.stalled", `${v}/${k}`);
+    assert.equal(r.state, "working");
+    assert.equal(r.reason, "stalled");
+    assert.match(
+      r.summary,
+      /^No rollout activity for 5 min while the turn is open \(Codex is working \(running: /,
+    );
+    assert.match(r.next_action.command ?? "", /watch --thread \S+ --until settled/);
+    // quiet for less than the stall time, or no stall time given (status): just working
+    assert.equal(verdict(open, { stall_ms: 60_000 }, 59_000).rule, "thread.working");
+    assert.equal(verdict(open, {}, 5 * 60_000).rule, "thread.working");
+    // a turn that ended, or one waiting on the caller, is never stalled however quiet it is
+    assert.equal(verdict(lines, { stall_ms: 60_000 }, 5 * 60_000).rule, "thread.completed");
+  });
+  each("user_input", (v, k, lines) => {
+    const waiting = foldUntilLines(lines, '"name":"request_user_input"');
+    assert.equal(
+      verdict(waiting, { stall_ms: 60_000 }, 5 * 60_000).rule,
+      "thread.waiting_input",
+      `${v}/${k}`,
+    );
+  });
+  each("escalated", (v, k, lines) => {
+    const gate = foldUntilLines(lines, '"sandbox_permissions');
+    assert.equal(
+      verdict(gate, { stall_ms: 60_000 }, 5 * 60_000).rule,
+      "thread.approval_probable",
+      `${v}/${k}`,
+    );
+  });
+});
+
 Deno.test("thread.process_exited: an open turn whose Codex is gone is exited, never working", () => {
   const lines = foldUntilLines(rolloutLines("0.169.0", "shell", "exec"), '"function_call"');
   const r = verdict(lines, { process: { alive: false } });
+  assert.equal(r.rule, "thread.process_exited");
   assert.equal(r.state, "exited");
   assert.equal(r.reason, "process_exited");
   // a finished turn stays what it was even when the process is gone
@@ -169,9 +217,11 @@ Deno.test("thread.process_exited: an open turn whose Codex is gone is exited, ne
 Deno.test("thread.idle and thread.low_confidence", () => {
   const meta = rolloutLines("0.169.0", "message", "exec").slice(0, 1);
   const idle = verdict(meta);
+  assert.equal(idle.rule, "thread.idle");
   assert.equal(idle.state, "idle");
   assert.equal(idle.reason, "no_turn");
   const alien = verdict(['{"kind":"x"}', '{"kind":"y"}', '{"type":"frobnicate","payload":{}}']);
+  assert.equal(alien.rule, "thread.low_confidence");
   assert.equal(alien.state, "no_signal");
   assert.match(alien.summary, /not recognised/);
 });

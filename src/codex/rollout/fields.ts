@@ -6,7 +6,19 @@
  * @module
  */
 import { z } from "zod";
-import type { RolloutUsage, UserInputQuestion } from "./events.ts";
+import type { EventAt, RolloutEvent, RolloutUsage, UserInputQuestion } from "./events.ts";
+
+/**
+ * Reads one `event_msg` payload of type `ptype` (one era's shapes, or the shapes both share): the
+ * event; null when the shape is known but carries nothing for the state, or is malformed
+ * (`malformed()` counts it and returns null); undefined when the shape is not this reader's.
+ */
+export type EventReader = (
+  ptype: string,
+  p: Record<string, unknown>,
+  base: EventAt,
+  malformed: () => null,
+) => RolloutEvent | null | undefined;
 
 /** A string field, null when absent or of another type. */
 export const str = z.string().nullish().catch(null);

@@ -7,8 +7,7 @@
  * @module
  */
 import { z } from "zod";
-import type { EventAt, RolloutEvent } from "./events.ts";
-import { contentText } from "./fields.ts";
+import { contentText, type EventReader } from "./fields.ts";
 
 /** `event_msg` types that only prove Codex was doing something. */
 export const LEGACY_ACTIVITY_EVENTS: ReadonlySet<string> = new Set([
@@ -44,20 +43,12 @@ function messageText(message: unknown): string {
   return typeof message === "string" ? message : contentText(message);
 }
 
-/**
- * Maps a legacy `event_msg` payload (type `ptype`) to an event; null when it is known but carries
- * nothing (or is malformed: `malformed()` counts it); undefined when it is no legacy shape.
- */
-export function legacyEvent(
-  ptype: string,
-  p: Record<string, unknown>,
-  base: EventAt,
-  malformed: () => null,
-): RolloutEvent | null | undefined {
+/** Reads the legacy `event_msg` shapes (see {@linkcode EventReader}). */
+export const legacyEvent: EventReader = (ptype, p, base, malformed) => {
   if (LEGACY_ACTIVITY_EVENTS.has(ptype)) return { ...base, k: "activity", what: ptype };
   if (LEGACY_QUIET_EVENTS.has(ptype)) return null;
   if (ptype !== "user_message" && ptype !== "agent_message") return undefined;
   const m = MessageSchema.safeParse(p);
   if (!m.success) return malformed();
   return { ...base, k: ptype, text: messageText(m.data.message) };
-}
+};

@@ -11,7 +11,7 @@
  */
 import { z } from "zod";
 import type { EventAt, RolloutEvent } from "./events.ts";
-import { contentText, label, str } from "./fields.ts";
+import { contentText, type EventReader, label, str } from "./fields.ts";
 import { type Head, headField, wideHead } from "./head.ts";
 
 /** Top-level line types that are known and carry nothing the state uses. */
@@ -54,17 +54,8 @@ export function paginatedHeadEvent(bytes: Uint8Array, head: Head, at: EventAt): 
   return { ...at, k: "activity", what: itemType };
 }
 
-/**
- * Maps a paginated `event_msg` payload (type `ptype`) to an event; null when it is known but
- * carries nothing (or is malformed: `malformed()` counts it); undefined when it is no paginated
- * shape.
- */
-export function paginatedEvent(
-  ptype: string,
-  p: Record<string, unknown>,
-  base: EventAt,
-  malformed: () => null,
-): RolloutEvent | null | undefined {
+/** Reads the paginated `event_msg` shapes (see {@linkcode EventReader}). */
+export const paginatedEvent: EventReader = (ptype, p, base, malformed) => {
   switch (ptype) {
     case "item_completed": {
       const m = ItemCompletedSchema.safeParse(p);
@@ -109,4 +100,4 @@ export function paginatedEvent(
     }
   }
   return undefined;
-}
+};

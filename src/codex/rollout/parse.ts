@@ -12,7 +12,7 @@
  */
 import { z } from "zod";
 import type { EventAt, ParseStats, RolloutEvent } from "./events.ts";
-import { label, num, parseArgs, str, usage, UsageSchema } from "./fields.ts";
+import { type EventReader, label, num, parseArgs, str, usage, UsageSchema } from "./fields.ts";
 import { type Head, headField, scanHead, wideHead } from "./head.ts";
 import { LEGACY_ACTIVITY_EVENTS, LEGACY_QUIET_EVENTS, legacyEvent } from "./legacy.ts";
 import { PAGINATED_QUIET_LINES, paginatedEvent, paginatedHeadEvent } from "./paginated.ts";
@@ -202,10 +202,11 @@ function normalise(
       return normaliseItem(p, base, malformed);
     case "event_msg": {
       const ptype = typeof p.type === "string" ? p.type : "";
-      const common = commonEvent(ptype, p, base, malformed);
-      if (common !== undefined) return common;
-      const legacy = legacyEvent(ptype, p, base, malformed);
-      return legacy !== undefined ? legacy : paginatedEvent(ptype, p, base, malformed);
+      for (const read of EVENT_READERS) {
+        const event = read(ptype, p, base, malformed);
+        if (event !== undefined) return event;
+      }
+      return undefined;
     }
     default:
       return type !== null && PAGINATED_QUIET_LINES.has(type) ? null : undefined;
@@ -246,13 +247,8 @@ function normaliseItem(
   return undefined;
 }
 
-/** The `event_msg` shapes both eras write: turn markers, token counts, errors. */
-function commonEvent(
-  ptype: string,
-  p: Record<string, unknown>,
-  base: EventAt,
-  malformed: () => null,
-): RolloutEvent | null | undefined {
+/** Reads the `event_msg` shapes both eras write: turn markers, token counts, errors. */
+const commonEvent: EventReader = (ptype, p, base, malformed) => {
   switch (ptype) {
     case "task_started":
     case "turn_started": {
@@ -316,7 +312,10 @@ function commonEvent(
     }
   }
   return undefined;
-}
+};
+
+/** Every reader of `event_msg` shapes, asked in turn until one knows the shape. */
+const EVENT_READERS: readonly EventReader[] = [commonEvent, legacyEvent, paginatedEvent];
 
 /**
  * Lines that only overwrite state fields ("setters"): within one read, only the last of each kind

@@ -26,9 +26,18 @@ export interface Room {
 export const ROOMS: readonly Room[] = [
   {
     name: "base",
-    paths: ["errors.ts", "env.ts", "hash.ts", "text.ts", "version.ts", "envelope.ts", "output.ts", "lazy.ts"],
+    paths: [
+      "errors.ts",
+      "env.ts",
+      "names.ts",
+      "text.ts",
+      "version.ts",
+      "envelope.ts",
+      "output.ts",
+      "lazy.ts",
+    ],
     what:
-      "error classes and exit codes, the env seam, hashing, clipping text, the v1 envelope schemas and their rendering",
+      "error classes and exit codes, the env seam, lean names (state root, paths, a stable hash), clipping text, the v1 envelope schemas and their rendering",
   },
   { name: "store", paths: ["store/"], what: "the state root, atomic writes, locks, id checks" },
   { name: "session", paths: ["session/"], what: "the session record and its owner" },

@@ -43,13 +43,10 @@ Deno.test("the hook hot path loads only small local modules: no zod, no node:, n
   assert.deepEqual([...main].sort(), ["src/main.ts"]);
   const hook = await codeGraph(join(REPO_ROOT, "src", "hook", "run.ts"));
   assert.deepEqual([...hook].sort(), [
-    "src/hash.ts",
     "src/hook/cursor.ts",
-    "src/hook/input.ts",
-    "src/hook/paths.ts",
     "src/hook/run.ts",
     "src/hook/targets.ts",
-    "src/store/state_root.ts",
+    "src/names.ts",
   ]);
 });
 

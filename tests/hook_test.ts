@@ -9,9 +9,9 @@ import { join } from "node:path";
 import { runCli } from "./support/cli.ts";
 import { BEFORE_TURN_END, splitFixture, writeSession } from "./support/session_record.ts";
 import { stateRoot } from "../src/store/paths.ts";
-import { findStateRoot } from "../src/store/state_root.ts";
-import { ownerKey } from "../src/hook/paths.ts";
-import { parseInput } from "../src/hook/input.ts";
+import { findStateRoot } from "../src/names.ts";
+import { ownerKey } from "../src/hook/targets.ts";
+import { parseInput } from "../src/hook/run.ts";
 import { seenVerdicts } from "../src/hook/seen.ts";
 import {
   BRIEF_BUDGET,

@@ -13,7 +13,7 @@ import { verdictSignature } from "../src/verdict/change.ts";
 import { rolloutStatus, turnError } from "../src/verdict/rollout_status.ts";
 import { decide } from "../src/verdict/machine.ts";
 import type { Verdict } from "../src/envelope.ts";
-import { fnv64 } from "../src/hash.ts";
+import { fnv64 } from "../src/names.ts";
 import { evidenceOf, foldLines, foldUntil, homeFromFixtures, rolloutLines } from "./support/fixtures.ts";
 import { spawnCli } from "./support/cli_stream.ts";
 import { runCli } from "./support/cli.ts";

@@ -13,9 +13,18 @@ import { notFoundError } from "../errors.ts";
 import { readSession, SESSION_ID } from "../session/record.ts";
 import { currentOwner } from "../session/owner.ts";
 import { Store } from "../store/store.ts";
-import { type FollowEntry, followKey, ownerTargets, parseFollowList } from "../hook/targets.ts";
-import { EVERYONE, FOLLOW_KIND, ownerKey, targetKey } from "../hook/paths.ts";
+import {
+  EVERYONE,
+  FOLLOW_KIND,
+  type FollowEntry,
+  followKey,
+  ownerKey,
+  ownerTargets,
+  parseFollowList,
+  targetKey,
+} from "../hook/targets.ts";
 import { withSyncedIndex } from "../hook/deliver.ts";
+import { hookStallMs } from "../hook/run.ts";
 import { deliverable } from "../hook/cursor.ts";
 import { defineVerb } from "./verb.ts";
 
@@ -141,6 +150,7 @@ session. Following returns the current verdict, which counts as delivered to tha
             tool_stdout: null,
           },
           deadline: Date.now() + 60_000,
+          stallMs: hookStallMs(ctx.env),
         },
         targets,
         (index) => {

@@ -6,8 +6,7 @@
  * @module
  */
 import { z } from "zod";
-import { HOOK_EVENTS } from "../hook/input.ts";
-import { runHook } from "../hook/run.ts";
+import { HOOK_EVENTS, runHook } from "../hook/run.ts";
 import { defineVerb } from "./verb.ts";
 
 /** The `hook` verb. */

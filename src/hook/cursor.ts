@@ -12,7 +12,16 @@
  * @module
  */
 import type { Verdict } from "../envelope.ts";
-import type { HookTarget } from "./targets.ts";
+import { joinPath } from "../names.ts";
+import { type HookTarget, ownerKey } from "./targets.ts";
+
+/** Store kind of the per-owner cursor indexes (`hooks/<owner-key>.json`). */
+export const HOOK_INDEX_KIND = "hooks";
+
+/** The index file of an owner. */
+export function indexPath(root: string, owner: string): string {
+  return joinPath(root, HOOK_INDEX_KIND, `${ownerKey(owner)}.json`);
+}
 
 /** A compact verdict, enough for Stop reasons and briefs without re-reading anything. */
 export interface VerdictBrief {

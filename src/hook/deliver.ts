@@ -21,18 +21,19 @@ import {
   type CursorIndex,
   deliverable,
   emptyIndex,
+  HOOK_INDEX_KIND,
+  indexPath,
   probe,
   readIndex,
   unchanged,
 } from "./cursor.ts";
-import { envNumber, type HookInput } from "./input.ts";
+import type { HookInput } from "./input.ts";
 import { observeTarget } from "./observe_target.ts";
 import { briefText, contextText, stopReason } from "./render.ts";
 import { seenVerdicts } from "./seen.ts";
 import { stopCandidates, workingPolicy } from "./stop_rules.ts";
-import type { HookTarget } from "./targets.ts";
+import { type HookTarget, ownerKey } from "./targets.ts";
 import { logHook } from "./log.ts";
-import { HOOK_INDEX_KIND, indexPath, ownerKey } from "./paths.ts";
 
 /** Everything a hook run knows. */
 export interface HookContext {
@@ -42,6 +43,8 @@ export interface HookContext {
   input: HookInput;
   /** ms epoch after which nothing may be committed any more. */
   deadline: number;
+  /** An open turn whose rollout is silent this long is stalled (`CODEXCTL_HOOK_STALL_SEC`). */
+  stallMs: number;
 }
 
 /** Thrown when a pass is past its deadline before the commit (nothing was committed). */
@@ -67,7 +70,6 @@ export async function withSyncedIndex<T>(
 ): Promise<T> {
   const store = new Store(ctx.root);
   const lockMs = Math.max(100, ctx.deadline - Date.now());
-  const stallMs = envNumber(ctx.env, "CODEXCTL_HOOK_STALL_SEC", 600) * 1000;
   return await store.withLock(`hook-${ownerKey(ctx.owner)}`, async () => {
     const now = Date.now();
     const old = readIndex(indexPath(ctx.root, ctx.owner), ctx.owner);
@@ -89,7 +91,7 @@ export async function withSyncedIndex<T>(
           env: ctx.env,
           now,
           probed,
-          stallMs,
+          stallMs: ctx.stallMs,
           maxBytes: 64 * 1024 * 1024,
         },
       );

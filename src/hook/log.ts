@@ -5,7 +5,7 @@
  *
  * @module
  */
-import { joinPath } from "../store/state_root.ts";
+import { joinPath } from "../names.ts";
 
 /** The hook log's name (`logs/hooks.jsonl`). */
 export const HOOK_LOG = "hooks";

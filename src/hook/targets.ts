@@ -6,8 +6,35 @@
  *
  * @module
  */
-import { joinPath } from "../store/state_root.ts";
-import { FOLLOW_KIND, followPaths, targetKey } from "./paths.ts";
+import { fnv64, joinPath } from "../names.ts";
+
+/** Store kind of follow lists (`follows/<owner-key>.json`, and `follows/everyone.json`). */
+export const FOLLOW_KIND = "follows";
+/** The follow list every Claude Code session reads. */
+export const EVERYONE = "everyone";
+
+const SAFE = /^[A-Za-z0-9][A-Za-z0-9._-]{0,100}$/;
+
+/**
+ * A file-name-safe key for an owner id, naming its files (cursor index, follow list, progress,
+ * lock): `o-<id>` when the id is safe, else `o-h<hash>`.
+ */
+export function ownerKey(owner: string): string {
+  return SAFE.test(owner) && !owner.includes("..") ? `o-${owner}` : `o-h${fnv64(owner)}`;
+}
+
+/** The key of a watched target: the session id, or `thread-<uuid>`. */
+export function targetKey(target: { session: string | null; thread: string | null }): string {
+  return target.session ?? `thread-${target.thread}`;
+}
+
+/** The follow list files an owner reads: its own, then everyone's. */
+export function followPaths(root: string, owner: string): string[] {
+  return [
+    joinPath(root, FOLLOW_KIND, `${ownerKey(owner)}.json`),
+    joinPath(root, FOLLOW_KIND, `${EVERYONE}.json`),
+  ];
+}
 
 /** Something the hooks report on. */
 export interface HookTarget {

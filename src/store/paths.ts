@@ -6,7 +6,7 @@
  */
 import { environmentError } from "../errors.ts";
 import type { Env } from "../env.ts";
-import { findStateRoot } from "./state_root.ts";
+import { findStateRoot } from "../names.ts";
 
 /**
  * Resolves the state root directory from the environment: `findStateRoot` (one rule for the CLI

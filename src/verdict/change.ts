@@ -14,7 +14,7 @@
  */
 import type { Verdict, WatchEvent } from "../envelope.ts";
 import type { Transition } from "../codex/rollout/fold.ts";
-import { fnv64 } from "../hash.ts";
+import { fnv64 } from "../names.ts";
 import { clip } from "../text.ts";
 import { turnError, turnOutcome } from "./rollout_status.ts";
 import { isAwaiting, isStalled } from "./states.ts";

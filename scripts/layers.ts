@@ -71,6 +71,12 @@ export const ROOMS: readonly Room[] = [
     what: "the Claude Code hooks: lean no-change check, delivery pass, texts",
   },
   { name: "doctor", paths: ["doctor/"], what: "doctor checks" },
+  {
+    name: "gate",
+    paths: ["gate/"],
+    what:
+      "the compute gate: probes of GPU, containers, processes, memory and disk, and the pure free/busy decision",
+  },
   { name: "cli", paths: ["cli/"], what: "one module per verb, the registry, parsing, help" },
   { name: "entry", paths: ["main.ts"], what: "the entry: loads the CLI or a hook on demand" },
 ];

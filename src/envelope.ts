@@ -189,6 +189,105 @@ export const WatchEventSchema = z.object({
   coalesced: z.number().int().min(2).optional().describe("how many changes this line stands for"),
 }).strict();
 
+/** The verdict of `codexctl gate`: whether the machine is free for a hand-off. */
+export const GATE_VERDICTS = ["free", "busy"] as const;
+
+/**
+ * How one gate check came out: `free` (checked, nothing in the way), `busy` (something in the way),
+ * `absent` (the thing is not there — no GPU, no docker, no daemon — so nothing can be using it; counts
+ * as free), `unknown` (it could not be read; counts as busy, since nobody can vouch that it is free).
+ */
+export const GATE_CHECK_STATUSES = ["free", "busy", "absent", "unknown"] as const;
+
+const GateCheckBase = {
+  status: z.enum(GATE_CHECK_STATUSES),
+  summary: z.string().max(300).describe("one line: what was found"),
+};
+
+/** One GPU as `nvidia-smi --query-gpu` reports it. */
+export const GateGpuSchema = z.object({
+  index: z.number().int().nonnegative(),
+  uuid: z.string(),
+  name: z.string(),
+  memory_used_mib: z.number().nonnegative().nullable(),
+  memory_total_mib: z.number().nonnegative().nullable(),
+  utilization_pct: z.number().min(0).max(100).nullable().describe("null where the GPU reports none (MIG)"),
+}).strict();
+
+/** One compute process as `nvidia-smi --query-compute-apps` reports it. */
+export const GateGpuProcessSchema = z.object({
+  gpu_uuid: z.string(),
+  pid: z.number().int().nonnegative(),
+  name: z.string(),
+  used_memory_mib: z.number().nonnegative().nullable(),
+  counted: z.boolean().describe("false for a process too small to be work (a desktop compositor)"),
+}).strict();
+
+/** One container as `docker ps` reports it. */
+export const GateContainerSchema = z.object({
+  id: z.string(),
+  name: z.string(),
+  image: z.string(),
+  state: z.string().describe("running, paused, …"),
+  status: z.string().describe('docker\'s own words, e.g. "Up 2 hours"'),
+}).strict();
+
+/** One process matching a `--procs` pattern. */
+export const GateProcessMatchSchema = z.object({
+  pid: z.number().int().positive(),
+  command: z.string().max(300),
+}).strict();
+
+/** One check of `codexctl gate`, by name. */
+export const GateCheckSchema = z.discriminatedUnion("name", [
+  z.object({
+    name: z.literal("gpu"),
+    ...GateCheckBase,
+    gpus: z.array(GateGpuSchema),
+    processes: z.array(GateGpuProcessSchema),
+  }).strict(),
+  z.object({
+    name: z.literal("docker"),
+    ...GateCheckBase,
+    containers: z.array(GateContainerSchema),
+  }).strict(),
+  z.object({
+    name: z.literal("procs"),
+    ...GateCheckBase,
+    pattern: z.string(),
+    matches: z.array(GateProcessMatchSchema),
+  }).strict(),
+  z.object({
+    name: z.literal("memory"),
+    ...GateCheckBase,
+    available_gib: z.number().nonnegative().nullable(),
+    total_gib: z.number().nonnegative().nullable(),
+    min_free_gib: z.number().positive().nullable(),
+  }).strict(),
+  z.object({
+    name: z.literal("disk"),
+    ...GateCheckBase,
+    path: z.string(),
+    available_gib: z.number().nonnegative().nullable(),
+    total_gib: z.number().nonnegative().nullable(),
+    min_free_gib: z.number().positive().nullable(),
+  }).strict(),
+]);
+
+/** The result of `codexctl gate`: one verdict, the reasons, every check, and the next command. */
+export const GateResultSchema = z.object({
+  verdict: z.enum(GATE_VERDICTS),
+  summary: z.string().max(200),
+  reasons: z.array(z.string()).describe("why it is busy (the busy and unknown checks); empty when free"),
+  checks: z.array(GateCheckSchema).min(1),
+  waited: z.object({
+    seconds: z.number().nonnegative(),
+    polls: z.number().int().positive(),
+    timed_out: z.boolean().describe("true when --timeout ran out while still busy"),
+  }).strict().nullable().describe("with --wait-free: how long it waited; null otherwise"),
+  next_action: NextActionSchema,
+}).strict();
+
 /** A verb-specific result (listings, schema, tail pages …). */
 export const GenericResultSchema = z.record(z.string(), z.unknown());
 
@@ -202,7 +301,7 @@ const EnvelopeBase = {
 export const OkEnvelopeSchema = z.object({
   ok: z.literal(true),
   ...EnvelopeBase,
-  result: z.union([VerdictSchema, GenericResultSchema]),
+  result: z.union([VerdictSchema, GateResultSchema, GenericResultSchema]),
   error: z.null(),
 }).strict();
 
@@ -233,6 +332,12 @@ export type NextAction = z.infer<typeof NextActionSchema>;
 export type ThreadInfo = z.infer<typeof ThreadInfoSchema>;
 /** The result of one watch line. */
 export type WatchEvent = z.infer<typeof WatchEventSchema>;
+/** The result of `codexctl gate`. */
+export type GateResult = z.infer<typeof GateResultSchema>;
+/** One check of `codexctl gate`. */
+export type GateCheck = z.infer<typeof GateCheckSchema>;
+/** How one gate check came out. */
+export type GateCheckStatus = (typeof GATE_CHECK_STATUSES)[number];
 
 /** Builds (and validates) a success envelope. */
 export function okEnvelope(
@@ -274,6 +379,7 @@ export const SCHEMA_DOCUMENTS = {
   verdict: VerdictSchema,
   error: ErrorInfoSchema,
   watch_event: WatchEventSchema,
+  gate: GateResultSchema,
 } as const;
 
 /** A name accepted by {@linkcode jsonSchemaFor}. */

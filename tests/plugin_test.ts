@@ -174,6 +174,9 @@ Deno.test("skill: frontmatter name matches its directory; the description is sho
       "end --session",
       "run_in_background",
       "follow",
+      "codexctl gate",
+      "--wait-free",
+      "in sequence",
     ]
   ) {
     assert.ok(text.includes(topic), `the skill teaches ${topic}`);

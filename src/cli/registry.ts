@@ -21,6 +21,7 @@ const LOADERS: Readonly<Record<string, () => Promise<Verb>>> = {
   threads: async () => (await import("./threads.ts")).threadsVerb,
   tail: async () => (await import("./tail.ts")).tailVerb,
   follow: async () => (await import("./follow.ts")).followVerb,
+  gate: async () => (await import("./gate.ts")).gateVerb,
   doctor: async () => (await import("./doctor.ts")).doctorVerb,
   schema: async () => (await import("./schema.ts")).schemaVerb,
   hook: async () => (await import("./hook.ts")).hookVerb,

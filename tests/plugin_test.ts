@@ -1,6 +1,6 @@
 /**
  * The Claude Code plugin at the repository root: Claude Code's own validator (the pinned real
- * build, strict), the project lint for what that validator misses, the version tracking deno.json,
+ * build, strict, with the plugin directory's profile), the project lint for what that validator misses, the version tracking deno.json,
  * the skill's frontmatter, and the launcher's decision order.
  */
 import assert from "node:assert/strict";
@@ -14,7 +14,7 @@ const readJson = (path: string) => JSON.parse(Deno.readTextFileSync(join(REPO_RO
 async function validate(target: string): Promise<{ code: number; report: Record<string, unknown> }> {
   const claude = await claudeInstall();
   const out = await new Deno.Command(claude.binary, {
-    args: ["plugin", "validate", target, "--strict", "--json"],
+    args: ["plugin", "validate", target, "--strict", "--profile", "directory", "--json"],
     cwd: REPO_ROOT,
     env: { HOME: await Deno.makeTempDir({ prefix: "codexctl-validate-" }), DISABLE_AUTOUPDATER: "1" },
     stdout: "piped",
@@ -62,14 +62,20 @@ Deno.test("plugin.json and the marketplace entry carry deno.json's version; name
   assert.equal(market.plugins[0].version, version, "bump .claude-plugin/marketplace.json with deno.json");
 });
 
-Deno.test("claude plugin validate --strict --json passes on the repository and on plugin.json", async () => {
+Deno.test("claude plugin validate --strict --profile directory --json passes on the repository and on plugin.json", async () => {
   for (const target of [".", ".claude-plugin/plugin.json"]) {
     const { code, report } = await validate(target);
     const manifest = report.manifest as { errors: unknown[]; warnings: unknown[] };
-    assert.equal(code, 0, JSON.stringify(manifest));
+    assert.equal(code, 0, JSON.stringify({ manifest, directory: report.directory }));
     assert.equal(report.success, true);
     assert.deepEqual(manifest.errors, []);
     assert.deepEqual(manifest.warnings, []);
+    const directory = report.directory as Record<string, unknown>;
+    assert.equal(directory.profile, "directory");
+    assert.deepEqual(directory.findings, [], "the plugin directory would take this plugin");
+    assert.deepEqual(directory.undecided, []);
+    assert.equal(directory.incomplete, false);
+    assert.equal(directory.failure, null);
     const provides = report.provides as Record<string, unknown[]>;
     assert.deepEqual(
       (provides.hooks as { event: string; args: string[] }[]).map((h) => `${h.event}:${h.args.join(" ")}`),
@@ -94,6 +100,42 @@ Deno.test("claude plugin validate is live: it fails a plugin with an unknown hoo
     const { code, report } = await validate(dir);
     assert.notEqual(code, 0);
     assert.equal(report.success, false);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("the directory profile is live: without a licence it refuses, without an icon it warns (strict: fails)", async () => {
+  const dir = await pluginCopy();
+  try {
+    const manifest = join(dir, ".claude-plugin", "plugin.json");
+    const plugin = JSON.parse(await Deno.readTextFile(manifest));
+    assert.equal(plugin.license, "MIT");
+    assert.match(
+      await Deno.readTextFile(join(REPO_ROOT, "LICENSE")),
+      /^MIT License\n\nCopyright \(c\) 2026 codexctl contributors\n/,
+    );
+    delete plugin.license;
+    await Deno.writeTextFile(manifest, JSON.stringify(plugin));
+    await Deno.copyFile(join(REPO_ROOT, "README.md"), join(dir, "README.md"));
+    const bare = await validate(dir);
+    assert.notEqual(bare.code, 0);
+    const codes = (bare.report.directory as { findings: { code: string }[] }).findings.map((f) => f.code)
+      .sort();
+    assert.deepEqual(codes, ["ICON_MISSING", "LICENSE_MISSING"]);
+    await Deno.copyFile(join(REPO_ROOT, "LICENSE"), join(dir, "LICENSE"));
+    const noIcon = await validate(dir);
+    assert.notEqual(noIcon.code, 0, "strict: a warning fails");
+    assert.deepEqual(
+      (noIcon.report.directory as { findings: { code: string }[] }).findings.map((f) => f.code),
+      ["ICON_MISSING"],
+    );
+    await Deno.copyFile(
+      join(REPO_ROOT, ".claude-plugin", "icon.png"),
+      join(dir, ".claude-plugin", "icon.png"),
+    );
+    const whole = await validate(dir);
+    assert.equal(whole.code, 0, JSON.stringify(whole.report.directory));
   } finally {
     await Deno.remove(dir, { recursive: true });
   }

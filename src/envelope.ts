@@ -249,13 +249,15 @@ export const GateCheckSchema = z.discriminatedUnion("name", [
   z.object({
     name: z.literal("docker"),
     ...GateCheckBase,
-    containers: z.array(GateContainerSchema),
+    containers: z.array(GateContainerSchema).max(50).describe(
+      "running ones first; at most 50 (the summary counts all)",
+    ),
   }).strict(),
   z.object({
     name: z.literal("procs"),
     ...GateCheckBase,
     pattern: z.string(),
-    matches: z.array(GateProcessMatchSchema),
+    matches: z.array(GateProcessMatchSchema).max(50).describe("at most 50 (the summary counts all)"),
   }).strict(),
   z.object({
     name: z.literal("memory"),

@@ -204,7 +204,18 @@ Deno.test("procs: the pattern against whole command lines, Codex and codexctl an
     { pid: 400, command: "pytest-watch" },
   ]);
   assert.deepEqual(matchProcesses(entries, /^pytest$/, 101), []);
-  for (const cmd of ["codex", "codex exec x", "/a/codex.js", "codexctl", "/x/codexctl-linux-x64 gate"]) {
+  for (
+    const cmd of [
+      "codex",
+      "codex exec x",
+      "/a/codex.js",
+      "codexctl",
+      "/x/codexctl-linux-x64 gate",
+      "node /usr/local/bin/codex exec run pytest",
+      "/usr/bin/deno run -q -P --config /home/u/.claude/plugins/cache/codexctl/codexctl/0.1.0/deno.json /home/u/.claude/plugins/cache/codexctl/codexctl/0.1.0/src/main.ts watch --session cdx-1",
+      "bash /home/u/.claude/plugins/cache/codexctl/codexctl/0.1.0/bin/codexctl hook stop",
+    ]
+  ) {
     assert.ok(isCodexProcess(cmd), cmd);
   }
   for (
@@ -299,4 +310,26 @@ Deno.test("--wait-free: looks again after 1 s, doubling to at most 10 s, until f
   const once = await gate(deps(Infinity), NO_MIN, NEXT, null);
   assert.equal(once.waited, null);
   assert.equal(looks, 1);
+});
+
+Deno.test("long lists are bounded: at most 50 processes or containers listed, all of them counted", () => {
+  const procs = Array.from({ length: 120 }, (_, i) => ({ pid: 1000 + i, command: `python job_${i}.py` }));
+  const p = decideGate({ procs: [{ pattern: "python", probe: { kind: "ok", value: procs } }] }, NO_MIN, NEXT);
+  const check = p.checks[0] as { matches: unknown[]; summary: string };
+  assert.equal(check.matches.length, 50);
+  assert.match(check.summary, /^120 processes match \/python\/: 1000 python job_0\.py/);
+  const containers = Array.from({ length: 80 }, (_, i) => ({
+    id: String(i),
+    name: `c${i}`,
+    image: "i",
+    state: i < 70 ? "paused" : "running",
+    status: "Up",
+  }));
+  const d = decideGate({ docker: { kind: "ok", value: containers } }, NO_MIN, NEXT);
+  const dc = d.checks[0] as { containers: { state: string }[]; summary: string };
+  assert.equal(dc.containers.length, 50);
+  assert.equal(dc.containers.filter((c) => c.state === "running").length, 10, "the running ones are kept");
+  assert.match(dc.summary, /^10 running containers: c70 .*\(70 paused, not counted\)$/);
+  GateResultSchema.parse(p);
+  GateResultSchema.parse(d);
 });

@@ -49,6 +49,9 @@ export interface GateNext {
 
 const GIB = 1024 ** 3;
 
+/** At most this many processes or containers are listed in a check (the summary counts them all). */
+export const MAX_LISTED = 50;
+
 /** Judges one pass of evidence. */
 export function decideGate(
   evidence: GateEvidence,
@@ -170,9 +173,11 @@ function describeGpu(g: GpuFacts["gpus"][number]): string {
 
 function dockerCheck(probe: Probe<ContainerInfo[]>): GateCheck {
   if (probe.kind !== "ok") return { name: "docker", status: probe.kind, summary: probe.why, containers: [] };
-  const containers = probe.value;
-  const running = containers.filter((c) => c.state === "running");
-  const others = containers.length - running.length;
+  // running ones first, so a long list keeps what matters
+  const all = [...probe.value].sort((a, b) => Number(b.state === "running") - Number(a.state === "running"));
+  const containers = all.slice(0, MAX_LISTED);
+  const running = all.filter((c) => c.state === "running");
+  const others = all.length - running.length;
   const otherText = others ? ` (${others} paused, not counted)` : "";
   return running.length
     ? {
@@ -193,13 +198,17 @@ function procsCheck(pattern: string, probe: Probe<ProcessMatch[]>): GateCheck {
   if (probe.kind !== "ok") {
     return { name: "procs", status: probe.kind, summary: probe.why, pattern, matches: [] };
   }
-  const matches = probe.value.map((m) => ({ pid: m.pid, command: clip(m.command, 300) }));
-  return matches.length
+  const count = probe.value.length;
+  const matches = probe.value.slice(0, MAX_LISTED).map((m) => ({
+    pid: m.pid,
+    command: clip(m.command, 300),
+  }));
+  return count
     ? {
       name: "procs",
       status: "busy",
       summary: clip(
-        `${matches.length} process${matches.length === 1 ? " matches" : "es match"} /${pattern}/: ${
+        `${count} process${count === 1 ? " matches" : "es match"} /${pattern}/: ${
           matches.map((m) => `${m.pid} ${clip(m.command, 60)}`).join(", ")
         }`,
         300,

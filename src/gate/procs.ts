@@ -51,17 +51,21 @@ const CODEX_NAME = /^codex(ctl)?(\.js|-[a-z0-9_]+(-[a-z0-9_]+)*)?$/i;
 /**
  * True for a process of Codex or codexctl: its program, or the script an interpreter runs, is named
  * `codex…`/`codexctl…` (`codex`, `codex.js`, `codex-x86_64-unknown-linux-musl`, `codexctl`,
- * `codexctl-linux-x64`), or it runs codexctl's own entry (`…/codexctl/src/main.ts`).
+ * `codexctl-linux-x64`), or an interpreter runs codexctl's entry (`src/main.ts` under a path
+ * naming codexctl, as the plugin's launcher starts it from source).
  */
 export function isCodexProcess(command: string): boolean {
   const words = command.split(/\s+/);
   const base = (w: string) => w.split("/").pop() ?? w;
   if (CODEX_NAME.test(base(words[0] ?? ""))) return true;
-  if (INTERPRETERS.test(base(words[0] ?? ""))) {
-    const script = words.slice(1).find((w) => !w.startsWith("-") && !/^[A-Z_]+=/.test(w) && w !== "run");
-    if (script && (CODEX_NAME.test(base(script)) || /\/codexctl\/src\/main\.ts$/.test(script))) return true;
-  }
-  return false;
+  if (!INTERPRETERS.test(base(words[0] ?? ""))) return false;
+  // the script: the first word that is a source file or named like Codex (flag values such as
+  // `--config x/deno.json` are neither)
+  const script = words.slice(1).find((w) =>
+    !w.startsWith("-") && (/\.(m?[jt]s|cjs|tsx)$/.test(w) || CODEX_NAME.test(base(w)))
+  );
+  if (!script) return false;
+  return CODEX_NAME.test(base(script)) || (/(^|\/)src\/main\.ts$/.test(script) && /codexctl/i.test(script));
 }
 
 /**

@@ -10,6 +10,7 @@ import { CheckResultSchema } from "../src/doctor/check.ts";
 import { renderDoctor } from "../src/doctor/run.ts";
 import { HerdrClient } from "../src/herdr/client.ts";
 import { runCli } from "./support/cli.ts";
+import { REPO_ROOT } from "./support/paths.ts";
 import { withFakeHerdr } from "./support/fake_herdr.ts";
 
 /** Deno's own cache directory, kept when HOME moves (else the CLI would re-fetch its npm packages). */
@@ -153,7 +154,7 @@ Deno.test("doctor's own bad flags are usage errors (exit 2)", async () => {
   assert.equal((unknown.json?.error as { code: string }).code, "BAD_ARGS");
   assert.match(
     String((unknown.json?.error as { message: string }).message),
-    /unknown check "nope"; choose from: codex, codex_daemon, herdr, tmux, state/,
+    /unknown check "nope"; choose from: runtime, codex, codex_daemon, herdr, tmux, state/,
   );
   const zero = await runCli(["doctor", "--timeout", "0"]);
   assert.equal(zero.code, 2);
@@ -186,13 +187,13 @@ Deno.test("doctor's human report: one line per check with its mark, summary and 
   );
 });
 
-Deno.test("doctor runs every check: codex, the Codex daemon, herdr, tmux and the state directory", async () => {
+Deno.test("doctor runs every check: the runtime, codex, the Codex daemon, herdr, tmux and the state directory", async () => {
   const state = await Deno.makeTempDir({ prefix: "codexctl-doctor-state-" });
   const res = await runCli(["doctor", "--json"], {
     env: { CODEXCTL_HOME: state, CODEX_HOME: state + "/codex", CODEXCTL_CODEX: "/nonexistent/codex" },
   });
   const checks = (res.json!.result as { checks: Check[] }).checks;
-  assert.deepEqual(checks.map((c) => c.name), ["codex", "codex_daemon", "herdr", "tmux", "state"]);
+  assert.deepEqual(checks.map((c) => c.name), ["runtime", "codex", "codex_daemon", "herdr", "tmux", "state"]);
   const byName = Object.fromEntries(checks.map((c) => [c.name, c]));
   assert.equal(byName.codex.status, "fail", "a codex that does not run is a failure");
   assert.match(String(byName.codex.suggestion), /npm install -g @openai\/codex/);
@@ -200,4 +201,64 @@ Deno.test("doctor runs every check: codex, the Codex daemon, herdr, tmux and the
   assert.equal(byName.tmux.status, "ok");
   assert.equal(byName.state.status, "ok");
   assert.equal((res.json!.result as { healthy: boolean }).healthy, false);
+});
+
+Deno.test("doctor's runtime check: source or binary, the launcher's route only when it names what runs", async () => {
+  const res = await runCli(["doctor", "--check", "runtime", "--json"], {
+    env: { CODEXCTL_LAUNCHED_AS: `deno-path ${Deno.execPath()}` },
+  });
+  const [check] = (res.json!.result as { checks: Check[] }).checks;
+  assert.equal(check.status, "ok");
+  assert.equal(check.details.compiled, false);
+  assert.equal(check.details.executable, Deno.execPath());
+  assert.equal(check.details.launched_as, "deno-path");
+  assert.equal(check.details.project_root, REPO_ROOT);
+  assert.equal(
+    check.summary,
+    `the source with Deno ${Deno.version.deno} (${Deno.execPath()}), started by bin/codexctl from deno on PATH`,
+  );
+  // inherited from a parent run by something else (a Codex pane gets codexctl's environment): ignored
+  for (const stale of ["dist /usr/bin/env", "bogus-route " + Deno.execPath(), "garbage"]) {
+    const other = await runCli(["doctor", "--check", "runtime", "--json"], {
+      env: { CODEXCTL_LAUNCHED_AS: stale },
+    });
+    const [c] = (other.json!.result as { checks: Check[] }).checks;
+    assert.equal(c.details.launched_as, null, stale);
+    assert.doesNotMatch(c.summary, /started by bin\/codexctl/);
+  }
+});
+
+Deno.test("doctor points at the project's cached Codex when codex does not run", async () => {
+  const cache = await Deno.makeTempDir({ prefix: "codexctl-doctor-cache-" });
+  try {
+    for (const v of ["0.130.0", "0.169.0", "0.99.1"]) {
+      await Deno.mkdir(join(cache, `codex-${v}`, "bin"), { recursive: true });
+      await Deno.writeTextFile(join(cache, `codex-${v}`, "bin", "codex"), "");
+    }
+    await Deno.mkdir(join(cache, "codex-0.200.0")); // no binary: not a build
+    const res = await runCli(["doctor", "--check", "codex", "--json"], {
+      env: { CODEXCTL_CODEX: "/nonexistent/codex", CODEXCTL_TEST_CACHE: cache },
+    });
+    const [check] = (res.json!.result as { checks: Check[] }).checks;
+    assert.equal(check.status, "fail");
+    const newest = join(cache, "codex-0.169.0", "bin", "codex");
+    assert.deepEqual(check.details.project_codex, [
+      newest,
+      join(cache, "codex-0.130.0", "bin", "codex"),
+      join(cache, "codex-0.99.1", "bin", "codex"),
+    ]);
+    assert.match(
+      String(check.suggestion),
+      new RegExp(`^use the project's cached Codex: export CODEXCTL_CODEX=${newest}`),
+    );
+    // no cache anywhere: scripts/dev try installs one
+    const bare = await runCli(["doctor", "--check", "codex", "--json"], {
+      env: { CODEXCTL_CODEX: "/nonexistent/codex", CODEXCTL_TEST_CACHE: join(cache, "none") },
+    });
+    const [none] = (bare.json!.result as { checks: Check[] }).checks;
+    const cached = await Deno.stat(join(REPO_ROOT, ".cache")).then(() => true, () => false);
+    if (!cached) assert.match(String(none.suggestion), new RegExp(`${REPO_ROOT}/scripts/dev try`));
+  } finally {
+    await Deno.remove(cache, { recursive: true });
+  }
 });

@@ -8,9 +8,11 @@ import type { DoctorCheck } from "./check.ts";
 import { herdrCheck } from "./herdr_check.ts";
 import { daemonCheck } from "./daemon_check.ts";
 import { codexCheck, stateCheck, tmuxCheck } from "./tools_check.ts";
+import { runtimeCheck } from "./runtime_check.ts";
 
 /** Every check. */
 export const DOCTOR_CHECKS: readonly DoctorCheck[] = [
+  runtimeCheck,
   codexCheck,
   daemonCheck,
   herdrCheck,

@@ -8,6 +8,7 @@ import type { CodexctlError } from "../errors.ts";
 import { stateRoot } from "../store/paths.ts";
 import { atomicWrite, ensureDir } from "../store/atomic.ts";
 import type { DoctorCheck } from "./check.ts";
+import { projectRoot } from "./runtime_check.ts";
 
 async function version(argv: string[], timeoutMs: number): Promise<{ ok: boolean; text: string }> {
   try {
@@ -32,26 +33,72 @@ async function version(argv: string[], timeoutMs: number): Promise<{ ok: boolean
   }
 }
 
-/** `codex --version`. */
+/**
+ * The Codex builds the project's test rig installed (`<cache>/codex-<version>/bin/codex`, where
+ * cache is `$CODEXCTL_TEST_CACHE`, else `<checkout>/.cache`), newest version first.
+ */
+export function projectCodexBuilds(
+  env: { get(key: string): string | undefined },
+  root: string | null,
+): string[] {
+  const caches = [env.get("CODEXCTL_TEST_CACHE"), root ? `${root}/.cache` : undefined]
+    .filter((c): c is string => Boolean(c && c.startsWith("/")));
+  const found: { version: number[]; path: string }[] = [];
+  for (const cache of new Set(caches)) {
+    let entries: Deno.DirEntry[];
+    try {
+      entries = [...Deno.readDirSync(cache)];
+    } catch {
+      continue;
+    }
+    for (const e of entries) {
+      const m = e.name.match(/^codex-(\d+)\.(\d+)\.(\d+)$/);
+      if (!m) continue;
+      const path = `${cache}/${e.name}/bin/codex`;
+      try {
+        if (!Deno.statSync(path).isFile) continue;
+      } catch {
+        continue;
+      }
+      found.push({ version: m.slice(1).map(Number), path });
+    }
+  }
+  found.sort((a, b) =>
+    b.version[0] - a.version[0] || b.version[1] - a.version[1] || b.version[2] - a.version[2]
+  );
+  return found.map((f) => f.path);
+}
+
+/** `codex --version`, and the project's cached Codex builds when there are any. */
 export const codexCheck: DoctorCheck = {
   name: "codex",
   description: "the Codex CLI codexctl starts (CODEXCTL_CODEX, else codex on PATH)",
   async run(ctx) {
     const bin = ctx.env.get("CODEXCTL_CODEX") ?? "codex";
     const v = await version([bin, "--version"], ctx.timeoutMs);
-    return v.ok
-      ? {
+    const root = projectRoot();
+    const cached = projectCodexBuilds(ctx.env, root);
+    if (v.ok) {
+      return {
         status: "ok",
         summary: v.text,
-        details: { binary: bin, version: v.text.replace(/^codex-cli\s*/, "") },
+        details: { binary: bin, version: v.text.replace(/^codex-cli\s*/, ""), project_codex: cached },
         suggestion: null,
-      }
-      : {
-        status: "fail",
-        summary: `${bin} does not run: ${v.text}`,
-        details: { binary: bin },
-        suggestion: "install it: npm install -g @openai/codex (or set CODEXCTL_CODEX to its path)",
       };
+    }
+    const suggestion = cached.length
+      ? `use the project's cached Codex: export CODEXCTL_CODEX=${
+        cached[0]
+      } (or install one: npm install -g @openai/codex)`
+      : root
+      ? `install it: npm install -g @openai/codex, or run ${root}/scripts/dev try (installs the project's pinned Codex and prints the exports to use it)`
+      : "install it: npm install -g @openai/codex (or set CODEXCTL_CODEX to its path)";
+    return {
+      status: "fail",
+      summary: `${bin} does not run: ${v.text}`,
+      details: { binary: bin, project_codex: cached },
+      suggestion,
+    };
   },
 };
 

@@ -70,7 +70,7 @@ be read, plus any rollout file the index does not know. Each is folded to its cu
     return {
       kind: "result",
       session: null,
-      result: { codex_home: home, archived: args.archived ?? false, count: threads.length, threads },
+      result: { codex_home: home, cwd, archived: args.archived ?? false, count: threads.length, threads },
     };
   },
 });

@@ -333,3 +333,37 @@ Deno.test("long lists are bounded: at most 50 processes or containers listed, al
   GateResultSchema.parse(p);
   GateResultSchema.parse(d);
 });
+
+Deno.test("the terminal checklist: verdict line, one line per check with its mark, the next step; colour only when asked", async () => {
+  const { renderGate } = await import("../src/gate/render.ts");
+  const result = decideGate(
+    {
+      gpu: { kind: "absent", why: "no GPU: nvidia-smi is not installed" },
+      docker: { kind: "unknown", why: "docker ps did not answer in time" },
+      memory: { kind: "ok", value: { availableBytes: 8 * 1024 ** 3, totalBytes: 16 * 1024 ** 3 } },
+    },
+    NO_MIN,
+    NEXT,
+    { seconds: 12.5, polls: 4, timedOut: true },
+  );
+  assert.equal(
+    renderGate(result, false),
+    [
+      "busy — not free for a hand-off  (gave up after 12.5 s, 4 looks)",
+      "  – gpu     no GPU: nvidia-smi is not installed",
+      "  ? docker  docker ps did not answer in time",
+      "  ✓ memory  8 GiB of 16 GiB available",
+      `  → ${NEXT.waitCommand}`,
+    ].join("\n"),
+  );
+  assert.ok(renderGate(result, true).startsWith("\x1b[1;31mbusy\x1b[0m"), "red when colour is on");
+  const free = decideGate(
+    { memory: { kind: "ok", value: { availableBytes: 1, totalBytes: 2 } } },
+    NO_MIN,
+    NEXT,
+  );
+  assert.match(
+    renderGate(free, false),
+    /^free — ready for a hand-off\n {2}✓ memory .*\n {2}→ the machine is free: hand the task off now/,
+  );
+});

@@ -7,7 +7,7 @@
 import { z } from "zod";
 import { GateResultSchema } from "../envelope.ts";
 import { usageError } from "../errors.ts";
-import { writeStdout } from "../output.ts";
+import { writeStderr, writeStdout } from "../output.ts";
 import { quoteWord } from "../herdr/shell_quote.ts";
 import { type GatePlan, gatherEvidence } from "../gate/gather.ts";
 import { gate } from "../gate/wait.ts";
@@ -133,6 +133,9 @@ exit 0. At a terminal it prints a checklist; piped, one v1 envelope (codexctl sc
     await checkPath(path);
     const plan = planFor(args, path);
     const timeoutMs = args["wait-free"] ? Math.round((args.timeout ?? DEFAULT_WAIT_SECONDS) * 1000) : null;
+    if (timeoutMs !== null && !ctx.mode.json) {
+      writeStderr(`codexctl gate: looking until free, at most ${timeoutMs / 1000} s …\n`);
+    }
     const result = GateResultSchema.parse(
       await gate(
         {

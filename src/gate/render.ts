@@ -25,7 +25,7 @@ export function renderGate(result: GateResult, color: boolean): string {
     : "";
   const width = Math.max(...result.checks.map((c) => c.name.length));
   const lines = [
-    `${head} — ${result.verdict === "free" ? "free for a hand-off" : "not free for a hand-off"}${waited}`,
+    `${head} — ${result.verdict === "free" ? "ready for a hand-off" : "not free for a hand-off"}${waited}`,
   ];
   for (const check of result.checks) {
     const m = MARKS[check.status];

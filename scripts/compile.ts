@@ -8,6 +8,13 @@
  * unless `DENORT_BIN` points at a local denort build. When neither works this prints one line
  * naming `DENORT_BIN` and exits 1 — never a stack trace.
  *
+ * Nothing is reported built that does not work: a `DENORT_BIN` that is a plain `deno` (a binary
+ * built on it ignores the embedded program and behaves as deno) is refused before compiling, and
+ * every binary is checked after: its executable header must be the target's (ELF or Mach-O, x86-64
+ * or arm64), and a binary this machine can run must answer `--version --json` with codexctl's own
+ * envelope and version. A binary that fails is deleted (bin/codexctl would otherwise run it) and the
+ * script exits 1.
+ *
  *   deno task compile                      # all four targets
  *   deno task compile --target linux-x64   # one target
  *
@@ -16,6 +23,7 @@
 import { parseArgs } from "node:util";
 import { join } from "node:path";
 import { LAZY_MODULES } from "../src/lazy.ts";
+import { VERSION } from "../src/version.ts";
 
 /** The targets codexctl is built for: our name (used in the binary's file name) → Rust target triple. */
 export const TARGETS: Readonly<Record<string, string>> = {
@@ -56,6 +64,126 @@ export function compileArgs(target: string, output: string, root: string = ROOT)
   ];
 }
 
+/** The target this machine runs (a name of {@linkcode TARGETS}), or null. */
+export function hostTarget(): string | null {
+  const os = Deno.build.os === "linux" ? "linux" : Deno.build.os === "darwin" ? "darwin" : null;
+  const arch = Deno.build.arch === "x86_64" ? "x64" : Deno.build.arch === "aarch64" ? "arm64" : null;
+  return os && arch ? `${os}-${arch}` : null;
+}
+
+/** What an executable's header says it is, or null when it is neither ELF nor 64-bit Mach-O. */
+export function executableKind(
+  head: Uint8Array,
+): { os: "linux" | "darwin"; arch: "x64" | "arm64" | "other" } | null {
+  const view = new DataView(head.buffer, head.byteOffset, head.byteLength);
+  if (head.length >= 20 && head[0] === 0x7f && head[1] === 0x45 && head[2] === 0x4c && head[3] === 0x46) {
+    const machine = view.getUint16(18, head[5] !== 2); // EI_DATA 2 = big endian
+    return { os: "linux", arch: machine === 62 ? "x64" : machine === 183 ? "arm64" : "other" };
+  }
+  if (head.length >= 8 && view.getUint32(0, true) === 0xfeedfacf) {
+    const cpu = view.getUint32(4, true);
+    return { os: "darwin", arch: cpu === 0x01000007 ? "x64" : cpu === 0x0100000c ? "arm64" : "other" };
+  }
+  return null;
+}
+
+async function run(
+  argv: string[],
+  timeoutMs: number,
+): Promise<{ code: number; stdout: string; stderr: string }> {
+  const child = new Deno.Command(argv[0], {
+    args: argv.slice(1),
+    stdin: "null",
+    stdout: "piped",
+    stderr: "piped",
+    env: { NO_COLOR: "1" },
+  }).spawn();
+  const timer = setTimeout(() => {
+    try {
+      child.kill("SIGKILL");
+    } catch { /* exited */ }
+  }, timeoutMs);
+  const out = await child.output();
+  clearTimeout(timer);
+  const dec = new TextDecoder();
+  return { code: out.code, stdout: dec.decode(out.stdout), stderr: dec.decode(out.stderr) };
+}
+
+/**
+ * Why `DENORT_BIN` cannot be the runtime, or null when it may be: a plain deno (the one running this
+ * script, or any executable whose `--version` prints deno's banner) is not denort. A denort for
+ * another machine cannot be asked and is left to the check after compiling.
+ */
+export async function refuseRuntime(denortBin: string | undefined): Promise<string | null> {
+  if (!denortBin) return null;
+  let real: string;
+  try {
+    real = await Deno.realPath(denortBin);
+  } catch {
+    return `DENORT_BIN=${denortBin} does not exist; point it at a denort build or unset it`;
+  }
+  const self = await Deno.realPath(Deno.execPath()).catch(() => Deno.execPath());
+  let banner = "";
+  if (real !== self) {
+    try {
+      const out = await run([real, "--version"], 15_000);
+      if (out.code === 0) banner = out.stdout.split("\n")[0];
+    } catch {
+      return null; // not runnable here (another platform's denort)
+    }
+  }
+  if (real === self || /^deno \d+\.\d+\.\d+/.test(banner)) {
+    return `DENORT_BIN=${denortBin} is deno itself, not denort: a binary built on it would be plain deno, ` +
+      "ignoring the embedded codexctl; point DENORT_BIN at the denort build for the target (denort-<triple>.zip " +
+      "from dl.deno.land) or unset it";
+  }
+  return null;
+}
+
+/**
+ * Checks one built binary: the header is the target's, and — on the machine it is for — it answers
+ * `--version --json` with codexctl's envelope and this version. Returns why it is broken, or null;
+ * `ran` tells whether it was run.
+ */
+export async function smokeTest(
+  binary: string,
+  target: string,
+): Promise<{ problem: string | null; ran: boolean }> {
+  const [os, arch] = target.split("-");
+  const file = await Deno.open(binary);
+  const head = new Uint8Array(64);
+  const n = await file.read(head).finally(() => file.close());
+  const kind = executableKind(head.subarray(0, n ?? 0));
+  if (!kind || kind.os !== os || kind.arch !== arch) {
+    const what = kind ? `a ${kind.os} ${kind.arch} executable` : "not an executable this script knows";
+    return { problem: `${binary} is ${what}, not ${target}`, ran: false };
+  }
+  if (target !== hostTarget()) return { problem: null, ran: false };
+  let out;
+  try {
+    out = await run([binary, "--version", "--json"], 30_000);
+  } catch (err) {
+    return { problem: `${binary} does not start: ${err instanceof Error ? err.message : err}`, ran: true };
+  }
+  let envelope: { ok?: unknown; command?: unknown; result?: { version?: unknown } } | null = null;
+  try {
+    envelope = JSON.parse(out.stdout);
+  } catch { /* not JSON */ }
+  if (envelope?.ok === true && envelope.command === "codexctl" && envelope.result?.version === VERSION) {
+    return { problem: null, ran: true };
+  }
+  const said = (out.stdout + out.stderr).replace(/\x1b\[[0-9;]*m/g, "").trim().split("\n")[0] ?? "";
+  const deno = /^deno \d|unexpected argument '--json'|Usage: deno/.test(out.stdout + out.stderr);
+  return {
+    problem: deno
+      ? `${binary} is plain deno, not codexctl (\`--version --json\` said: ${said}); the runtime was not denort`
+      : `${binary} --version --json did not answer codexctl ${VERSION} (exit ${out.code}: ${
+        said || "no output"
+      })`,
+    ran: true,
+  };
+}
+
 async function main(argv: string[]): Promise<number> {
   const { values } = parseArgs({
     args: argv,
@@ -70,6 +198,11 @@ async function main(argv: string[]): Promise<number> {
     return 2;
   }
   const outDir = values.out ?? join(ROOT, "dist");
+  const refused = await refuseRuntime(Deno.env.get("DENORT_BIN"));
+  if (refused) {
+    console.error(`compile: ${refused}`);
+    return 1;
+  }
   await Deno.mkdir(outDir, { recursive: true });
 
   for (const name of wanted) {
@@ -97,7 +230,17 @@ async function main(argv: string[]): Promise<number> {
       console.error(`compile: ${why}`);
       return 1;
     }
-    console.log(`compile: ${output}`);
+    const smoke = await smokeTest(output, name);
+    if (smoke.problem) {
+      await Deno.remove(output).catch(() => {});
+      console.error(`compile: ${smoke.problem}; removed it`);
+      return 1;
+    }
+    console.log(
+      `compile: ${output} (${
+        smoke.ran ? `ran: codexctl ${VERSION}` : "header checked; this machine cannot run it"
+      })`,
+    );
   }
   return 0;
 }

@@ -5,7 +5,16 @@
  */
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { binaryName, compileArgs, TARGETS } from "../scripts/compile.ts";
+import {
+  binaryName,
+  compileArgs,
+  executableKind,
+  hostTarget,
+  refuseRuntime,
+  smokeTest,
+  TARGETS,
+} from "../scripts/compile.ts";
+import { VERSION } from "../src/version.ts";
 import { LAZY_MODULES } from "../src/lazy.ts";
 import { REPO_ROOT } from "./support/paths.ts";
 
@@ -71,4 +80,106 @@ Deno.test("compile without a reachable denort: one line naming DENORT_BIN, exit 
   assert.equal(lines.length, 1, `one line, got:\n${stderr}`);
   assert.match(lines[0], /^compile: .*DENORT_BIN/);
   assert.doesNotMatch(stderr, /at .*\.ts:\d+|Stack backtrace|Caused by/);
+});
+
+Deno.test("compile refuses DENORT_BIN pointing at plain deno: one line, exit 1, nothing built", async () => {
+  const out = await Deno.makeTempDir({ prefix: "codexctl-compile-" });
+  try {
+    // the deno running the script, and a copy of it under another name
+    const copy = join(out, "denort");
+    await Deno.copyFile(Deno.execPath(), copy);
+    await Deno.chmod(copy, 0o755);
+    for (const denort of [Deno.execPath(), copy]) {
+      const res = await new Deno.Command(Deno.execPath(), {
+        args: [
+          "run",
+          "-A",
+          join(REPO_ROOT, "scripts", "compile.ts"),
+          "--target",
+          "linux-x64",
+          "--out",
+          join(out, "dist"),
+        ],
+        env: { DENORT_BIN: denort },
+        stdout: "piped",
+        stderr: "piped",
+      }).output();
+      const stderr = new TextDecoder().decode(res.stderr).trim();
+      assert.equal(res.code, 1, stderr);
+      assert.equal(stderr.split("\n").length, 1, stderr);
+      assert.match(stderr, new RegExp(`^compile: DENORT_BIN=${denort} is deno itself, not denort`));
+      assert.equal(new TextDecoder().decode(res.stdout), "", "nothing reported built");
+      assert.equal(
+        await Deno.stat(join(out, "dist", "codexctl-linux-x64")).then(() => true, () => false),
+        false,
+      );
+    }
+    assert.match(String(await refuseRuntime(join(out, "missing"))), /does not exist/);
+    assert.equal(await refuseRuntime(undefined), null);
+    assert.equal(await refuseRuntime(""), null);
+  } finally {
+    await Deno.remove(out, { recursive: true });
+  }
+});
+
+Deno.test("compile's smoke test: a plain deno binary, a binary for another machine, and a codexctl that answers", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "codexctl-smoke-" });
+  try {
+    const host = hostTarget();
+    assert.ok(host, "this machine is one of the targets");
+    // what `deno compile` makes from a plain deno runtime: deno itself
+    const deno = join(dir, `codexctl-${host}`);
+    await Deno.copyFile(Deno.execPath(), deno);
+    await Deno.chmod(deno, 0o755);
+    const plain = await smokeTest(deno, host!);
+    assert.equal(plain.ran, true);
+    assert.match(String(plain.problem), /is plain deno, not codexctl/);
+    // the same file claimed for the other architecture: the header says otherwise (not run)
+    const other = host!.endsWith("x64") ? host!.replace("x64", "arm64") : host!.replace("arm64", "x64");
+    const foreign = await smokeTest(deno, other);
+    assert.equal(foreign.ran, false);
+    assert.match(String(foreign.problem), new RegExp(`is a ${Deno.build.os} \\w+ executable, not ${other}`));
+    const script = join(dir, "script");
+    await Deno.writeTextFile(script, "#!/bin/sh\necho hi\n");
+    assert.match(String((await smokeTest(script, host!)).problem), /not an executable this script knows/);
+    // headers: ELF x86-64 / aarch64, Mach-O x86-64 / arm64
+    const elf = (machine: number) => {
+      const b = new Uint8Array(64);
+      b.set([0x7f, 0x45, 0x4c, 0x46, 2, 1]);
+      new DataView(b.buffer).setUint16(18, machine, true);
+      return b;
+    };
+    const macho = (cpu: number) => {
+      const b = new Uint8Array(64);
+      new DataView(b.buffer).setUint32(0, 0xfeedfacf, true);
+      new DataView(b.buffer).setUint32(4, cpu, true);
+      return b;
+    };
+    assert.deepEqual(executableKind(elf(62)), { os: "linux", arch: "x64" });
+    assert.deepEqual(executableKind(elf(183)), { os: "linux", arch: "arm64" });
+    assert.deepEqual(executableKind(macho(0x01000007)), { os: "darwin", arch: "x64" });
+    assert.deepEqual(executableKind(macho(0x0100000c)), { os: "darwin", arch: "arm64" });
+    assert.equal(executableKind(new TextEncoder().encode("#!/bin/sh\n")), null);
+    // a native program that answers like codexctl passes; one that answers another version does not
+    const cc = await new Deno.Command("cc", { args: ["--version"], stdout: "null", stderr: "null" }).output()
+      .then((o) => o.success, () => false);
+    if (!cc) return; // no C compiler here: the positive case runs where one is
+    for (const [version, ok] of [[VERSION, true], ["0.0.0-other", false]] as const) {
+      const envelope = JSON.stringify({ ok: true, command: "codexctl", result: { version } });
+      const src = join(dir, "answer.c");
+      await Deno.writeTextFile(
+        src,
+        `#include <stdio.h>\nint main(void){puts(${JSON.stringify(envelope)});return 0;}\n`,
+      );
+      const bin = join(dir, `answer-${ok}`);
+      const built = await new Deno.Command("cc", { args: ["-o", bin, src], stderr: "piped" }).output();
+      assert.ok(built.success, new TextDecoder().decode(built.stderr));
+      const res = await smokeTest(bin, host!);
+      assert.equal(res.ran, true);
+      if (ok) assert.equal(res.problem, null);
+      else assert.match(String(res.problem), /did not answer codexctl/);
+    }
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
 });

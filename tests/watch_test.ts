@@ -199,7 +199,7 @@ Deno.test(`live: codexctl watch follows a rollout the real Codex ${CODEX_VERSION
     const first = await runExec(install, home, "{{say ready}}", { cwd: repo });
     assert.equal(first.code, 0, first.stderr);
     const id = first.threadId!;
-    const w = spawnCli([
+    const args = [
       "watch",
       "--thread",
       `codex://threads/${id}`,
@@ -211,8 +211,19 @@ Deno.test(`live: codexctl watch follows a rollout the real Codex ${CODEX_VERSION
       "0",
       "--timeout",
       "90",
-    ], env);
-    assert.equal(parse((await w.lines.next(30_000))!).event, "snapshot");
+    ];
+    // a new watch of the finished thread: it already is where --until asks, so it says so and stops
+    // at once (it used to wait out its whole timeout)
+    const t0 = Date.now();
+    const finished = spawnCli(args, env);
+    const said = (await finished.lines.rest(30_000)).map(parse);
+    assert.equal(await finished.exit(), 0);
+    assert.deepEqual(said.map((l) => l.event), ["snapshot", "ended"]);
+    assert.equal(said[1].summary, "watch ended: the thread is already completed (--until completed)");
+    assert.ok(Date.now() - t0 < 20_000, "stopped without waiting for the timeout");
+    // re-armed (its cursor saved), the watch follows the thread's next turn: nothing is lost even if
+    // the turn starts before it reads
+    const w = spawnCli(args, env);
     const resumed = runExec(
       install,
       home,
@@ -243,5 +254,54 @@ Deno.test(`live: codexctl watch follows a rollout the real Codex ${CODEX_VERSION
   } finally {
     await mock.close();
     await home.cleanup();
+  }
+});
+
+Deno.test("a new watch of a thread already where --until asks says so and stops (finished, waiting, failed, interrupted); one still working waits", async () => {
+  const { home, threads } = await homeFromFixtures([
+    { version: "0.169.0", scenario: "message", kind: "exec" },
+    { version: "0.169.0", scenario: "user_input", kind: "tui" },
+    { version: "0.169.0", scenario: "failure", kind: "exec" },
+    { version: "0.130.0", scenario: "interrupt", kind: "tui" },
+    { version: "0.169.0", scenario: "message", kind: "tui" },
+  ]);
+  // cut two rollouts where Codex still works, and where it waits for the answer to its question
+  const cut = async (i: number, keep: (line: string) => boolean) => {
+    const lines = (await Deno.readTextFile(threads[i].path)).split("\n").filter(Boolean);
+    const at = lines.findIndex((l) => !keep(l));
+    assert.ok(at > 0);
+    await Deno.writeTextFile(threads[i].path, lines.slice(0, at).join("\n") + "\n");
+  };
+  let asked = false;
+  await cut(1, (l) => {
+    if (asked) return false;
+    asked = l.includes('"name":"request_user_input"');
+    return true;
+  });
+  await cut(4, (l) => !l.includes('"task_complete"') && !l.includes('"agent_message"'));
+  const cases: [number, string, string | null][] = [
+    // [thread, --until, the status it ends on (null: keeps waiting)]
+    [0, "completed", "completed"],
+    [0, "settled", "completed"],
+    [1, "settled", "waiting input"],
+    [1, "completed", null],
+    [2, "completed", "failed"],
+    [3, "completed", "aborted"],
+    [4, "settled", null],
+    [4, "completed", null],
+  ];
+  for (const [i, until, status] of cases) {
+    const env = { CODEX_HOME: home, CODEXCTL_HOME: await Deno.makeTempDir() };
+    const w = spawnCli(["watch", "--thread", threads[i].id, "--until", until, "--timeout", "2"], env);
+    const lines = (await w.lines.rest(20_000)).map(parse);
+    assert.equal(await w.exit(), 0);
+    assert.deepEqual(lines.map((l) => l.event), ["snapshot", "ended"], `${i} --until ${until}`);
+    assert.equal(
+      lines[1].summary,
+      status === null
+        ? "watch ended: no more time (--timeout 2 s); re-arm to continue where this one stopped"
+        : `watch ended: the thread is already ${status} (--until ${until})`,
+      `${i} --until ${until}`,
+    );
   }
 });

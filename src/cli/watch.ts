@@ -36,6 +36,8 @@ watch continues exactly where the last one stopped (--fresh starts over with a s
 with a final line at --until, at --timeout, or when the rollout is deleted.
   --until completed: stop after a turn ends (completed, failed or interrupted).
   --until settled:   stop when Codex needs the caller (turn ended, question, approval).
+A new watch of a thread that already is there (e.g. a finished thread) says so after its
+snapshot and stops; a re-armed one goes on from its cursor and waits for the next turn.
 
 --session follows a codexctl session: one line per change of its verdict (the same decisions as
 status/await), permission gates surfaced — or approved and written to the audit log with

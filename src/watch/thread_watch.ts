@@ -16,7 +16,7 @@ import { readRollout, type RolloutReading } from "../observe/rollout.ts";
 import { advanceProgress, progressRecord, readProgress, WATCH_PROGRESS_KIND } from "../observe/progress.ts";
 import { type Change, coalesce, transitionChange } from "../verdict/change.ts";
 import { statusCommand } from "../verdict/next.ts";
-import { rolloutStatus, SETTLED_STATUSES } from "../verdict/rollout_status.ts";
+import { type RolloutStatus, rolloutStatus, SETTLED_STATUSES } from "../verdict/rollout_status.ts";
 import { isStalled } from "../verdict/states.ts";
 import { Store } from "../store/store.ts";
 import { renderLine } from "./line.ts";
@@ -104,6 +104,18 @@ export async function watchThread(o: ThreadWatchOptions): Promise<number> {
       stalled = isStalled(verdict);
       await write([{ event: "snapshot", summary: verdict.summary, priority: 0 }]);
     }
+    // a new watch (snapshot) of a thread that already is where --until asks (a finished thread):
+    // say so and stop, instead of waiting for a change that will not come. A re-armed watch goes on
+    // from its saved cursor: what it has not told yet is news, and after that it waits for the next.
+    const already = rolloutStatus(reading.progress.state);
+    if (o.until && !saved && untilReached(o.until, already)) {
+      await write([{
+        event: "ended",
+        summary: `watch ended: the thread is already ${already.replaceAll("_", " ")} (--until ${o.until})`,
+        priority: 9,
+      }]);
+      return 0;
+    }
     for (let first = true;; first = false) {
       if (!first) {
         // read what the rollout gained (found again by its thread id when the file moved)
@@ -189,6 +201,14 @@ export async function watchThread(o: ThreadWatchOptions): Promise<number> {
     notifier.close();
   }
 }
+
+/** True when a thread in `status` already is where `--until` waits for. */
+export function untilReached(until: "completed" | "settled", status: RolloutStatus): boolean {
+  return until === "settled" ? SETTLED_STATUSES.has(status) : TURN_OUTCOMES.has(status);
+}
+
+/** The statuses of a thread whose last turn ended (completed, failed or interrupted). */
+const TURN_OUTCOMES: ReadonlySet<RolloutStatus> = new Set(["completed", "failed", "aborted"]);
 
 /** Queues what one read brought: a restart of the file, then each fold transition. */
 function queue(pending: Change[], reading: RolloutReading): void {

@@ -87,6 +87,7 @@ export const IntentSchema = z.enum([
   "start",
   "nothing",
   "monitor",
+  "end",
 ]);
 
 /** `next_action`: the exact next command to run (null when the intent is `nothing`). */

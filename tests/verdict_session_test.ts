@@ -186,6 +186,64 @@ for (const v of ALL_CODEX_VERSIONS) {
   });
 }
 
+for (const v of ALL_CODEX_VERSIONS) {
+  Deno.test(`fused ${v}: a completed session whose pane is still open names \`end\` as the next command`, () => {
+    const marked = verdict({
+      screen: screen(v, "marker", "done"),
+      rollout: rolloutLines(v, "marker", "tui"),
+    });
+    assert.equal(marked.reason, "marker_verified");
+    assert.deepEqual(marked.next_action, {
+      intent: "end",
+      command: `codexctl end --session ${SESSION}`,
+      why: "marker printed; Codex's pane is still open: end the session once you have the result",
+    });
+    const plain = verdict({
+      screen: screen(v, "message", "done"),
+      rollout: rolloutLines(v, "message", "tui"),
+      marker: null,
+    });
+    assert.equal(plain.reason, "turn_complete");
+    assert.equal(plain.next_action.intent, "verify");
+    assert.equal(plain.next_action.command, `codexctl end --session ${SESSION}`);
+    assert.match(plain.next_action.why, /^the turn ended; check the work, then end the session/);
+    const files = verdict({
+      screen: screen(v, "message", "done"),
+      rollout: rolloutLines(v, "message", "tui"),
+      marker: null,
+      artifacts: [{ path: "a.txt", exists: true, bytes: 1 }],
+    });
+    assert.equal(files.reason, "artifacts_present");
+    assert.equal(files.next_action.command, `codexctl end --session ${SESSION}`);
+    // a missing --expect keeps its own command (check the files first)
+    const missing = verdict({
+      screen: screen(v, "marker", "done"),
+      rollout: rolloutLines(v, "marker", "tui"),
+      artifacts: [{ path: "gone.txt", exists: false, bytes: 0 }],
+    });
+    assert.equal(missing.reason, "marker_unverified");
+    assert.match(
+      missing.next_action.command ?? "",
+      /^codexctl status --session cdx-1a2b --expect gone\.txt$/,
+    );
+    // no pane (closed, or a bare thread): nothing to end
+    const closed = decide({
+      target: { session: SESSION, thread: null },
+      now: Date.now(),
+      thread: (() => {
+        const f = foldLines(rolloutLines(v, "marker", "tui"));
+        return { state: f.state, rollout_path: null, confidence: "high" as const, warnings: [] };
+      })(),
+      pane: null,
+      process: null,
+      marker: FIXTURE_MARKER,
+      artifacts: [],
+    }).verdict;
+    assert.equal(closed.reason, "marker_verified");
+    assert.deepEqual([closed.next_action.intent, closed.next_action.command], ["nothing", null]);
+  });
+}
+
 Deno.test("analyzer: a gone pane → exited/pane_gone, whatever the rollout says", () => {
   const r = verdict({ screen: "", alive: false, rollout: rolloutLines("0.169.0", "marker", "tui") });
   assert.equal(r.rule, "pane.gone");

@@ -14,7 +14,7 @@ import { THREAD_RULES } from "./thread_rules.ts";
 import { PANE_GONE, SCREEN_FALLBACK, SCREEN_RULES, TRUST_DIALOG } from "./screen_rules.ts";
 import { DAEMON_RULES } from "./daemon_rules.ts";
 import { clip } from "../text.ts";
-import { next, statusCommand } from "./next.ts";
+import { endOpenSession, next, statusCommand } from "./next.ts";
 
 /**
  * Every rule, in the order they are tried: a gone pane; the folder-trust/update dialog (before
@@ -50,7 +50,10 @@ export function decide(evidence: Evidence): Decision {
     const verdict = rule.apply(evidence);
     if (verdict) {
       return {
-        verdict: { ...verdict, summary: clip(verdict.summary, 200, { words: true }) },
+        verdict: endOpenSession(
+          { ...verdict, summary: clip(verdict.summary, 200, { words: true }) },
+          evidence,
+        ),
         rule: rule.name,
         source: rule.source,
       };

@@ -3,8 +3,8 @@
  *
  * @module
  */
-import type { NextAction } from "../envelope.ts";
-import type { VerdictTarget } from "./evidence.ts";
+import type { NextAction, Verdict } from "../envelope.ts";
+import type { Evidence, VerdictTarget } from "./evidence.ts";
 
 /** The program name used in suggested commands (the plugin puts `codexctl` on the Bash PATH). */
 export const PROGRAM = "codexctl";
@@ -27,4 +27,27 @@ export function statusCommand(target: VerdictTarget): string {
 /** The command that waits for the next settled state of a target. */
 export function waitCommand(target: VerdictTarget): string {
   return target.session ? `await ${targetFlag(target)}` : `watch ${targetFlag(target)} --until settled`;
+}
+
+/**
+ * A session that completed while its pane is still open: the next command is `end` — at once when
+ * the marker verified the work (intent `end`), after checking it otherwise (intent `verify`). A
+ * verdict that already names a command (e.g. checking missing files) keeps it.
+ */
+export function endOpenSession(verdict: Verdict, e: Evidence): Verdict {
+  const session = e.target.session;
+  if (verdict.state !== "completed" || !session || !e.pane?.alive || verdict.next_action.command !== null) {
+    return verdict;
+  }
+  const end = `end --session ${session}`;
+  return {
+    ...verdict,
+    next_action: verdict.next_action.intent === "nothing"
+      ? next(
+        "end",
+        end,
+        `${verdict.next_action.why}; Codex's pane is still open: end the session once you have the result`,
+      )
+      : next("verify", end, `${verdict.next_action.why}, then end the session (Codex's pane is still open)`),
+  };
 }

@@ -115,8 +115,14 @@ function renderVerdict(envelope: Envelope, v: Record<string, unknown>, paint: Pa
     if (typeof thread.context_pct === "number") bits.push(`${thread.context_pct}% context`);
     rows.push(["thread", bits.join("  ")]);
   }
+  // what the summary already says in full is not repeated (a question used to appear three times)
+  const said = [typeof v.summary === "string" ? flat(v.summary) : ""];
   const questions = Array.isArray(v.questions) ? v.questions as string[] : [];
-  for (const q of questions) rows.push(["question", q]);
+  for (const q of questions) {
+    if (said.some((t) => t.includes(flat(q)))) continue;
+    rows.push(["question", q]);
+    said.push(flat(q));
+  }
   const options = Array.isArray(v.options)
     ? v.options as { key: string; label: string; recommended: boolean }[]
     : [];
@@ -129,10 +135,13 @@ function renderVerdict(envelope: Envelope, v: Record<string, unknown>, paint: Pa
   for (const a of artifacts) rows.push(["artifact", `${a.exists ? "✓" : "✗"} ${a.path} (${a.bytes} bytes)`]);
   const next = v.next_action as { intent: string; command: string | null; why: string } | undefined;
   if (next) rows.push(["next", `${next.intent}${next.command ? `: ${next.command}` : ""}`]);
+  const pane = v.pane as { attach?: unknown } | null | undefined;
+  if (pane && typeof pane.attach === "string") rows.push(["attach", pane.attach]);
   const lines = [head, ...table(rows, paint)];
   if (typeof v.plan === "string" && v.plan) lines.push(paint("bold", "plan:"), indent(v.plan));
-  if (typeof v.transcript_tail === "string" && v.transcript_tail) {
-    lines.push(paint("bold", "transcript:"), indent(v.transcript_tail));
+  const tail = typeof v.transcript_tail === "string" ? v.transcript_tail : "";
+  if (tail && !said.some((t) => t.includes(flat(tail)))) {
+    lines.push(paint("bold", "transcript:"), indent(tail));
   }
   return lines.join("\n");
 }
@@ -151,7 +160,9 @@ function renderGeneric(result: Record<string, unknown>, paint: Paint): string {
   const lines: string[] = [];
   const scalars: [string, string][] = [];
   for (const [key, value] of Object.entries(result)) {
-    if (Array.isArray(value) && value.length > 0 && value.every(isFlatRecord)) {
+    if (Array.isArray(value) && value.length === 0) {
+      scalars.push([key, "none"]); // an empty list in words, not "[]"
+    } else if (Array.isArray(value) && value.every(isFlatRecord)) {
       lines.push(paint("bold", `${key}:`), ...recordsTable(value as Record<string, unknown>[], paint));
     } else if (value !== null && typeof value === "object") {
       scalars.push([key, JSON.stringify(value)]);
@@ -180,6 +191,38 @@ function recordsTable(records: Record<string, unknown>[], paint: Paint): string[
   const widths = columns.map((c, i) => Math.max(c.length, ...cells.map((row) => row[i].length)));
   const header = "  " + columns.map((c, i) => paint("dim", c.padEnd(widths[i]))).join("  ");
   return [header, ...cells.map((row) => "  " + row.map((cell, i) => cell.padEnd(widths[i])).join("  "))];
+}
+
+/** Whitespace collapsed, for comparing texts that were wrapped or cut differently. */
+function flat(text: string): string {
+  return text.replace(/\s+/g, " ").trim();
+}
+
+/** The width human output fits: the terminal's, at most 120 columns (120 when unknown). */
+export function outputWidth(): number {
+  try {
+    const { columns } = Deno.consoleSize();
+    return columns > 0 ? Math.max(40, Math.min(120, columns)) : 120;
+  } catch {
+    return 120;
+  }
+}
+
+/** `text` cut to `width` columns (one column per UTF-16 unit; a cut shows `…`). */
+export function fit(text: string, width: number): string {
+  return text.length <= width ? text : text.slice(0, Math.max(0, width - 1)) + "…";
+}
+
+/** The ANSI painter of the human rendering (identity when `color` is false). */
+export function paintFor(
+  color: boolean,
+): (code: "dim" | "bold" | "red" | "green" | "yellow" | "cyan", text: string) => string {
+  return painter(color);
+}
+
+/** The colour a state is shown in. */
+export function stateColour(state: string): "red" | "green" | "yellow" | "cyan" {
+  return (STATE_COLOURS[state] ?? "yellow") as "red" | "green" | "yellow" | "cyan";
 }
 
 function indent(text: string): string {

@@ -123,6 +123,25 @@ Deno.test("scripts/dev try: mock model + CODEX_HOME + export lines drive a real 
       join(dir, "scratch"),
       "the exports' cd: the trusted scratch repository",
     );
+    // done, with Codex's pane still open: the next command is end
+    assert.deepEqual(
+      [start.result.next_action.intent, start.result.next_action.command],
+      ["end", `codexctl end --session ${start.session}`],
+    );
+    // outside tmux the pane is on codexctl's private server: the result says how to see it
+    const socket = join(state, "tmux", "codexctl.sock");
+    const attach = String(start.result.pane.attach).match(/^tmux -S (\S+) attach -t (%\d+)$/);
+    assert.ok(attach, String(start.result.pane.attach));
+    assert.equal(attach[1], socket);
+    const shown = await new Deno.Command("tmux", {
+      args: ["-S", socket, "display", "-p", "-t", attach[2], "#{pane_id}"],
+      stdout: "piped",
+    }).output();
+    assert.equal(
+      new TextDecoder().decode(shown.stdout).trim(),
+      attach[2],
+      "the attach target is the Codex pane",
+    );
     const end = await new Deno.Command("bash", {
       args: ["-c", `source ${dir}/try.env && codexctl end --session ${start.session} --json`],
       env: { DENO_DIR: await denoDir() },

@@ -10,6 +10,7 @@ import { MONITOR_MAX_MS } from "../envelope.ts";
 import { usageError } from "../errors.ts";
 import { writeStderr } from "../output.ts";
 import { quoteWord } from "../herdr/shell_quote.ts";
+import { attachCommand } from "../panes/tmux.ts";
 import { defineVerb, flag } from "./verb.ts";
 import { EXPECT_FLAG, NO_WAIT_FLAG, noWaitVerdict, TIMEOUT_FLAG, truthy } from "./session_flags.ts";
 
@@ -164,6 +165,8 @@ CODEXCTL_WORKTREE, CODEXCTL_KEEP_WORKTREE (1/true/yes/on); CODEXCTL_CODEX names 
           mode: s.record.mode,
           cwd: s.record.cwd,
           marker: s.record.marker,
+          // codexctl's private tmux server shows nowhere until someone attaches
+          attach: s.record.substrate === "tmux" ? attachCommand(s.record.pane, store.root) : null,
         },
       },
     };

@@ -10,6 +10,7 @@ import { codexHome, listThreadFiles } from "../codex/rollout/locate.ts";
 import { readThread } from "../codex/rollout/reader.ts";
 import { clip } from "../text.ts";
 import { rolloutStatus } from "../verdict/rollout_status.ts";
+import { fit, outputWidth, paintFor, stateColour, writeStdout } from "../output.ts";
 import { defineVerb, flag } from "./verb.ts";
 
 /** The `threads` verb. */
@@ -67,10 +68,77 @@ be read, plus any rollout file the index does not know. Each is folded to its cu
         rollout_path: file.path,
       });
     }
-    return {
-      kind: "result",
-      session: null,
-      result: { codex_home: home, cwd, archived: args.archived ?? false, count: threads.length, threads },
+    const result = {
+      codex_home: home,
+      cwd,
+      archived: args.archived ?? false,
+      count: threads.length,
+      threads,
     };
+    if (!ctx.mode.json) {
+      writeStdout(renderThreads(result as ThreadsResult, ctx.mode.color, outputWidth()) + "\n");
+      return { kind: "done", exitCode: 0 };
+    }
+    return { kind: "result", session: null, result };
   },
 });
+
+/** The result of `threads`, as {@linkcode renderThreads} reads it. */
+export interface ThreadsResult {
+  codex_home: string;
+  cwd: string | null;
+  archived: boolean;
+  count: number;
+  threads: {
+    id: string;
+    status: string;
+    updated: string | null;
+    turns: number;
+    cwd: string | null;
+    last_message: string | null;
+  }[];
+}
+
+/** `MM-DD HH:MM` in local time, or `-`. */
+function shortTime(iso: string | null): string {
+  if (!iso) return "-".padEnd(11);
+  const d = new Date(iso);
+  if (Number.isNaN(d.getTime())) return "-".padEnd(11);
+  const two = (n: number) => String(n).padStart(2, "0");
+  return `${two(d.getMonth() + 1)}-${two(d.getDate())} ${two(d.getHours())}:${two(d.getMinutes())}`;
+}
+
+/**
+ * `threads` for a person: one line per thread (when, status, turns, id, cwd) and its last message
+ * under it, every line within `width` columns; no threads is said in words.
+ */
+export function renderThreads(r: ThreadsResult, color: boolean, width: number): string {
+  const paint = paintFor(color);
+  const where = `in ${r.codex_home}${r.cwd ? ` with cwd ${r.cwd}` : ""}`;
+  const noun = (n: number) => `${r.archived ? "archived " : ""}thread${n === 1 ? "" : "s"}`;
+  const what = `${noun(2)} ${where}`;
+  if (!r.threads.length) return fit(`No ${what}.`, width);
+  const statusWidth = Math.max(6, ...r.threads.map((t) => t.status.length));
+  const lines = [
+    fit(`${r.count} ${noun(r.count)} ${where}, newest first:`, width),
+    paint(
+      "dim",
+      fit(
+        `  ${"UPDATED".padEnd(11)}  ${"STATUS".padEnd(statusWidth)}  TURNS  ${"THREAD".padEnd(36)}  CWD`,
+        width,
+      ),
+    ),
+  ];
+  for (const t of r.threads) {
+    const turns = String(t.turns).padStart(5);
+    const head = `  ${shortTime(t.updated)}  ${t.status.padEnd(statusWidth)}  ${turns}  ${t.id}  `;
+    const room = width - head.length;
+    const cwd = t.cwd ? (t.cwd.length <= room ? t.cwd : "…" + t.cwd.slice(t.cwd.length - room + 1)) : "";
+    const row = fit(head + (room > 4 ? cwd : ""), width).trimEnd();
+    lines.push(
+      row.replace(t.status.padEnd(statusWidth), paint(stateColour(t.status), t.status.padEnd(statusWidth))),
+    );
+    if (t.last_message) lines.push(paint("dim", fit(`${" ".repeat(15)}└ ${t.last_message}`, width)));
+  }
+  return lines.join("\n");
+}

@@ -10,6 +10,7 @@
 import { join } from "node:path";
 import { environmentError } from "../errors.ts";
 import { ensureDir } from "../store/atomic.ts";
+import { quoteWord } from "../herdr/shell_quote.ts";
 import type { Key, PaneId, PaneRead, SpawnRequest, Substrate } from "./substrate.ts";
 
 const KEYS: Record<Key, string> = {
@@ -82,6 +83,22 @@ export async function tmuxAvailable(): Promise<boolean> {
   }
 }
 
+/** The socket of codexctl's private tmux server (used outside $TMUX), under the state directory. */
+export function privateSocketPath(stateDir: string): string {
+  return join(stateDir, "tmux", "codexctl.sock");
+}
+
+/**
+ * The command that shows a pane of codexctl's private tmux server in a terminal (`tmux -S … attach
+ * -t %N`); null for a pane elsewhere (the caller's own tmux already shows it).
+ */
+export function attachCommand(pane: unknown, stateDir: string): string | null {
+  const p = pane as Partial<TmuxPane> | null;
+  if (!p || typeof p.socket !== "string" || typeof p.pane_id !== "string") return null;
+  if (p.socket !== privateSocketPath(stateDir)) return null;
+  return `tmux -S ${quoteWord(p.socket)} attach -t ${quoteWord(p.pane_id)}`;
+}
+
 /** The tmux substrate. */
 export class TmuxSubstrate implements Substrate {
   readonly name = "tmux" as const;
@@ -92,7 +109,7 @@ export class TmuxSubstrate implements Substrate {
   constructor(options: TmuxOptions) {
     this.#inside = Boolean(options.env.get("TMUX"));
     this.#callerPane = options.env.get("TMUX_PANE") ?? null;
-    this.#socket = join(options.stateDir, "tmux", "codexctl.sock");
+    this.#socket = privateSocketPath(options.stateDir);
   }
 
   async spawn(request: SpawnRequest): Promise<PaneId> {

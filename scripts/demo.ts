@@ -118,9 +118,9 @@ try {
 
   if (threadId) {
     say();
-    say(bold(`codexctl watch --thread ${threadId} --until completed  (while Codex resumes the thread):`));
+    say(bold(`codexctl watch --thread ${threadId} --until completed  (the thread has finished):`));
     const state = join(work, "codexctl-state");
-    const watch = spawnCli([
+    const watchArgs = [
       "watch",
       "--thread",
       threadId,
@@ -130,10 +130,8 @@ try {
       "120",
       "--min-interval",
       "0",
-    ], {
-      CODEX_HOME: home.dir,
-      CODEXCTL_HOME: state,
-    });
+    ];
+    const watchEnv = { CODEX_HOME: home.dir, CODEXCTL_HOME: state };
     const show = (line: string) => {
       const r = JSON.parse(line).result;
       say(
@@ -143,7 +141,13 @@ try {
       );
       return r;
     };
-    show((await watch.lines.next(60_000))!); // the snapshot of the finished first turn
+    // a new watch of a finished thread: its snapshot, then it says the thread is already there
+    const first = spawnCli(watchArgs, watchEnv);
+    for (const line of await first.lines.rest(60_000)) show(line);
+    await first.exit();
+    say();
+    say(bold("the same watch again (it continues from its saved cursor) while Codex resumes the thread:"));
+    const watch = spawnCli(watchArgs, watchEnv);
     const second = runExec(
       install,
       home,

@@ -14,6 +14,9 @@ Deno.test("the README's demo drives a real Codex offline and reports the file it
   assert.match(text, /hello\.txt {11}"hello from codex\\n"/);
   assert.match(text, /marker CDX_DONE_[0-9A-F]{6} printed/);
   assert.match(text, /model requests {6}2 \(shell, message\)/);
+  // a new watch of the finished thread stops at once; re-armed, it follows the resumed turn
+  assert.match(text, /snapshot {9}completed\/marker_verified/);
+  assert.match(text, /ended {12}completed\/marker_verified {10}watch ended: the thread is already completed/);
   assert.match(text, /turn_started {5}working\/working/);
   assert.match(text, /turn_completed {3}completed\/marker_verified {10}Counted the bytes of hello\.txt\./);
   assert.match(text, /ended {12}completed\/marker_verified/);

@@ -68,7 +68,11 @@ export async function sessionScenarios(
       assert.equal(v.reason, "marker_verified");
       assert.equal(v.marker_found, true);
       assert.equal(v.transcript_tail, "Said hi.");
-      assert.equal(v.next_action.intent, "nothing");
+      // done, with its pane still open: the next command ends the session
+      assert.deepEqual(
+        [v.next_action.intent, v.next_action.command],
+        ["end", `codexctl end --session ${r.json!.session}`],
+      );
       assert.match(String(v.thread?.id), /^[0-9a-f-]{36}$/);
       assert.equal((v as Record<string, Record<string, unknown>>).delivery.proof, "user_message");
       assert.match(session, /^cdx-[0-9a-f]{4}$/);

@@ -24,6 +24,7 @@ import { parseArgs } from "node:util";
 import { join } from "node:path";
 import { LAZY_MODULES } from "../src/lazy.ts";
 import { VERSION } from "../src/version.ts";
+import { runTool } from "../src/gate/tool.ts";
 
 /** The targets codexctl is built for: our name (used in the binary's file name) → Rust target triple. */
 export const TARGETS: Readonly<Record<string, string>> = {
@@ -87,28 +88,6 @@ export function executableKind(
   return null;
 }
 
-async function run(
-  argv: string[],
-  timeoutMs: number,
-): Promise<{ code: number; stdout: string; stderr: string }> {
-  const child = new Deno.Command(argv[0], {
-    args: argv.slice(1),
-    stdin: "null",
-    stdout: "piped",
-    stderr: "piped",
-    env: { NO_COLOR: "1" },
-  }).spawn();
-  const timer = setTimeout(() => {
-    try {
-      child.kill("SIGKILL");
-    } catch { /* exited */ }
-  }, timeoutMs);
-  const out = await child.output();
-  clearTimeout(timer);
-  const dec = new TextDecoder();
-  return { code: out.code, stdout: dec.decode(out.stdout), stderr: dec.decode(out.stderr) };
-}
-
 /**
  * Why `DENORT_BIN` cannot be the runtime, or null when it may be: a plain deno (the one running this
  * script, or any executable whose `--version` prints deno's banner) is not denort. A denort for
@@ -125,12 +104,10 @@ export async function refuseRuntime(denortBin: string | undefined): Promise<stri
   const self = await Deno.realPath(Deno.execPath()).catch(() => Deno.execPath());
   let banner = "";
   if (real !== self) {
-    try {
-      const out = await run([real, "--version"], 15_000);
-      if (out.code === 0) banner = out.stdout.split("\n")[0];
-    } catch {
-      return null; // not runnable here (another platform's denort)
-    }
+    const out = await runTool([real, "--version"], 15_000);
+    // not runnable here (another platform's denort): left to the check after compiling
+    if (out.kind !== "exited") return null;
+    if (out.code === 0) banner = out.stdout.split("\n")[0];
   }
   if (real === self || /^deno \d+\.\d+\.\d+/.test(banner)) {
     return `DENORT_BIN=${denortBin} is deno itself, not denort: a binary built on it would be plain deno, ` +
@@ -159,11 +136,14 @@ export async function smokeTest(
     return { problem: `${binary} is ${what}, not ${target}`, ran: false };
   }
   if (target !== hostTarget()) return { problem: null, ran: false };
-  let out;
-  try {
-    out = await run([binary, "--version", "--json"], 30_000);
-  } catch (err) {
-    return { problem: `${binary} does not start: ${err instanceof Error ? err.message : err}`, ran: true };
+  const out = await runTool([binary, "--version", "--json"], 30_000);
+  if (out.kind !== "exited") {
+    const why = out.kind === "failed"
+      ? out.message
+      : out.kind === "timeout"
+      ? "no answer within 30 s"
+      : "not found";
+    return { problem: `${binary} does not start: ${why}`, ran: true };
   }
   let envelope: { ok?: unknown; command?: unknown; result?: { version?: unknown } } | null = null;
   try {

@@ -318,7 +318,8 @@ Deno.test("live codex 0.169 TUI: the approval policy — a deny rule stops reply
 }
 `,
     );
-    await rig.pane.submit("{{escalate rm -f nothing.txt}} {{done}} Clean up.");
+    // wrapped in sh -c: the deny rule still sees the rm inside (issue 15, item 3)
+    await rig.pane.submit("{{escalate sh -c 'rm -f nothing.txt'}} {{done}} Clean up.");
     await rig.pane.waitFor(SCREEN.approval, LONG);
     const threadId = threadIdFromRollout(await waitRollout(rig));
     await evidenceUntil(rig, threadId, (e) => e.request !== null);
@@ -368,8 +369,8 @@ Deno.test("live codex 0.169 TUI: the approval policy — a deny rule stops reply
 
     const audit = await readAudit(rig);
     assert.deepEqual(audit.map((a) => [a.actor, a.decision, a.command]), [
-      ["caller", "refused", "rm -f nothing.txt"],
-      ["caller", "cancel", "rm -f nothing.txt"],
+      ["caller", "refused", "sh -c 'rm -f nothing.txt'"],
+      ["caller", "cancel", "sh -c 'rm -f nothing.txt'"],
       ["policy", "accept", "touch auto.txt"],
     ]);
     assert.match(String(audit[0].rule), /no deletes/);

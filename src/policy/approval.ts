@@ -11,6 +11,9 @@
  */
 import { isAbsolute, relative, resolve } from "node:path";
 import type { ApprovalPolicy, ApprovalRule } from "./config.ts";
+import { denyPrefixMatches } from "./deny_match.ts";
+
+export { denyPrefixMatches, matchDeny } from "./deny_match.ts";
 
 /** What Codex asks permission for, channel-neutral. */
 export interface ApprovalSubject {
@@ -51,20 +54,6 @@ export function allowPrefixMatches(command: string, prefix: string): boolean {
   return p.length > 0 && p.length <= c.length && p.every((w, i) => c[i] === w);
 }
 
-/**
- * True when the words of `prefix` appear in sequence anywhere in `command` (after splitting shell
- * operators into their own words), so `cd x && rm -rf y` matches the deny prefix `rm -rf`.
- */
-export function denyPrefixMatches(command: string, prefix: string): boolean {
-  const c = words(command.replace(/(\$\(|[;&|`<>()\n\r])/g, " $1 "));
-  const p = words(prefix);
-  if (p.length === 0) return false;
-  for (let i = 0; i + p.length <= c.length; i++) {
-    if (p.every((w, j) => c[i + j] === w || c[i + j] === `"${w}"` || c[i + j] === `'${w}'`)) return true;
-  }
-  return false;
-}
-
 /** True when `path` is `root` or inside it (lexically, after resolving `.` and `..`). */
 export function isInside(path: string, root: string): boolean {
   if (!isAbsolute(path) || !isAbsolute(root)) return false;
@@ -78,7 +67,9 @@ function ruleMatches(rule: ApprovalRule, subject: ApprovalSubject, context: Poli
     if (!subject.cwd || !context.worktree || !isInside(subject.cwd, context.worktree)) return false;
   }
   if (rule.commandPrefix) {
-    if (subject.kind !== "command" || !subject.command) return false;
+    if (subject.kind !== "command") return false;
+    // a command that could not be read at all may be anything: a deny rule holds for it
+    if (!subject.command?.trim()) return rule.action === "deny";
     const test = rule.action === "deny" ? denyPrefixMatches : allowPrefixMatches;
     if (!rule.commandPrefix.some((prefix) => test(subject.command!, prefix))) return false;
   }

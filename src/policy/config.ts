@@ -38,7 +38,7 @@ export const ApprovalRuleSchema = z.object({
   name: z.string().min(1).max(200).optional().describe("shown in the audit log"),
   action: z.enum(["allow", "deny"]),
   commandPrefix: oneOrMany(z.string().trim().min(1).max(1000)).optional().describe(
-    "allow: the command starts with these words and has no shell operators; deny: these words appear in sequence anywhere in it",
+    "allow: the command starts with these words and has no shell operators; deny: some command it runs (also through sh -c, eval, env, sudo, …) is the first word with every other flag and word (see README, Approval policy)",
   ),
   cwdInWorktree: z.literal(true).optional().describe(
     "the command's cwd (a file change's grant root) is inside the session's worktree (a --thread target: the thread's cwd)",

@@ -62,6 +62,12 @@ export const ROOMS: readonly Room[] = [
     paths: ["observe/"],
     what: "gathers evidence from every source and decides (only caller)",
   },
+  {
+    name: "fleet",
+    paths: ["fleet/"],
+    what:
+      "an owner's Codex targets (sessions, follows), the cursor index of what Claude was told, the synced pass that claims a change once",
+  },
   { name: "policy", paths: ["policy/"], what: "the approval policy, its decisions and the audit log" },
   { name: "driver", paths: ["driver/"], what: "driving a session: start, verified send, settle, reply, end" },
   { name: "watch", paths: ["watch/"], what: "watch lines, rate limiting, thread and session watchers" },

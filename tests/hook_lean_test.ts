@@ -43,9 +43,9 @@ Deno.test("the hook hot path loads only small local modules: no zod, no node:, n
   assert.deepEqual([...main].sort(), ["src/main.ts"]);
   const hook = await codeGraph(join(REPO_ROOT, "src", "hook", "run.ts"));
   assert.deepEqual([...hook].sort(), [
-    "src/hook/cursor.ts",
+    "src/fleet/cursor.ts",
+    "src/fleet/targets.ts",
     "src/hook/run.ts",
-    "src/hook/targets.ts",
     "src/names.ts",
   ]);
 });

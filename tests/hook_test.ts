@@ -10,7 +10,7 @@ import { runCli } from "./support/cli.ts";
 import { BEFORE_TURN_END, splitFixture, writeSession } from "./support/session_record.ts";
 import { stateRoot } from "../src/store/paths.ts";
 import { findStateRoot } from "../src/names.ts";
-import { ownerKey } from "../src/hook/targets.ts";
+import { ownerKey } from "../src/fleet/targets.ts";
 import { parseInput } from "../src/hook/run.ts";
 import { seenVerdicts } from "../src/hook/seen.ts";
 import {

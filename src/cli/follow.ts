@@ -22,10 +22,10 @@ import {
   ownerTargets,
   parseFollowList,
   targetKey,
-} from "../hook/targets.ts";
-import { withSyncedIndex } from "../hook/deliver.ts";
+} from "../fleet/targets.ts";
+import { withSyncedIndex } from "../fleet/pass.ts";
 import { hookStallMs } from "../hook/run.ts";
-import { deliverable } from "../hook/cursor.ts";
+import { deliverable } from "../fleet/cursor.ts";
 import { defineVerb } from "./verb.ts";
 
 const FollowFileSchema = z.looseObject({
@@ -140,15 +140,6 @@ session. Following returns the current verdict, which counts as delivered to tha
           env: ctx.env,
           root,
           owner,
-          input: {
-            session_id: owner,
-            hook_event_name: null,
-            stop_hook_active: false,
-            source: null,
-            cwd: null,
-            background_tasks: [],
-            tool_stdout: null,
-          },
           deadline: Date.now() + 60_000,
           stallMs: hookStallMs(ctx.env),
         },

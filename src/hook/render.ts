@@ -8,7 +8,7 @@
  */
 import { clip } from "../text.ts";
 import { statusCommand } from "../verdict/next.ts";
-import type { CursorEntry } from "./cursor.ts";
+import type { CursorEntry } from "../fleet/cursor.ts";
 
 /** Budget of a PostToolUse / UserPromptSubmit context. */
 export const CONTEXT_BUDGET = 2000;

@@ -15,8 +15,8 @@
  *
  * @module
  */
-import { type CursorIndex, deliverable, indexPath, nothingChanged, readIndex } from "./cursor.ts";
-import { type HookTarget, ownerTargets } from "./targets.ts";
+import { type CursorIndex, deliverable, indexPath, nothingChanged, readIndex } from "../fleet/cursor.ts";
+import { type FleetTarget, ownerTargets } from "../fleet/targets.ts";
 import { findStateRoot } from "../names.ts";
 import type { HookContext } from "./deliver.ts";
 import type { HookInput } from "./input.ts";
@@ -249,7 +249,7 @@ async function handle(
 async function heavy(
   event: HookEvent,
   ctx: HookContext,
-  targets: HookTarget[],
+  targets: FleetTarget[],
 ): Promise<string | null> {
   let timer: ReturnType<typeof setTimeout> | undefined;
   const guard = new Promise<"late">((resolve) => {

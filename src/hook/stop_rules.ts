@@ -12,7 +12,7 @@
  *
  * @module
  */
-import type { CursorEntry } from "./cursor.ts";
+import type { CursorEntry } from "../fleet/cursor.ts";
 import type { BackgroundTask } from "./input.ts";
 import { isAwaiting } from "../verdict/states.ts";
 

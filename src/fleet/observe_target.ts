@@ -14,7 +14,7 @@ import { readRollout } from "../observe/rollout.ts";
 import { turnOpen } from "../verdict/rollout_status.ts";
 import { isActionable, isStalled } from "../verdict/states.ts";
 import { briefOf, type CursorEntry, type Probe, probe } from "./cursor.ts";
-import type { HookTarget } from "./targets.ts";
+import type { FleetTarget } from "./targets.ts";
 
 /** Options of {@linkcode observeTarget}. */
 export interface ObserveTargetOptions {
@@ -40,7 +40,7 @@ export interface TargetObservation {
 
 /** Observes `target`, continuing from `previous` and its saved `progress` (of the rollout at `savedPath`). */
 export async function observeTarget(
-  target: HookTarget,
+  target: FleetTarget,
   previous: CursorEntry | undefined,
   saved: { path: string | null; progress: ThreadProgress } | null,
   o: ObserveTargetOptions,

@@ -37,7 +37,7 @@ export function followPaths(root: string, owner: string): string[] {
 }
 
 /** Something the hooks report on. */
-export interface HookTarget {
+export interface FleetTarget {
   /** The cursor key: the session id, or `thread-<uuid>`. */
   key: string;
   kind: "session" | "thread";
@@ -98,7 +98,7 @@ export function listNames(dir: string): Set<string> {
 const str = (v: unknown) => (typeof v === "string" && v ? v : null);
 
 /** A session record as a target, or null when the record is not usable. */
-export function sessionTarget(record: unknown, followed: boolean): HookTarget | null {
+export function sessionTarget(record: unknown, followed: boolean): FleetTarget | null {
   if (!record || typeof record !== "object") return null;
   const r = record as Record<string, unknown>;
   if (r.v !== 1 || typeof r.session !== "string" || !SESSION_ID.test(r.session)) return null;
@@ -171,7 +171,7 @@ export function readFollows(root: string, owner: string): FollowEntry[] {
  * Every target of `owner`: owned sessions (sorted by id), adopted sessions, followed threads.
  * Synchronous on purpose: on the hook's hot path sync file calls cost about half of async ones.
  */
-export function ownerTargets(root: string, owner: string): HookTarget[] {
+export function ownerTargets(root: string, owner: string): FleetTarget[] {
   const top = listNames(root);
   const dir = joinPath(root, "sessions");
   const names = top.has("sessions")
@@ -179,7 +179,7 @@ export function ownerTargets(root: string, owner: string): HookTarget[] {
     : [];
   // a record that does not even contain the owner id cannot be owned: skip its JSON parse
   const plain = JSON.stringify(owner) === `"${owner}"`;
-  const targets: HookTarget[] = [];
+  const targets: FleetTarget[] = [];
   for (const name of names) {
     let text: string;
     try {
@@ -211,7 +211,7 @@ export function ownerTargets(root: string, owner: string): HookTarget[] {
         if (t.thread) threads.add(t.thread);
       }
     } else if (!threads.has(f.thread)) {
-      const t: HookTarget = {
+      const t: FleetTarget = {
         key: targetKey({ session: null, thread: f.thread }),
         kind: "thread",
         session: null,

@@ -13,7 +13,7 @@
  */
 import type { Verdict } from "../envelope.ts";
 import { joinPath } from "../names.ts";
-import { type HookTarget, ownerKey } from "./targets.ts";
+import { type FleetTarget, ownerKey } from "./targets.ts";
 
 /** Store kind of the per-owner cursor indexes (`hooks/<owner-key>.json`). */
 export const HOOK_INDEX_KIND = "hooks";
@@ -141,7 +141,7 @@ export function pidAlive(pid: number): boolean {
  * probes its Codex process when that can change the verdict (an open turn, or no rollout yet);
  * otherwise the entry's last known liveness stands.
  */
-export function probe(target: HookTarget, entry: CursorEntry | undefined, pids = true): Probe {
+export function probe(target: FleetTarget, entry: CursorEntry | undefined, pids = true): Probe {
   const path = entry?.path && entry.source_path === target.path
     ? entry.path
     : target.path ?? entry?.path ?? null;
@@ -167,7 +167,7 @@ export function probe(target: HookTarget, entry: CursorEntry | undefined, pids =
 
 /** True when nothing about `target` moved since `entry` was written. */
 export function unchanged(
-  target: HookTarget,
+  target: FleetTarget,
   p: Probe,
   entry: CursorEntry | undefined,
   now: number,
@@ -194,7 +194,7 @@ export interface QuietCheck {
  * `pidCheckMs`, and a probe that finds nothing new touches the index file to say so.
  */
 export function nothingChanged(
-  targets: HookTarget[],
+  targets: FleetTarget[],
   index: CursorIndex,
   now: number,
   o: QuietCheck,

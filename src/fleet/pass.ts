@@ -1,0 +1,123 @@
+/**
+ * The synced pass over an owner's fleet — the one way anything is marked as told to Claude. Under
+ * the owner's lock it re-reads the cursor index (another process may have delivered in the
+ * meantime), observes the targets that moved (`observe_target.ts`), lets the caller mark what it
+ * tells, then commits: progress files first, the index last (an atomic rename — the commit point).
+ * The caller prints only after the commit. So with any number of parallel hook processes, a
+ * waiting wake-up hook and a `watch --all --mine`, each change is claimed by exactly one of them;
+ * a pass that runs out of time gives up before the commit and claims nothing, leaving the change
+ * to the next one.
+ *
+ * @module
+ */
+import { Store } from "../store/store.ts";
+import {
+  HOOK_PROGRESS_KIND,
+  type ProgressRecord,
+  progressRecord,
+  readProgress,
+} from "../observe/progress.ts";
+import {
+  type CursorEntry,
+  type CursorIndex,
+  emptyIndex,
+  HOOK_INDEX_KIND,
+  indexPath,
+  probe,
+  readIndex,
+  unchanged,
+} from "./cursor.ts";
+import { observeTarget } from "./observe_target.ts";
+import { type FleetTarget, ownerKey } from "./targets.ts";
+
+/** What a pass needs to know. */
+export interface PassContext {
+  env: { get(key: string): string | undefined };
+  root: string;
+  owner: string;
+  /** ms epoch after which nothing may be committed any more. */
+  deadline: number;
+  /** An open turn whose rollout is silent this long is stalled (`CODEXCTL_HOOK_STALL_SEC`). */
+  stallMs: number;
+  /** Told which targets were observed anew (the hooks log it under `CODEXCTL_HOOK_TRACE`). */
+  trace?: (observed: string[]) => Promise<void>;
+}
+
+/** Thrown when a pass is past its deadline before the commit (nothing was committed). */
+export class OverBudget extends Error {
+  constructor() {
+    super("the pass ran out of time before committing; the change stays for the next one");
+    this.name = "OverBudget";
+  }
+}
+
+/** The lock every pass of one owner takes (`locks/hook-<owner-key>.lock`). */
+export function ownerLockName(owner: string): string {
+  return `hook-${ownerKey(owner)}`;
+}
+
+function progressId(owner: string, key: string): string {
+  return `${ownerKey(owner)}--${key}`;
+}
+
+/**
+ * Runs `mark` on the freshly synced index under the owner's lock and commits what it marked.
+ * Returns what `mark` returned.
+ */
+export async function withSyncedIndex<T>(
+  ctx: PassContext,
+  targets: FleetTarget[],
+  mark: (index: CursorIndex) => T,
+): Promise<T> {
+  const store = new Store(ctx.root);
+  const lockMs = Math.max(100, ctx.deadline - Date.now());
+  return await store.withLock(ownerLockName(ctx.owner), async () => {
+    const now = Date.now();
+    const old = readIndex(indexPath(ctx.root, ctx.owner), ctx.owner);
+    const next = emptyIndex(ctx.owner);
+    const saves: { id: string; record: ProgressRecord }[] = [];
+    for (const target of targets) {
+      const previous: CursorEntry | undefined = old.entries[target.key];
+      const probed = probe(target, previous);
+      if (previous && unchanged(target, probed, previous, now)) {
+        next.entries[target.key] = previous;
+        continue;
+      }
+      const id = progressId(ctx.owner, target.key);
+      const observed = await observeTarget(
+        target,
+        previous,
+        previous ? await readProgress(store, HOOK_PROGRESS_KIND, id) : null,
+        {
+          env: ctx.env,
+          now,
+          probed,
+          stallMs: ctx.stallMs,
+          maxBytes: 64 * 1024 * 1024,
+        },
+      );
+      next.entries[target.key] = observed.entry;
+      if (observed.progress) {
+        saves.push({ id, record: progressRecord({ ...observed.progress, stalled: observed.entry.stalled }) });
+      }
+    }
+    if (ctx.trace) {
+      await ctx.trace(targets.filter((t) => next.entries[t.key] !== old.entries[t.key]).map((t) => t.key));
+    }
+    const before = JSON.stringify(next.entries);
+    const result = mark(next);
+    const same = saves.length === 0 && Object.keys(old.entries).length === Object.keys(next.entries).length &&
+      JSON.stringify(next.entries) === before && before === JSON.stringify(old.entries);
+    if (same) return result; // another process already committed all of it: nothing to write
+    if (Date.now() > ctx.deadline) throw new OverBudget();
+    for (const s of saves) await store.write(HOOK_PROGRESS_KIND, s.id, s.record);
+    for (const key of Object.keys(old.entries)) {
+      if (!next.entries[key]) {
+        await store.remove(HOOK_PROGRESS_KIND, progressId(ctx.owner, key)).catch(() => {});
+      }
+    }
+    next.updated = new Date().toISOString();
+    await store.write(HOOK_INDEX_KIND, ownerKey(ctx.owner), next);
+    return result;
+  }, { timeoutMs: lockMs });
+}

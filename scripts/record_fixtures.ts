@@ -2,7 +2,9 @@
  * Records the fixtures under tests/fixtures/codex-<version>/<scenario>/ by playing every scenario
  * (tests/support/scenarios.ts) on every pinned Codex version against the mock model:
  * the `codex exec --json` stream and its rollout, the TUI's rollout and screen captures, and a
- * summary of what Codex sent the model.
+ * summary of what Codex sent the model; then every review scenario (tests/support/review_scenarios.ts):
+ * the `codex exec review` stream, the thread's rollout, the reviewer sub-agent's rollout and the
+ * requests.
  *
  *   deno task record-fixtures                          # everything
  *   deno task record-fixtures --version 0.169.0 --scenario shell --scenario plan
@@ -17,6 +19,7 @@ import { MockModel, type RecordedRequest } from "../tests/support/mock_model.ts"
 import { FIXTURES_DIR } from "../tests/support/paths.ts";
 import { playExec, playTui } from "../tests/support/play.ts";
 import { SCENARIOS } from "../tests/support/scenarios.ts";
+import { playReview, REVIEW_SCENARIOS, scratchRepo } from "../tests/support/review_scenarios.ts";
 import { TmuxServer } from "../tests/support/tmux.ts";
 
 const { values } = parseArgs({
@@ -30,6 +33,9 @@ const { values } = parseArgs({
 });
 const versions = (values.version ?? ALL_CODEX_VERSIONS) as CodexVersion[];
 const scenarios = values.scenario ? SCENARIOS.filter((s) => values.scenario!.includes(s.name)) : SCENARIOS;
+const reviews = values.scenario
+  ? REVIEW_SCENARIOS.filter((s) => values.scenario!.includes(s.name))
+  : REVIEW_SCENARIOS;
 const outRoot = values.out ?? FIXTURES_DIR;
 const workRoot = values["work-dir"] ?? "/tmp/codexctl-fixtures";
 
@@ -46,37 +52,19 @@ function summarise(requests: RecordedRequest[]): string {
   ).join("\n") + (requests.length ? "\n" : "");
 }
 
-async function git(cwd: string, ...args: string[]) {
-  const out = await new Deno.Command("git", {
-    args,
-    cwd,
-    env: {
-      GIT_AUTHOR_NAME: "fixture",
-      GIT_AUTHOR_EMAIL: "fixture@example.invalid",
-      GIT_COMMITTER_NAME: "fixture",
-      GIT_COMMITTER_EMAIL: "fixture@example.invalid",
-    },
-  }).output();
-  if (!out.success) throw new Error(`git ${args.join(" ")} failed: ${new TextDecoder().decode(out.stderr)}`);
-}
-
-async function scratchRepo(dir: string): Promise<void> {
-  await Deno.remove(dir, { recursive: true }).catch(() => {});
-  await Deno.mkdir(dir, { recursive: true });
-  await git(dir, "init", "-q", "-b", "main");
-  await Deno.writeTextFile(join(dir, "README.md"), "# scratch\n");
-  await git(dir, "add", "README.md");
-  await git(dir, "commit", "-q", "-m", "init");
-}
-
 for (const version of versions) {
   const install = await codexInstall(version);
   const mock = await MockModel.start();
   const versionWork = join(workRoot, version);
   await Deno.remove(versionWork, { recursive: true }).catch(() => {});
   await Deno.mkdir(versionWork, { recursive: true });
-  const repos = Object.fromEntries(scenarios.map((s) => [s.name, join(versionWork, s.name)]));
-  const trusted = scenarios.filter((s) => !(s.tui && s.tui.untrusted)).map((s) => repos[s.name]);
+  const repos = Object.fromEntries(
+    [...scenarios, ...reviews].map((s) => [s.name, join(versionWork, s.name)]),
+  );
+  const trusted = [
+    ...scenarios.filter((s) => !(s.tui && s.tui.untrusted)).map((s) => repos[s.name]),
+    ...reviews.map((s) => repos[s.name]),
+  ];
   const home = await makeCodexHome({ baseUrl: mock.baseUrl, trust: trusted, parent: versionWork });
   const server = await TmuxServer.create();
   try {
@@ -137,6 +125,30 @@ for (const version of versions) {
         );
       }
       await Deno.writeTextFile(join(dir, "meta.json"), JSON.stringify(meta, null, 2) + "\n");
+    }
+    for (const sc of reviews) {
+      const dir = join(outRoot, `codex-${version}`, sc.name);
+      await Deno.remove(dir, { recursive: true }).catch(() => {});
+      await Deno.mkdir(dir, { recursive: true });
+      const first = mock.requests.length;
+      const run = await playReview(sc, install, home, repos[sc.name]);
+      await Deno.writeTextFile(join(dir, "exec.events.jsonl"), run.stdout);
+      if (run.rolloutPath) await Deno.copyFile(run.rolloutPath, join(dir, "exec.rollout.jsonl"));
+      if (run.reviewerRolloutPath) {
+        await Deno.copyFile(run.reviewerRolloutPath, join(dir, "exec.reviewer.rollout.jsonl"));
+      }
+      await Deno.writeTextFile(join(dir, "exec.requests.jsonl"), summarise(mock.requests.slice(first)));
+      const meta = {
+        scenario: sc.name,
+        summary: sc.summary,
+        codex_version: version,
+        recorded_at: new Date().toISOString(),
+        review_args: run.args,
+        cwd: repos[sc.name],
+        exec: { exit_code: run.code, signal: run.signal, thread_id: run.threadId },
+      };
+      await Deno.writeTextFile(join(dir, "meta.json"), JSON.stringify(meta, null, 2) + "\n");
+      console.log(`${version} ${sc.name}: exec review exit ${run.code}, thread ${run.threadId}`);
     }
   } finally {
     await server.kill();

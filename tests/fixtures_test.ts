@@ -8,6 +8,7 @@ import { join } from "node:path";
 import { ALL_CODEX_VERSIONS, CODEX_VERSIONS } from "./support/codex_bin.ts";
 import { FIXTURES_DIR } from "./support/paths.ts";
 import { SCENARIOS } from "./support/scenarios.ts";
+import { REVIEW_SCENARIOS } from "./support/review_scenarios.ts";
 import { execShape, rolloutShape } from "./support/shape.ts";
 import { parseJsonLines } from "./support/codex_exec.ts";
 
@@ -42,7 +43,7 @@ Deno.test("at least 8 scenarios are recorded for each of the 2 pinned Codex vers
     assert.ok(recorded.length >= 8, `${version}: only ${recorded.length} scenarios`);
     assert.deepEqual(
       recorded.sort(),
-      SCENARIOS.map((s) => s.name).sort(),
+      [...SCENARIOS, ...REVIEW_SCENARIOS].map((s) => s.name).sort(),
       `${version}: recorded set differs from the scenario list`,
     );
   }

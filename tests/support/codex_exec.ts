@@ -16,6 +16,11 @@ export interface ExecOptions {
   args?: string[];
   /** Resume this thread (`codex exec resume <id>`) instead of starting a new one. */
   resumeId?: string;
+  /**
+   * Run `codex exec review` with these arguments (`--uncommitted`, `--commit SHA`, a custom prompt …)
+   * instead of a task; the prompt argument of {@linkcode runExec} is then not sent.
+   */
+  review?: string[];
   /** Send SIGINT after this many milliseconds (interrupt scenarios). */
   interruptAfterMs?: number;
   /** Kill after this long (default 60 s). */
@@ -47,7 +52,7 @@ export async function runExec(
     ...(options.json === false ? [] : ["--json"]),
     "--skip-git-repo-check",
     ...(options.args ?? []),
-    prompt,
+    ...(options.review ? ["review", ...options.review] : [prompt]),
   ];
   const child = new Deno.Command(install.binary, {
     args,

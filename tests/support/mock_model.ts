@@ -16,10 +16,14 @@
  * next step). A message without directives gets a short default reply (with the marker when the
  * conversation asked for one).
  *
+ * A review turn (`codex exec review`, Codex's review guidelines as instructions) is answered by
+ * `mock_review.ts`: the review JSON Codex parses, with two findings on the diff Codex asked for.
+ *
  * Every request is recorded (and optionally logged as JSONL) so tests can assert what Codex sent.
  *
  * @module
  */
+import { isReviewRequest, reviewReply } from "./mock_review.ts";
 
 /** One request Codex made, as recorded by the mock. */
 export interface RecordedRequest {
@@ -66,6 +70,8 @@ export interface ParsedRequest {
   lastInputType: string;
   /** Tool calls made since the last real user message (the step index of the turn). */
   step: number;
+  /** The request's `instructions` (0.130 puts the review guidelines there; 0.169 sends none). */
+  instructions: string;
 }
 
 /** A parsed `{{directive args}}`. */
@@ -151,6 +157,7 @@ export function parseRequest(body: unknown): ParsedRequest {
     userTexts,
     lastInputType: String(input.at(-1)?.type ?? ""),
     step,
+    instructions: typeof b.instructions === "string" ? b.instructions : "",
   };
 }
 
@@ -414,7 +421,9 @@ export class MockModel {
     const chosen = isTitleRequest(parsed)
       ? { reply: { kind: "message", text: "Mock task" } as MockReply }
       : queued === undefined
-      ? directiveReply(parsed)
+      ? (isReviewRequest(parsed)
+        ? normalise(reviewReply(parsed) ?? directiveReply(parsed))
+        : directiveReply(parsed))
       : typeof queued === "function"
       ? normalise(queued(parsed))
       : normalise(queued);

@@ -8,7 +8,7 @@
  */
 
 /** Version of this parser, reported in the compatibility block. */
-export const PARSER_VERSION = "1.0.0";
+export const PARSER_VERSION = "1.1.0";
 
 /** Token usage as the rollout reports it (missing numbers are 0). */
 export interface RolloutUsage {
@@ -25,6 +25,34 @@ export interface UserInputQuestion {
   header: string | null;
   question: string;
   options: { label: string; description: string | null }[];
+}
+
+/** One finding as Codex wrote it (lenient: a field of the wrong type reads as null). */
+export interface CodexFinding {
+  title: string | null;
+  body: string | null;
+  confidence_score: number | null;
+  priority: number | null;
+  absolute_file_path: string | null;
+  start: number | null;
+  end: number | null;
+}
+
+/** Codex's `ReviewOutputEvent`, as the rollout keeps it. Plain JSON (it rides in the fold). */
+export interface CodexReviewOutput {
+  findings: CodexFinding[];
+  overall_correctness: string | null;
+  overall_explanation: string | null;
+  overall_confidence_score: number | null;
+}
+
+/** What a review turn looked at (`EnteredReviewMode.target`). */
+export interface CodexReviewTarget {
+  /** `uncommittedChanges`, `baseBranch`, `commit`, `custom`, or what a newer Codex writes. */
+  type: string;
+  branch: string | null;
+  sha: string | null;
+  title: string | null;
 }
 
 /** Where an event is: the line's timestamp in ms (null if absent) and its byte offset. */
@@ -80,6 +108,10 @@ export type RolloutEvent =
     | { k: "tool_output"; call_id: string }
     | { k: "tokens"; total: RolloutUsage | null; last: RolloutUsage | null; window: number | null }
     | { k: "goal"; objective: string | null; status: string }
+    /** A review turn began (`entered_review_mode` / `EnteredReviewMode`). */
+    | { k: "review_entered"; target: CodexReviewTarget | null; hint: string | null }
+    /** A review turn ended with its output; null output: it was interrupted (`exited_review_mode` / `ExitedReviewMode`). */
+    | { k: "review_exited"; output: CodexReviewOutput | null }
     | { k: "compacted" }
     /** A line that only proves activity at `ts` (a superseded setter, see `SETTERS`). */
     | { k: "tick" }

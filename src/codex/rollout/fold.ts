@@ -11,8 +11,27 @@
  */
 import { clip } from "../../text.ts";
 import { markerIn } from "../prompt.ts";
-import type { RolloutEvent, RolloutUsage, UserInputQuestion } from "./events.ts";
+import type {
+  CodexReviewOutput,
+  CodexReviewTarget,
+  RolloutEvent,
+  RolloutUsage,
+  UserInputQuestion,
+} from "./events.ts";
 import { userInputQuestions } from "./fields.ts";
+
+/** The thread's latest review turn, as the rollout wrote it (`review.ts` turns it into a report). */
+export interface ReviewState {
+  turn_id: string | null;
+  target: CodexReviewTarget | null;
+  /** Codex's words for the target ("current changes", "commit abc1234", …). */
+  hint: string | null;
+  /** True once the review turn ended (`exited_review_mode` / `ExitedReviewMode`). */
+  done: boolean;
+  /** Codex's `review_output`; null while it runs, or when it ended without one (interrupted). */
+  output: CodexReviewOutput | null;
+  at: number | null;
+}
 
 /** A tool call without its output yet. */
 export interface PendingCall {
@@ -109,6 +128,8 @@ export interface ThreadState {
   compactions: number;
   errors: string[];
   events: number;
+  /** The latest review turn (absent in progress saved before reviews were read). */
+  review?: ReviewState | null;
 }
 
 const MAX_MESSAGE = 16 * 1024;
@@ -150,6 +171,7 @@ export function initialState(): ThreadState {
     compactions: 0,
     errors: [],
     events: 0,
+    review: null,
   };
 }
 
@@ -385,6 +407,28 @@ function step(s: ThreadState, e: RolloutEvent, transitions: Transition[]): void 
         at: e.ts,
         offset: e.offset,
       });
+      break;
+    case "review_entered":
+      if (s.turn) s.turn.activity++;
+      s.review = {
+        turn_id: s.turn?.id ?? null,
+        target: e.target,
+        hint: e.hint,
+        done: false,
+        output: null,
+        at: e.ts,
+      };
+      break;
+    case "review_exited":
+      if (s.turn) s.turn.activity++;
+      s.review = {
+        turn_id: s.review?.turn_id ?? s.turn?.id ?? null,
+        target: s.review?.target ?? null,
+        hint: s.review?.hint ?? null,
+        done: true,
+        output: e.output,
+        at: e.ts,
+      };
       break;
     case "compacted":
       s.compactions++;

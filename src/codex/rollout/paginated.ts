@@ -1,7 +1,8 @@
 /**
  * The paginated rollout shapes (Codex 0.150+, `session_meta.history_mode: "paginated"`): the
  * conversation is written as `event_msg` `item_completed` lines with PascalCase items
- * (`UserMessage`, `AgentMessage`, `Plan`, and items that only prove activity such as
+ * (`UserMessage`, `AgentMessage`, `Plan`, a review turn's `EnteredReviewMode` and
+ * `ExitedReviewMode` with its `review_output`, and items that only prove activity such as
  * `CommandExecution`), settings as `thread_settings_applied`, goals as `thread_goal_updated`, plus
  * top-level line types that carry nothing the state uses (`world_state`, `token_usage_record`, …).
  * The shapes both eras share (session_meta, turn markers, tool calls, token counts) are in
@@ -13,6 +14,7 @@ import { z } from "zod";
 import type { EventAt, RolloutEvent } from "./events.ts";
 import { contentText, type EventReader, label, str } from "./fields.ts";
 import { type Head, headField, wideHead } from "./head.ts";
+import { readReviewOutput, readReviewTarget } from "./review.ts";
 
 /** Top-level line types that are known and carry nothing the state uses. */
 export const PAGINATED_QUIET_LINES: ReadonlySet<string> = new Set([
@@ -25,11 +27,18 @@ export const PAGINATED_QUIET_LINES: ReadonlySet<string> = new Set([
   "realtime_item",
 ]);
 
-/** Items whose text the state reads (every other item only proves activity). */
-const TEXT_ITEMS = new Set(["UserMessage", "AgentMessage", "Plan"]);
+/** Items whose content the state reads (every other item only proves activity). */
+const TEXT_ITEMS = new Set(["UserMessage", "AgentMessage", "Plan", "EnteredReviewMode", "ExitedReviewMode"]);
 
 const ItemCompletedSchema = z.looseObject({
-  item: z.looseObject({ type: z.string(), text: z.unknown().optional(), content: z.unknown().optional() }),
+  item: z.looseObject({
+    type: z.string(),
+    text: z.unknown().optional(),
+    content: z.unknown().optional(),
+    target: z.unknown().optional(),
+    user_facing_hint: str,
+    review_output: z.unknown().optional(),
+  }),
 });
 const SettingsSchema = z.looseObject({
   thread_settings: z.looseObject({
@@ -71,6 +80,17 @@ export const paginatedEvent: EventReader = (ptype, p, base, malformed) => {
           k: "plan",
           text: typeof item.text === "string" ? item.text : contentText(item.content),
         };
+      }
+      if (item.type === "EnteredReviewMode") {
+        return {
+          ...base,
+          k: "review_entered",
+          target: readReviewTarget(item.target),
+          hint: item.user_facing_hint ?? null,
+        };
+      }
+      if (item.type === "ExitedReviewMode") {
+        return { ...base, k: "review_exited", output: readReviewOutput(item.review_output) };
       }
       return { ...base, k: "activity", what: item.type };
     }

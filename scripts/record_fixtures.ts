@@ -52,6 +52,25 @@ function summarise(requests: RecordedRequest[]): string {
   ).join("\n") + (requests.length ? "\n" : "");
 }
 
+/** Empties (or creates) the fixture directory of one scenario and returns it with the meta every fixture has. */
+async function freshFixture(
+  version: string,
+  sc: { name: string; summary: string },
+  cwd: string,
+): Promise<{ dir: string; meta: Record<string, unknown> }> {
+  const dir = join(outRoot, `codex-${version}`, sc.name);
+  await Deno.remove(dir, { recursive: true }).catch(() => {});
+  await Deno.mkdir(dir, { recursive: true });
+  const meta = {
+    scenario: sc.name,
+    summary: sc.summary,
+    codex_version: version,
+    recorded_at: new Date().toISOString(),
+    cwd,
+  };
+  return { dir, meta };
+}
+
 for (const version of versions) {
   const install = await codexInstall(version);
   const mock = await MockModel.start();
@@ -69,17 +88,8 @@ for (const version of versions) {
   const server = await TmuxServer.create();
   try {
     for (const sc of scenarios) {
-      const dir = join(outRoot, `codex-${version}`, sc.name);
-      await Deno.remove(dir, { recursive: true }).catch(() => {});
-      await Deno.mkdir(dir, { recursive: true });
-      const meta: Record<string, unknown> = {
-        scenario: sc.name,
-        summary: sc.summary,
-        codex_version: version,
-        recorded_at: new Date().toISOString(),
-        prompt: sc.prompt,
-        cwd: repos[sc.name],
-      };
+      const { dir, meta } = await freshFixture(version, sc, repos[sc.name]);
+      meta.prompt = sc.prompt;
       await scratchRepo(repos[sc.name]);
       if (sc.exec) {
         const first = mock.requests.length;
@@ -127,9 +137,7 @@ for (const version of versions) {
       await Deno.writeTextFile(join(dir, "meta.json"), JSON.stringify(meta, null, 2) + "\n");
     }
     for (const sc of reviews) {
-      const dir = join(outRoot, `codex-${version}`, sc.name);
-      await Deno.remove(dir, { recursive: true }).catch(() => {});
-      await Deno.mkdir(dir, { recursive: true });
+      const { dir, meta } = await freshFixture(version, sc, repos[sc.name]);
       const first = mock.requests.length;
       const run = await playReview(sc, install, home, repos[sc.name]);
       await Deno.writeTextFile(join(dir, "exec.events.jsonl"), run.stdout);
@@ -138,15 +146,8 @@ for (const version of versions) {
         await Deno.copyFile(run.reviewerRolloutPath, join(dir, "exec.reviewer.rollout.jsonl"));
       }
       await Deno.writeTextFile(join(dir, "exec.requests.jsonl"), summarise(mock.requests.slice(first)));
-      const meta = {
-        scenario: sc.name,
-        summary: sc.summary,
-        codex_version: version,
-        recorded_at: new Date().toISOString(),
-        review_args: run.args,
-        cwd: repos[sc.name],
-        exec: { exit_code: run.code, signal: run.signal, thread_id: run.threadId },
-      };
+      meta.review_args = run.args;
+      meta.exec = { exit_code: run.code, signal: run.signal, thread_id: run.threadId };
       await Deno.writeTextFile(join(dir, "meta.json"), JSON.stringify(meta, null, 2) + "\n");
       console.log(`${version} ${sc.name}: exec review exit ${run.code}, thread ${run.threadId}`);
     }

@@ -48,14 +48,15 @@ export const ROOMS: readonly Room[] = [
     what: "readers of Codex: prompt wording, the rollout (locate, tail, parse, fold), the daemon client",
   },
   {
-    name: "substrate",
-    paths: ["panes/", "substrate/"],
-    what: "where Codex runs: tmux, herdr (one interface)",
-  },
-  {
     name: "verdict",
     paths: ["verdict/"],
     what: "the pure verdict machine: every state rule, what a change is",
+  },
+  {
+    name: "substrate",
+    paths: ["substrate/"],
+    what:
+      "the seam: every way Codex runs (tmux, herdr, a daemon thread; exec next) behind one interface — start, read evidence, deliver input, stop",
   },
   {
     name: "observe",

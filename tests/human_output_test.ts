@@ -11,7 +11,7 @@ import type { Envelope } from "../src/envelope.ts";
 import { decide } from "../src/verdict/machine.ts";
 import { renderThreads, type ThreadsResult } from "../src/cli/threads.ts";
 import { renderSessions } from "../src/cli/sessions.ts";
-import { attachCommand, privateSocketPath } from "../src/panes/tmux.ts";
+import { attachCommand, privateSocketPath } from "../src/substrate/tmux.ts";
 import { evidenceOf, foldLines, homeFromFixtures, rolloutLines } from "./support/fixtures.ts";
 import { denoDir } from "./support/deno_dir.ts";
 import { MAIN_TS, REPO_ROOT } from "./support/paths.ts";

@@ -6,7 +6,7 @@
 import { z } from "zod";
 import { Session } from "../driver/session.ts";
 import { listSessions, SESSION_KIND } from "../session/record.ts";
-import { substrateByName } from "../panes/select.ts";
+import { substrateOrNull } from "../substrate/select.ts";
 import { Store } from "../store/store.ts";
 import { currentOwner } from "../session/owner.ts";
 import { fit, outputWidth, paintFor, stateColour, writeStdout } from "../output.ts";
@@ -32,13 +32,10 @@ Code session started.`,
     const pruned: SessionRow[] = [];
     for (const record of sessions) {
       if (args.mine && record.owner !== owner) continue;
-      if (record.substrate === "exec") continue;
-      const session = new Session(
-        store,
-        record,
-        substrateByName(record.substrate, { env: ctx.env, stateDir: store.root }),
-        ctx.env,
-      );
+      // a session this codexctl cannot drive (no such substrate here) is neither observed nor pruned
+      const substrate = substrateOrNull(record.substrate, { env: ctx.env, stateDir: store.root });
+      if (!substrate) continue;
+      const session = new Session(store, record, substrate, ctx.env);
       const obs = await session.observe({ recent: false });
       const row: SessionRow = {
         session: record.session,
@@ -53,7 +50,7 @@ Code session started.`,
       if (obs.verdict.state === "exited") {
         if (!record.worktree) {
           // the dead pane (kept by remain-on-exit) goes too; a tombstone lets a later `end` succeed
-          if (record.pane) await session.substrate.close(record.pane).catch(() => {});
+          if (record.pane) await session.substrate.stop(record.pane).catch(() => {});
           await store.write("ended", record.session, {
             session: record.session,
             ended: new Date().toISOString(),

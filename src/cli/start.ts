@@ -10,7 +10,7 @@ import { MONITOR_MAX_MS } from "../envelope.ts";
 import { usageError } from "../errors.ts";
 import { writeStderr } from "../output.ts";
 import { quoteWord } from "../herdr/shell_quote.ts";
-import { attachCommand } from "../panes/tmux.ts";
+import { attachCommand } from "../substrate/tmux.ts";
 import { defineVerb, flag } from "./verb.ts";
 import { EXPECT_FLAG, NO_WAIT_FLAG, noWaitVerdict, TIMEOUT_FLAG, truthy } from "./session_flags.ts";
 

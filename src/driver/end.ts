@@ -6,7 +6,7 @@
  * @module
  */
 import { notFoundError, usageError } from "../errors.ts";
-import { substrateByName } from "../panes/select.ts";
+import { substrateOrNull } from "../substrate/select.ts";
 import { readSession, SESSION_ID, SESSION_KIND } from "../session/record.ts";
 import type { Store } from "../store/store.ts";
 import { teardownWorktree, type WorktreeTeardown } from "./worktree.ts";
@@ -36,9 +36,13 @@ export async function endSession(
     throw notFoundError("NO_SESSION", `no session ${id}`, "list live sessions with: codexctl sessions");
   }
   let pane: Ended["pane"] = "none";
-  if (record.pane && record.substrate !== "exec") {
+  const substrate = substrateOrNull(record.substrate, { env, stateDir: store.root });
+  if (record.pane && substrate?.can.own) {
     if (record.keep) pane = "kept";
-    else pane = await substrateByName(record.substrate, { env, stateDir: store.root }).close(record.pane);
+    else {
+      const stopped = await substrate.stop(record.pane);
+      pane = stopped === "not owned" ? "none" : stopped;
+    }
   }
   const worktree = record.worktree ? await teardownWorktree(record.worktree) : null;
   await store.write("ended", id, { session: id, ended: new Date().toISOString() });

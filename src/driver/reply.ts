@@ -9,7 +9,7 @@
 import { notFoundError, usageError } from "../errors.ts";
 import type { Verdict } from "../envelope.ts";
 import { withMarkerReminder } from "../codex/prompt.ts";
-import type { Key } from "../panes/substrate.ts";
+import type { Key } from "../substrate/substrate.ts";
 import { readScreen } from "../verdict/screen.ts";
 import { denyingRule } from "../policy/approval.ts";
 import { loadApprovalPolicy } from "../policy/config.ts";
@@ -101,7 +101,7 @@ export async function replySession(
       );
     }
   }
-  const pane = session.record.pane ?? {};
+  const pane = session.handle;
   const base = await baseline(session);
   let keys: Key[] = [];
   let delivery: SendResult | null = null;
@@ -109,7 +109,7 @@ export async function replySession(
     const facts = readScreen(obs.pane.screen);
     if (facts.planMenu || facts.widget) {
       keys = ["Esc"];
-      await session.substrate.sendKeys(pane, keys);
+      await session.substrate.deliver(pane, { kind: "keys", keys });
       await new Promise((r) => setTimeout(r, 800));
     }
     delivery = await verifiedSend(session, withMarkerReminder(action.text, session.record.marker));
@@ -119,7 +119,7 @@ export async function replySession(
       : action.kind === "reject"
       ? ["Esc"]
       : [...Array(action.n - 1).fill("Down") as Key[], "Enter"];
-    await session.substrate.sendKeys(pane, keys);
+    await session.substrate.deliver(pane, { kind: "keys", keys });
     if (
       current.state === "permission_gate" || current.reason === "plan_approval" ||
       current.reason === "trust_dialog"

@@ -34,10 +34,10 @@ export async function verifiedSend(session: Session, text: string): Promise<Send
   const users = before?.state.user_messages ?? 0;
   const turns = before?.state.turn_count ?? 0;
   const wasWorking = before !== null && rolloutStatus(before.state) === "working";
-  const pane = session.record.pane ?? {};
-  await session.substrate.sendText(pane, text);
+  const pane = session.handle;
+  await session.substrate.deliver(pane, { kind: "text", text });
   await sleep(SEND.pasteGapMs);
-  await session.substrate.sendKeys(pane, ["Enter"]);
+  await session.substrate.deliver(pane, { kind: "keys", keys: ["Enter"] });
   let enters = 1;
   let lastEnter = Date.now();
   const deadline = Date.now() + SEND.confirmMs;
@@ -63,7 +63,7 @@ export async function verifiedSend(session: Session, text: string): Promise<Send
       const read = await session.substrate.read(pane, { recent: false });
       if (!read.alive) break;
       if (composerHolds(liveLines(read.screen), text)) {
-        await session.substrate.sendKeys(pane, ["Enter"]);
+        await session.substrate.deliver(pane, { kind: "keys", keys: ["Enter"] });
         enters++;
       }
       lastEnter = Date.now();

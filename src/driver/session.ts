@@ -10,8 +10,8 @@ import type { ThreadProgress } from "../codex/rollout/reader.ts";
 import { gateSignature } from "../verdict/change.ts";
 import { type Observation, observe } from "../observe/observe.ts";
 import { readRollout, type RolloutReading } from "../observe/rollout.ts";
-import type { PaneRead, Substrate } from "../panes/substrate.ts";
-import { substrateByName } from "../panes/select.ts";
+import type { Handle, Reading, Substrate } from "../substrate/substrate.ts";
+import { substrateFor } from "../substrate/select.ts";
 import type { Store } from "../store/store.ts";
 import {
   readSession,
@@ -22,9 +22,10 @@ import {
 } from "../session/record.ts";
 import { findBinding } from "./bind.ts";
 
-/** One observation of a session: the observation, with the pane as read and the rollout progress. */
+/** One observation of a session: the observation, with the substrate's reading and the rollout progress. */
 export interface SessionObservation extends Observation {
-  pane: PaneRead;
+  /** What the substrate read (the pane, for a session in tmux or herdr). */
+  pane: Reading;
   progress: ThreadProgress | null;
 }
 
@@ -65,14 +66,16 @@ export class Session {
     if (!record) {
       throw notFoundError("NO_SESSION", `no session ${id}`, "list live sessions with: codexctl sessions");
     }
-    if (record.substrate === "exec") {
-      throw usageError("BAD_SESSION", `${id} is a headless session; this verb drives panes`);
-    }
-    return new Session(store, record, substrateByName(record.substrate, { env, stateDir: store.root }), env);
+    return new Session(store, record, substrateFor(record.substrate, { env, stateDir: store.root }, id), env);
   }
 
   get id(): string {
     return this.record.session;
+  }
+
+  /** Where the substrate finds this session's Codex (the record's `pane` field). */
+  get handle(): Handle {
+    return this.record.pane ?? {};
   }
 
   /** Saves changes to the record (read-modify-write under the record's lock). */
@@ -127,12 +130,16 @@ export class Session {
   async observe(
     options: { recent?: boolean; expect?: string[]; daemon?: boolean } = {},
   ): Promise<SessionObservation> {
-    const pane = await this.substrate.read(this.record.pane ?? {}, { recent: options.recent ?? true });
+    const pane = await this.substrate.read(this.handle, { recent: options.recent ?? true });
     const rollout = await this.#readRollout();
     const obs = await observe({
       target: { session: this.id, thread: this.record.thread_id },
       rollout,
-      pane: { alive: pane.alive, status: pane.status, screen: pane.screen, recent: pane.recent },
+      pane: this.substrate.can.screen
+        ? { alive: pane.alive, status: pane.status, screen: pane.screen, recent: pane.recent }
+        : null,
+      process: pane.process ?? null,
+      exec: pane.exec ?? null,
       daemon: options.daemon ? { codexHome: this.record.codex_home } : null,
       marker: this.record.marker,
       expect: [...new Set([...this.record.expect, ...(options.expect ?? [])])],

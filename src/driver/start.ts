@@ -10,8 +10,8 @@ import { usageError } from "../errors.ts";
 import type { Verdict } from "../envelope.ts";
 import { newMarker, wrapTask } from "../codex/prompt.ts";
 import { codexHome } from "../codex/rollout/locate.ts";
-import { chooseSubstrate } from "../panes/select.ts";
-import type { PaneMode } from "../panes/substrate.ts";
+import { chooseSubstrate } from "../substrate/select.ts";
+import type { PaneMode } from "../substrate/substrate.ts";
 import { currentOwner } from "../session/owner.ts";
 import { newSessionId, SESSION_KIND, type SessionRecord } from "../session/record.ts";
 import type { Store } from "../store/store.ts";
@@ -86,7 +86,7 @@ export async function startSession(
     const workdir = worktree?.path ?? cwd;
     let pane;
     try {
-      pane = await substrate.spawn({
+      pane = await substrate.start({
         argv: [env.get("CODEXCTL_CODEX") ?? "codex", ...o.codexArgs],
         cwd: workdir,
         env: env.toObject(),
@@ -159,10 +159,10 @@ export async function deliverPendingTask(session: Session): Promise<SendResult> 
 
 /** Types `/plan` and waits (≤ 8 s) for the TUI to show Plan mode. */
 async function engagePlanMode(session: Session): Promise<boolean> {
-  const pane = session.record.pane ?? {};
-  await session.substrate.sendText(pane, "/plan");
+  const pane = session.handle;
+  await session.substrate.deliver(pane, { kind: "text", text: "/plan" });
   await sleep(600);
-  await session.substrate.sendKeys(pane, ["Enter"]);
+  await session.substrate.deliver(pane, { kind: "keys", keys: ["Enter"] });
   const deadline = Date.now() + 8000;
   while (Date.now() < deadline) {
     const read = await session.substrate.read(pane, { recent: false });
@@ -183,7 +183,7 @@ export async function waitReady(
   const deadline = Date.now() + timeoutMs;
   let previous = "";
   while (Date.now() < deadline) {
-    const read = await session.substrate.read(session.record.pane ?? {}, { recent: false });
+    const read = await session.substrate.read(session.handle, { recent: false });
     if (!read.alive) return "gone";
     const facts = readScreen(read.screen);
     if (facts.trust || facts.update) {

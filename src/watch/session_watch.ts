@@ -82,9 +82,10 @@ export async function watchSession(session: Session, o: SessionWatchOptions): Pr
           });
           // never answer a gate whose text changed since it was read
           if (decision.action !== "surface" && gateSignature(again.verdict) === gateSignature(v)) {
-            await session.substrate.sendKeys(session.record.pane ?? {}, [
-              decision.action === "approve" ? "Enter" : "Esc",
-            ]);
+            await session.substrate.deliver(session.handle, {
+              kind: "keys",
+              keys: [decision.action === "approve" ? "Enter" : "Esc"],
+            });
             await session.store.appendLog("audit", {
               session: session.id,
               thread: session.record.thread_id,

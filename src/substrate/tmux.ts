@@ -11,7 +11,21 @@ import { join } from "node:path";
 import { environmentError } from "../errors.ts";
 import { ensureDir } from "../store/atomic.ts";
 import { quoteWord } from "../herdr/shell_quote.ts";
-import type { Key, PaneId, PaneRead, SpawnRequest, Substrate } from "./substrate.ts";
+import {
+  cannotDeliver,
+  type Capabilities,
+  type Delivered,
+  goneReading,
+  type Handle,
+  type Input,
+  type Key,
+  PANE_CAPABILITIES,
+  type Reading,
+  type ReadOptions,
+  type StartRequest,
+  type Stopped,
+  type Substrate,
+} from "./substrate.ts";
 
 const KEYS: Record<Key, string> = {
   Enter: "Enter",
@@ -102,6 +116,7 @@ export function attachCommand(pane: unknown, stateDir: string): string | null {
 /** The tmux substrate. */
 export class TmuxSubstrate implements Substrate {
   readonly name = "tmux" as const;
+  readonly can: Readonly<Capabilities> = PANE_CAPABILITIES;
   readonly #inside: boolean;
   readonly #callerPane: string | null;
   readonly #socket: string;
@@ -112,7 +127,7 @@ export class TmuxSubstrate implements Substrate {
     this.#socket = privateSocketPath(options.stateDir);
   }
 
-  async spawn(request: SpawnRequest): Promise<PaneId> {
+  async start(request: StartRequest): Promise<Handle> {
     // `env -i` gives the pane exactly codexctl's environment: nothing leaks in from the tmux server
     const vars = Object.entries(request.env).filter(([k]) => !NOT_PASSED.has(k) && !k.includes("=")).map((
       [k, v],
@@ -227,10 +242,10 @@ export class TmuxSubstrate implements Substrate {
     return null;
   }
 
-  async read(pane: PaneId, options: { recent?: boolean } = {}): Promise<PaneRead> {
-    const p = pane as unknown as TmuxPane;
+  async read(handle: Handle, options: ReadOptions = {}): Promise<Reading> {
+    const p = handle as unknown as TmuxPane;
     const info = await this.#info(p);
-    if (!info) return { alive: false, pid: null, status: null, screen: "", recent: null };
+    if (!info) return goneReading();
     const screen = await tmux(p.socket, ["capture-pane", "-p", "-t", p.pane_id]);
     const recent = options.recent
       ? await tmux(p.socket, ["capture-pane", "-p", "-t", p.pane_id, "-S", "-240"])
@@ -244,8 +259,14 @@ export class TmuxSubstrate implements Substrate {
     };
   }
 
-  async sendText(pane: PaneId, text: string): Promise<void> {
-    const p = pane as unknown as TmuxPane;
+  async deliver(handle: Handle, input: Input): Promise<Delivered> {
+    if (input.kind === "text") await this.#type(handle as unknown as TmuxPane, input.text);
+    else if (input.kind === "keys") await this.#press(handle as unknown as TmuxPane, input.keys);
+    else throw cannotDeliver(this.name, input);
+    return { kind: "typed" };
+  }
+
+  async #type(p: TmuxPane, text: string): Promise<void> {
     const res = await tmux(p.socket, ["send-keys", "-t", p.pane_id, "-l", text]);
     if (!res.ok) {
       throw environmentError("SEND_FAILED", `tmux could not type into ${p.pane_id}: ${res.err.trim()}`, {
@@ -254,8 +275,7 @@ export class TmuxSubstrate implements Substrate {
     }
   }
 
-  async sendKeys(pane: PaneId, keys: Key[]): Promise<void> {
-    const p = pane as unknown as TmuxPane;
+  async #press(p: TmuxPane, keys: Key[]): Promise<void> {
     for (const key of keys) {
       const res = await tmux(p.socket, ["send-keys", "-t", p.pane_id, KEYS[key]]);
       if (!res.ok) {
@@ -269,8 +289,8 @@ export class TmuxSubstrate implements Substrate {
     }
   }
 
-  async close(pane: PaneId): Promise<"closed" | "already gone"> {
-    const p = pane as unknown as TmuxPane;
+  async stop(handle: Handle): Promise<Stopped> {
+    const p = handle as unknown as TmuxPane;
     const info = await this.#info(p);
     if (!info) return "already gone";
     if (p.created === "session") {

@@ -7,7 +7,21 @@
  */
 import { CodexctlError } from "../errors.ts";
 import { connectHerdr, type Herdr, type PaneRef } from "../herdr/herdr.ts";
-import type { Key, PaneId, PaneRead, SpawnRequest, Substrate } from "./substrate.ts";
+import {
+  cannotDeliver,
+  type Capabilities,
+  type Delivered,
+  goneReading,
+  type Handle,
+  type Input,
+  type Key,
+  PANE_CAPABILITIES,
+  type Reading,
+  type ReadOptions,
+  type StartRequest,
+  type Stopped,
+  type Substrate,
+} from "./substrate.ts";
 
 /** Identity of a herdr pane, as persisted in the session record. */
 interface HerdrPane extends PaneRef {
@@ -45,6 +59,7 @@ export async function herdrReachable(
 /** The herdr substrate. */
 export class HerdrSubstrate implements Substrate {
   readonly name = "herdr" as const;
+  readonly can: Readonly<Capabilities> = PANE_CAPABILITIES;
   readonly #env: { get(key: string): string | undefined };
   #herdr: Promise<Herdr> | null = null;
 
@@ -60,7 +75,7 @@ export class HerdrSubstrate implements Substrate {
     return this.#herdr;
   }
 
-  async spawn(request: SpawnRequest): Promise<PaneId> {
+  async start(request: StartRequest): Promise<Handle> {
     const h = await this.#connect();
     const env = Object.fromEntries(
       Object.entries(request.env).filter(([k]) => !NOT_PASSED.has(k) && !k.startsWith("DENO_")),
@@ -82,11 +97,11 @@ export class HerdrSubstrate implements Substrate {
     return { ...pane };
   }
 
-  async read(pane: PaneId, options: { recent?: boolean } = {}): Promise<PaneRead> {
+  async read(handle: Handle, options: ReadOptions = {}): Promise<Reading> {
     const h = await this.#connect();
-    const ref = pane as unknown as HerdrPane;
+    const ref = handle as unknown as HerdrPane;
     const info = await h.find(ref);
-    if (!info) return { alive: false, pid: null, status: null, screen: "", recent: null };
+    if (!info) return goneReading();
     try {
       const { status } = await h.status(ref);
       const screen = (await h.read(ref, { source: "visible" })).text;
@@ -94,28 +109,32 @@ export class HerdrSubstrate implements Substrate {
       return { alive: true, pid: null, status, screen, recent };
     } catch (err) {
       if (err instanceof CodexctlError && err.errorClass === "not_found") {
-        return { alive: false, pid: null, status: null, screen: "", recent: null };
+        return goneReading();
       }
       throw err;
     }
   }
 
-  async sendText(pane: PaneId, text: string): Promise<void> {
-    await (await this.#connect()).sendText(pane as unknown as HerdrPane, text);
+  async deliver(handle: Handle, input: Input): Promise<Delivered> {
+    const pane = handle as unknown as HerdrPane;
+    if (input.kind === "text") await (await this.#connect()).sendText(pane, input.text);
+    else if (input.kind === "keys") await this.#press(pane, input.keys);
+    else throw cannotDeliver(this.name, input);
+    return { kind: "typed" };
   }
 
-  async sendKeys(pane: PaneId, keys: Key[]): Promise<void> {
+  async #press(pane: HerdrPane, keys: Key[]): Promise<void> {
     const h = await this.#connect();
     for (const key of keys) {
-      if (key === "BTab") await h.sendText(pane as unknown as HerdrPane, "\x1b[Z");
-      else await h.sendKeys(pane as unknown as HerdrPane, [KEYS[key]]);
+      if (key === "BTab") await h.sendText(pane, "\x1b[Z");
+      else await h.sendKeys(pane, [KEYS[key]]);
       if (keys.length > 1) await new Promise((r) => setTimeout(r, 120));
     }
   }
 
-  async close(pane: PaneId): Promise<"closed" | "already gone"> {
+  async stop(handle: Handle): Promise<Stopped> {
     const h = await this.#connect();
-    const ref = pane as unknown as HerdrPane;
+    const ref = handle as unknown as HerdrPane;
     // give back the agent slot herdr's Codex detection holds (best effort), then close the pane only
     await h.releaseAgent(ref, { source: "herdr:codex", agent: "codex" }).catch(() => {});
     let closed = await h.close(ref, { ifExists: true });

@@ -89,18 +89,10 @@ export const ROOMS: readonly Room[] = [
 ];
 
 /**
- * Edges that break the order today and are being moved by the driving half of issue 14
- * (helper `struct-drive`: driving code and doctor checks out of `codex/daemon/`). Each entry must
- * still exist — remove it in the change that removes the edge.
+ * Edges that break the order today and are being moved. Each entry must still exist — remove it in
+ * the change that removes the edge. (Empty: every known edge is gone.)
  */
-export const KNOWN_VIOLATIONS: readonly string[] = [
-  "codex/daemon/auto_approve.ts -> policy/approval.ts",
-  "codex/daemon/auto_approve.ts -> policy/audit.ts",
-  "codex/daemon/auto_approve.ts -> policy/config.ts",
-  "codex/daemon/reply.ts -> policy/approval.ts",
-  "codex/daemon/reply.ts -> policy/audit.ts",
-  "codex/daemon/reply.ts -> policy/config.ts",
-];
+export const KNOWN_VIOLATIONS: readonly string[] = [];
 
 /** The only modules that may import the verdict machine (`decide`). */
 const MACHINE = "verdict/machine.ts";

@@ -6,7 +6,7 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { Ajv2020 } from "ajv/dist/2020.js";
-import { daemonDoctorCheck } from "../src/codex/daemon/doctor.ts";
+import { daemonDoctorCheck } from "../src/doctor/daemon_check.ts";
 import { runCli } from "./support/cli.ts";
 import {
   approvalDaemon,

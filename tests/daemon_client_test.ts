@@ -11,8 +11,9 @@ import {
   DaemonUnavailableSchema,
   readDaemonEvidence,
 } from "../src/codex/daemon/evidence.ts";
-import { answerRequest, attachThread, pendingRequestsFor } from "../src/codex/daemon/operations.ts";
-import { replyOnThread } from "../src/codex/daemon/reply.ts";
+import { attachThread, pendingRequestsFor } from "../src/codex/daemon/operations.ts";
+import { answerRequest } from "../src/substrate/daemon.ts";
+import { replyOnThread } from "../src/driver/thread_reply.ts";
 import { CodexctlError } from "../src/errors.ts";
 import { DEFAULT_POLICY } from "../src/policy/config.ts";
 import { Store } from "../src/store/store.ts";

@@ -7,16 +7,15 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { DaemonEvidenceSchema, readDaemonEvidence } from "../src/codex/daemon/evidence.ts";
-import { daemonDoctorCheck } from "../src/codex/daemon/doctor.ts";
+import { daemonDoctorCheck } from "../src/doctor/daemon_check.ts";
 import {
-  answerRequest,
   attachThread,
   awaitPendingRequests,
   connectDaemon,
-  interruptTurn,
   pendingRequestsFor,
 } from "../src/codex/daemon/operations.ts";
-import { applyApprovalPolicy } from "../src/codex/daemon/auto_approve.ts";
+import { answerRequest, interruptTurn } from "../src/substrate/daemon.ts";
+import { applyApprovalPolicy } from "../src/driver/thread_policy.ts";
 import { loadApprovalPolicy } from "../src/policy/config.ts";
 import { Store } from "../src/store/store.ts";
 import { CodexctlError } from "../src/errors.ts";

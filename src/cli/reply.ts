@@ -9,7 +9,7 @@ import { z } from "zod";
 import { usageError } from "../errors.ts";
 import { replySession } from "../driver/reply.ts";
 import { Session } from "../driver/session.ts";
-import { type ReplyMode, replyOnThread } from "../codex/daemon/reply.ts";
+import { type ReplyMode, replyOnThread } from "../driver/thread_reply.ts";
 import { resolveCodexHome } from "../codex/daemon/socket_path.ts";
 import { loadApprovalPolicy } from "../policy/config.ts";
 import { Store } from "../store/store.ts";

@@ -11,7 +11,7 @@ import { verifiedSend } from "../driver/send.ts";
 import { Session } from "../driver/session.ts";
 import { baseline, waitForVerdict } from "../driver/settle.ts";
 import { Store } from "../store/store.ts";
-import { sendOnThread } from "../codex/daemon/send.ts";
+import { sendOnThread } from "../driver/thread_send.ts";
 import { resolveCodexHome } from "../codex/daemon/socket_path.ts";
 import { onThread, resolveTarget, TARGET_FLAGS } from "./target.ts";
 import { addExpect, noWaitVerdict } from "./session_flags.ts";

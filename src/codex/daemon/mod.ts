@@ -1,6 +1,9 @@
 /**
- * The Codex daemon channel: structured live status, approvals, answers and turns for interactive
- * Codex 0.169+ sessions over `$CODEX_HOME/app-server-control/app-server-control.sock`.
+ * The Codex daemon channel, as read: the JSON-RPC client, the protocol and its pending requests, and
+ * the evidence of interactive Codex 0.169+ sessions over
+ * `$CODEX_HOME/app-server-control/app-server-control.sock`. Driving over the channel (answers,
+ * turns) is the daemon substrate's (`src/substrate/daemon.ts`); the doctor check is
+ * `src/doctor/daemon_check.ts`.
  *
  * @module
  */
@@ -14,18 +17,14 @@ export {
 } from "./socket_path.ts";
 export {
   activeTurnId,
-  answerApproval,
-  answerRequest,
-  answerUserInput,
   type AttachedThread,
   attachThread,
   awaitPendingRequests,
   connectDaemon,
   currentStatus,
-  interruptTurn,
   listLoadedThreads,
   pendingRequestsFor,
-  startTurn,
+  staleRequest,
   withDaemon,
 } from "./operations.ts";
 export {
@@ -45,7 +44,3 @@ export {
   DaemonUnavailableSchema,
   readDaemonEvidence,
 } from "./evidence.ts";
-export { type ReplyMode, replyOnThread } from "./reply.ts";
-export { sendOnThread } from "./send.ts";
-export { applyApprovalPolicy, approvalSubject } from "./auto_approve.ts";
-export { type DaemonDoctorCheck, daemonDoctorCheck } from "./doctor.ts";

@@ -1,39 +1,24 @@
 /**
- * What codexctl does over the daemon channel (codex.md §4.4): list loaded threads, attach to one
- * (`thread/resume` with `excludeTurns`) and read its status and pending requests, answer an
- * approval or a question, start a turn, interrupt a turn. Answers are refused as stale once the
- * request is no longer pending.
+ * Reading over the daemon channel (codex.md §4.4): connect, list loaded threads, attach to one
+ * (`thread/resume` with `excludeTurns`) and read its status, its pending requests and its running
+ * turn. What drives Codex over the channel (answering, starting and interrupting turns) is the
+ * daemon substrate's (`src/substrate/daemon.ts`).
  *
  * @module
  */
 import type { z } from "zod";
-import { type CodexctlError, environmentError, notFoundError } from "../../errors.ts";
+import { type CodexctlError, notFoundError } from "../../errors.ts";
 import { DaemonClient, type DaemonConnectOptions } from "./client.ts";
 import { DAEMON_ERROR_CODES, daemonError, DaemonRpcError } from "./errors.ts";
 import {
-  type ApprovalDecision,
   type DaemonThreadStatus,
-  type IncomingMessage,
   LoadedListResultSchema,
-  type RpcId,
-  ServerRequestResolvedSchema,
   type Thread,
   ThreadResumeResultSchema,
   ThreadStatusChangedSchema,
-  TurnNotificationSchema,
   TurnsListResultSchema,
-  TurnStartResultSchema,
 } from "./protocol.ts";
-import {
-  type ApprovalAnswer,
-  decisionFor,
-  parsePendingRequest,
-  type PendingApproval,
-  type PendingRequest,
-  type PendingUserInput,
-  type QuestionAnswer,
-  userInputResult,
-} from "./requests.ts";
+import { parsePendingRequest, type PendingRequest } from "./requests.ts";
 import { controlSocketPath } from "./socket_path.ts";
 
 /** Connects to the daemon of `codexHome` (see {@linkcode DaemonClient.connect}). */
@@ -55,7 +40,13 @@ export async function withDaemon<T>(
   }
 }
 
-function parseResult<T>(schema: z.ZodType<T>, value: unknown, method: string, client: DaemonClient): T {
+/** Parses a daemon result with `schema`; `DAEMON_INCOMPATIBLE` when it does not fit. */
+export function parseResult<T>(
+  schema: z.ZodType<T>,
+  value: unknown,
+  method: string,
+  client: DaemonClient,
+): T {
   const parsed = schema.safeParse(value);
   if (parsed.success) return parsed.data;
   throw daemonError(
@@ -214,148 +205,6 @@ export function staleRequest(threadId: string, key: string, detail: string): Cod
   );
 }
 
-/** What happened to an answer. */
-export interface AnswerOutcome {
-  /** The result sent to the daemon. */
-  sent: unknown;
-  /** The daemon confirmed with `serverRequest/resolved` within the timeout. */
-  confirmed: boolean;
-}
-
-/**
- * Sends `result` as the answer to `request`, refusing with `STALE_REQUEST` when the request is no
- * longer pending on this connection, then waits (up to `timeoutMs`) for `serverRequest/resolved`.
- */
-export async function answerRequest(
-  client: DaemonClient,
-  request: PendingRequest,
-  result: unknown,
-  timeoutMs: number,
-): Promise<AnswerOutcome> {
-  const state = client.serverRequestState(request.rpc_id);
-  if (state !== "pending") {
-    throw staleRequest(
-      request.thread_id ?? "?",
-      request.key,
-      state === "resolved"
-        ? "Codex reported it resolved: it was answered elsewhere, e.g. in the TUI"
-        : state === "answered"
-        ? "it was already answered on this connection"
-        : "this connection never saw it",
-    );
-  }
-  if (!client.respond(request.rpc_id, result)) {
-    throw staleRequest(
-      request.thread_id ?? "?",
-      request.key,
-      "it was resolved while the answer was prepared",
-    );
-  }
-  const confirmed = await client.waitFor(
-    (m) => isResolvedNotice(m, request.rpc_id),
-    timeoutMs,
-    "serverRequest/resolved",
-  ).then(() => true, () => false);
-  return { sent: result, confirmed };
-}
-
-function isResolvedNotice(m: IncomingMessage, id: RpcId): boolean {
-  if (m.type !== "notification" || m.method !== "serverRequest/resolved") return false;
-  const p = ServerRequestResolvedSchema.safeParse(m.params);
-  return p.success && p.data.requestId === id;
-}
-
-/** Answers a command or file-change approval (see {@linkcode decisionFor} for the mapping). */
-export async function answerApproval(
-  client: DaemonClient,
-  request: PendingApproval,
-  answer: ApprovalAnswer,
-  timeoutMs: number,
-): Promise<AnswerOutcome & { decision: ApprovalDecision }> {
-  const decision = decisionFor(request, answer);
-  const outcome = await answerRequest(client, request, { decision }, timeoutMs);
-  return { ...outcome, decision };
-}
-
-/**
- * Answers a request_user_input: one answer per question in order, or a record keyed by question id
- * whose values are an option number, an option label or free text.
- */
-export async function answerUserInput(
-  client: DaemonClient,
-  request: PendingUserInput,
-  answers: QuestionAnswer[] | Record<string, string | number>,
-  timeoutMs: number,
-): Promise<AnswerOutcome & { answers: Record<string, { answers: string[] }> }> {
-  const list: QuestionAnswer[] = Array.isArray(answers) ? answers : request.questions.map((q) => {
-    const v = answers[q.id];
-    if (v === undefined) return { kind: "text", text: "" };
-    if (typeof v === "number") return { kind: "choice", n: v };
-    return /^\d+$/.test(v.trim()) && !q.options.some((o) => o.label === v)
-      ? { kind: "choice", n: Number(v.trim()) }
-      : { kind: "text", text: v };
-  });
-  const result = userInputResult(request, list);
-  const outcome = await answerRequest(client, request, result, timeoutMs);
-  return { ...outcome, answers: result.answers };
-}
-
-/** How a `turn/start` landed. */
-export interface TurnStartOutcome {
-  turnId: string;
-  /** `new_turn`: Codex started a turn (`turn/started` seen); `running_turn`: it joined the running one. */
-  delivery: "new_turn" | "running_turn";
-}
-
-/**
- * Starts a turn with `text` on an attached thread and verifies it with `turn/started`. When a turn
- * is already running the daemon adds the input to it instead (observed with 0.169); that is
- * reported as `running_turn`, so callers should check the status first.
- */
-export async function startTurn(
-  client: DaemonClient,
-  threadId: string,
-  text: string,
-  timeoutMs: number,
-): Promise<TurnStartOutcome> {
-  const deadline = Date.now() + timeoutMs;
-  const startedBefore = new Set(
-    client.history().map((h) => startedTurnId(h.message, threadId)).filter((id): id is string => !!id),
-  );
-  const raw = await client.request("turn/start", {
-    threadId,
-    input: [{ type: "text", text, text_elements: [] }],
-  }, { timeoutMs });
-  const turnId = parseResult(TurnStartResultSchema, raw, "turn/start", client).turn.id;
-  if (startedBefore.has(turnId)) return { turnId, delivery: "running_turn" };
-  try {
-    await client.waitFor(
-      (m) => startedTurnId(m, threadId) === turnId,
-      Math.max(1, deadline - Date.now()),
-      `turn/started for turn ${turnId}`,
-    );
-  } catch (err) {
-    throw environmentError(
-      "TURN_NOT_CONFIRMED",
-      `Codex accepted the message (turn ${turnId}) but did not report the turn as started: ${
-        (err as Error).message
-      }`,
-      {
-        retryable: false,
-        suggestion:
-          `check with codexctl status --thread ${threadId} before sending again (the message may have been delivered)`,
-      },
-    );
-  }
-  return { turnId, delivery: "new_turn" };
-}
-
-function startedTurnId(m: IncomingMessage, threadId: string): string | null {
-  if (m.type !== "notification" || m.method !== "turn/started") return null;
-  const p = TurnNotificationSchema.safeParse(m.params);
-  return p.success && p.data.threadId === threadId ? p.data.turn.id : null;
-}
-
 /** The id of the turn in progress on `threadId` (`thread/turns/list`, newest first), or null. */
 export async function activeTurnId(
   client: DaemonClient,
@@ -371,40 +220,4 @@ export async function activeTurnId(
   const turns = parseResult(TurnsListResultSchema, raw, "thread/turns/list", client).data;
   const latest = turns[0];
   return latest && latest.status === "inProgress" ? latest.id : null;
-}
-
-/**
- * Interrupts the running turn (`turnId`, else the one in progress) and waits for `turn/completed`.
- * `not_found/NO_ACTIVE_TURN` when nothing runs.
- */
-export async function interruptTurn(
-  client: DaemonClient,
-  threadId: string,
-  turnId: string | null,
-  timeoutMs: number,
-): Promise<{ turnId: string; status: string | null }> {
-  const deadline = Date.now() + timeoutMs;
-  const id = turnId ?? await activeTurnId(client, threadId, timeoutMs);
-  if (!id) {
-    throw notFoundError(
-      "NO_ACTIVE_TURN",
-      `thread ${threadId} has no turn in progress; there is nothing to interrupt`,
-      `codexctl status --thread ${threadId} shows what the thread is doing`,
-    );
-  }
-  await client.request("turn/interrupt", { threadId, turnId: id }, {
-    timeoutMs: Math.max(1, deadline - Date.now()),
-  });
-  const done = await client.waitFor(
-    (m) => {
-      if (m.type !== "notification" || m.method !== "turn/completed") return false;
-      const p = TurnNotificationSchema.safeParse(m.params);
-      return p.success && p.data.turn.id === id;
-    },
-    Math.max(1, deadline - Date.now()),
-    `turn/completed for turn ${id}`,
-  ).catch(() => null);
-  if (!done || done.type !== "notification") return { turnId: id, status: null };
-  const p = TurnNotificationSchema.safeParse(done.params);
-  return { turnId: id, status: p.success ? p.data.turn.status ?? null : null };
 }

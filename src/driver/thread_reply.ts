@@ -5,29 +5,28 @@
  *
  * @module
  */
-import { type CodexctlError, environmentError, notFoundError, usageError } from "../../errors.ts";
-import { denyingRule } from "../../policy/approval.ts";
-import { auditApproval } from "../../policy/audit.ts";
-import type { ApprovalPolicy } from "../../policy/config.ts";
-import type { Store } from "../../store/store.ts";
-import { approvalSubject, decisionName } from "./auto_approve.ts";
-import type { DaemonClient } from "./client.ts";
+import { type CodexctlError, environmentError, notFoundError, usageError } from "../errors.ts";
+import { denyingRule } from "../policy/approval.ts";
+import { auditApproval } from "../policy/audit.ts";
+import type { ApprovalPolicy } from "../policy/config.ts";
+import type { Store } from "../store/store.ts";
+import { approvalSubject, decisionName } from "./thread_policy.ts";
+import type { DaemonClient } from "../codex/daemon/client.ts";
 import {
-  answerApproval,
-  answerUserInput,
   type AttachedThread,
   attachThread,
   awaitPendingRequests,
   currentStatus,
   staleRequest,
-} from "./operations.ts";
+} from "../codex/daemon/operations.ts";
 import {
   type ApprovalAnswer,
   decisionFor,
   type PendingApproval,
   type PendingRequest,
   type QuestionAnswer,
-} from "./requests.ts";
+} from "../codex/daemon/requests.ts";
+import { answerApproval, answerUserInput } from "../substrate/daemon.ts";
 
 /** How the caller answers (exactly one, as `reply` takes it). */
 export type ReplyMode =

@@ -5,14 +5,15 @@
  *
  * @module
  */
-import { type ApprovalSubject, evaluateApproval, type PolicyDecision } from "../../policy/approval.ts";
-import { auditApproval } from "../../policy/audit.ts";
-import type { ApprovalPolicy } from "../../policy/config.ts";
-import type { Store } from "../../store/store.ts";
-import type { DaemonClient } from "./client.ts";
-import { answerApproval, type AttachedThread, pendingRequestsFor } from "./operations.ts";
-import type { ApprovalDecision } from "./protocol.ts";
-import type { PendingApproval } from "./requests.ts";
+import { type ApprovalSubject, evaluateApproval, type PolicyDecision } from "../policy/approval.ts";
+import { auditApproval } from "../policy/audit.ts";
+import type { ApprovalPolicy } from "../policy/config.ts";
+import type { Store } from "../store/store.ts";
+import type { DaemonClient } from "../codex/daemon/client.ts";
+import { type AttachedThread, pendingRequestsFor } from "../codex/daemon/operations.ts";
+import type { ApprovalDecision } from "../codex/daemon/protocol.ts";
+import type { PendingApproval } from "../codex/daemon/requests.ts";
+import { answerApproval } from "../substrate/daemon.ts";
 
 /** The channel-neutral subject of a pending daemon approval. */
 export function approvalSubject(request: PendingApproval): ApprovalSubject {

@@ -4,17 +4,16 @@
  *
  * @module
  */
-import { environmentError } from "../../errors.ts";
-import type { DaemonClient } from "./client.ts";
-import type { PendingRequest } from "./requests.ts";
+import { environmentError } from "../errors.ts";
+import type { DaemonClient } from "../codex/daemon/client.ts";
+import type { PendingRequest } from "../codex/daemon/requests.ts";
 import {
   type AttachedThread,
   attachThread,
   awaitPendingRequests,
   currentStatus,
-  startTurn,
-  type TurnStartOutcome,
-} from "./operations.ts";
+} from "../codex/daemon/operations.ts";
+import { startTurn, type TurnStartOutcome } from "../substrate/daemon.ts";
 
 /** What {@linkcode sendOnThread} did. */
 export interface SendOutcome extends TurnStartOutcome {

@@ -140,6 +140,38 @@ export const MonitorSchema = z.object({
   timeout_ms: z.number().int().positive().max(MONITOR_MAX_MS),
 }).strict();
 
+/** One finding of a Codex review. */
+export const ReviewFindingSchema = z.object({
+  title: z.string().describe("as Codex wrote it (Codex's titles usually start with a [P0]…[P3] tag)"),
+  body: z.string(),
+  priority: z.number().int().min(0).max(3).nullable().describe(
+    "0 (P0, drop everything) … 3 (P3, nice to have); Codex's number, else its title's [Pn] tag; null when neither",
+  ),
+  confidence: z.number().min(0).max(1).nullable().describe(
+    "Codex's confidence in the finding; null when not given",
+  ),
+  file: z.string().nullable().describe("relative to the repository when inside it, else as Codex wrote it"),
+  start_line: z.number().int().nonnegative().nullable(),
+  end_line: z.number().int().nonnegative().nullable(),
+}).strict();
+
+/** A Codex code review as data (`result.review` of `review`, and of `await`/`status` on a review). */
+export const ReviewSchema = z.object({
+  findings: z.array(ReviewFindingSchema).describe("sorted by priority, P0 first; findings without one last"),
+  overall_correctness: z.string().nullable().describe(
+    'Codex\'s verdict, e.g. "patch is correct" / "patch is incorrect"',
+  ),
+  overall_explanation: z.string().nullable(),
+  overall_confidence: z.number().min(0).max(1).nullable(),
+  structured: z.boolean().describe(
+    "true: read from Codex's review JSON; false: read from text (only what the text says is filled in)",
+  ),
+  min_priority: z.number().int().min(0).max(3).nullable().optional().describe(
+    "with --min-priority: the lowest priority kept (findings without a priority are kept)",
+  ),
+  hidden: z.number().int().nonnegative().optional().describe("with --min-priority: findings left out"),
+}).strict();
+
 /** A verdict: one reading of what Codex is doing and what to do next. */
 export const VerdictSchema = z.looseObject({
   state: StateSchema,
@@ -155,6 +187,9 @@ export const VerdictSchema = z.looseObject({
   thread: ThreadInfoSchema.nullable().optional(),
   monitor: MonitorSchema.optional(),
   worktree: z.record(z.string(), z.unknown()).nullable().optional(),
+  review: ReviewSchema.nullable().optional().describe(
+    "a review session's review: null while it runs or when it ended without one",
+  ),
 });
 
 /** The kinds of change a `watch` line reports. */
@@ -335,6 +370,10 @@ export type NextAction = z.infer<typeof NextActionSchema>;
 export type ThreadInfo = z.infer<typeof ThreadInfoSchema>;
 /** The result of one watch line. */
 export type WatchEvent = z.infer<typeof WatchEventSchema>;
+/** A Codex review as codexctl reports it. */
+export type Review = z.infer<typeof ReviewSchema>;
+/** One finding of a review. */
+export type ReviewFinding = z.infer<typeof ReviewFindingSchema>;
 /** The result of `codexctl gate`. */
 export type GateResult = z.infer<typeof GateResultSchema>;
 /** One check of `codexctl gate`. */
@@ -383,6 +422,7 @@ export const SCHEMA_DOCUMENTS = {
   error: ErrorInfoSchema,
   watch_event: WatchEventSchema,
   gate: GateResultSchema,
+  review: ReviewSchema,
 } as const;
 
 /** A name accepted by {@linkcode jsonSchemaFor}. */

@@ -4,7 +4,7 @@
  *
  * @module
  */
-import type { Envelope } from "./envelope.ts";
+import type { Envelope, Review } from "./envelope.ts";
 
 /** How one envelope is written. */
 export interface OutputMode {
@@ -138,6 +138,9 @@ function renderVerdict(envelope: Envelope, v: Record<string, unknown>, paint: Pa
   const pane = v.pane as { attach?: unknown } | null | undefined;
   if (pane && typeof pane.attach === "string") rows.push(["attach", pane.attach]);
   const lines = [head, ...table(rows, paint)];
+  if (v.review && typeof v.review === "object") {
+    lines.push(...reviewLines(v.review as Review, paint, outputWidth()));
+  }
   if (typeof v.plan === "string" && v.plan) lines.push(paint("bold", "plan:"), indent(v.plan));
   const tail = typeof v.transcript_tail === "string" ? v.transcript_tail : "";
   if (tail && !said.some((t) => t.includes(flat(tail)))) {
@@ -223,6 +226,62 @@ export function paintFor(
 /** The colour a state is shown in. */
 export function stateColour(state: string): "red" | "green" | "yellow" | "cyan" {
   return (STATE_COLOURS[state] ?? "yellow") as "red" | "green" | "yellow" | "cyan";
+}
+
+const PRIORITY_COLOURS: (keyof typeof ANSI)[] = ["red", "red", "yellow", "dim"];
+
+/**
+ * A review for a person: the verdict and its explanation, then one row per finding — priority,
+ * file:lines, title (its `[Pn]` tag dropped: the first column says it) — fitted to `width` columns.
+ */
+export function renderReview(review: Review, color: boolean, width = 120): string[] {
+  return reviewLines(review, painter(color), width);
+}
+
+function reviewLines(review: Review, paint: Paint, width: number): string[] {
+  const verdict = review.overall_correctness ??
+    (review.structured ? "no verdict" : "no verdict (text review)");
+  const n = review.findings.length;
+  const parts = [
+    verdict,
+    review.overall_confidence === null ? "" : `confidence ${review.overall_confidence}`,
+    n === 0 ? "no findings" : `${n} finding${n === 1 ? "" : "s"}` +
+      (review.hidden ? ` (${review.hidden} below P${review.min_priority} not shown)` : ""),
+  ].filter(Boolean);
+  const bad = /incorrect/i.test(verdict);
+  const lines = [
+    `${paint("bold", "review:")} ${paint(bad ? "red" : "green", fit(parts.join("  "), width - 8))}`,
+  ];
+  if (review.overall_explanation) {
+    lines.push(
+      ...review.overall_explanation.split("\n").filter((l) => l.trim()).slice(0, 4).map((l) =>
+        `  ${fit(l.trim(), width - 2)}`
+      ),
+    );
+  }
+  const where = (f: Review["findings"][number]) =>
+    f.file === null
+      ? "-"
+      : f.start_line === null
+      ? f.file
+      : `${f.file}:${f.start_line}${
+        f.end_line !== null && f.end_line !== f.start_line ? `-${f.end_line}` : ""
+      }`;
+  const places = review.findings.map(where);
+  // a row: 2 spaces, the priority (2), 2 spaces, the place, 2 spaces, the title
+  const placeWidth = Math.min(48, Math.max(1, width - 20), Math.max(0, ...places.map((p) => p.length)));
+  const room = Math.max(4, width - 8 - placeWidth);
+  for (const [i, f] of review.findings.entries()) {
+    const pri = f.priority === null ? "P?" : `P${f.priority}`;
+    const place = fit(places[i], placeWidth).padEnd(placeWidth);
+    const title = f.title.replace(/^\s*\[P[0-3]\]\s*/, "") || "(no title)";
+    lines.push(
+      `  ${paint(f.priority === null ? "dim" : PRIORITY_COLOURS[f.priority], pri)}  ${place}  ${
+        fit(title, room)
+      }`,
+    );
+  }
+  return lines;
 }
 
 function indent(text: string): string {

@@ -15,43 +15,18 @@
  * @module
  */
 import { z } from "zod";
+import type { Review, ReviewFinding } from "../../envelope.ts";
 import { clip } from "../../text.ts";
 import type { CodexFinding, CodexReviewOutput, CodexReviewTarget } from "./events.ts";
 import { num, str } from "./fields.ts";
 
-export type { CodexFinding, CodexReviewOutput, CodexReviewTarget };
+export type { CodexFinding, CodexReviewOutput, CodexReviewTarget, Review, ReviewFinding };
 
 /** Most findings kept from one review. */
 export const MAX_FINDINGS = 100;
 const MAX_TITLE = 300;
 const MAX_BODY = 4000;
 const MAX_EXPLANATION = 4000;
-
-/** One finding, as codexctl reports it. */
-export interface ReviewFinding {
-  title: string;
-  body: string;
-  /** 0 (P0, drop everything) … 3 (P3, nice to have); null when Codex gave none. */
-  priority: number | null;
-  /** Codex's confidence in the finding, 0–1; null when it gave none. */
-  confidence: number | null;
-  /** Relative to the repository when inside it, else as Codex wrote it; null when it gave none. */
-  file: string | null;
-  start_line: number | null;
-  end_line: number | null;
-}
-
-/** A review, as codexctl reports it (`result.review`). */
-export interface Review {
-  /** Sorted by priority, P0 first (findings without a priority last), Codex's order otherwise. */
-  findings: ReviewFinding[];
-  /** Codex's verdict, e.g. "patch is correct" / "patch is incorrect"; null when it gave none. */
-  overall_correctness: string | null;
-  overall_explanation: string | null;
-  overall_confidence: number | null;
-  /** True when the fields came from Codex's JSON; false when they were read from text. */
-  structured: boolean;
-}
 
 const int = z.number().int().nullish().catch(null);
 
@@ -270,6 +245,16 @@ export function reviewFromText(text: string, options: ReviewOptions = {}): Revie
 /** The findings at or above a priority (P0 is the highest): `min` 1 keeps P0 and P1. No priority: kept. */
 export function atLeast(findings: readonly ReviewFinding[], min: number): ReviewFinding[] {
   return findings.filter((f) => f.priority === null || f.priority <= min);
+}
+
+/**
+ * The review with only the findings at or above `min` (P0 is the highest; findings without a
+ * priority are kept), saying which priority it kept and how many it left out.
+ */
+export function filterReview(review: Review, min: number | null): Review {
+  if (min === null) return review;
+  const kept = atLeast(review.findings, min);
+  return { ...review, findings: kept, min_priority: min, hidden: review.findings.length - kept.length };
 }
 
 /** Parses a priority as given on the command line or in config: `P0`…`P3`, or `0`…`3`. Null otherwise. */

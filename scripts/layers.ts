@@ -73,6 +73,12 @@ export const ROOMS: readonly Room[] = [
   { name: "driver", paths: ["driver/"], what: "driving a session: start, verified send, settle, reply, end" },
   { name: "watch", paths: ["watch/"], what: "watch lines, rate limiting, thread and session watchers" },
   {
+    name: "review",
+    paths: ["review/"],
+    what:
+      "Codex reviews: the working tree's content hash, the reviews recorded per tree, the review gate's marks",
+  },
+  {
     name: "hook",
     paths: ["hook/"],
     what: "the Claude Code hooks: lean no-change check, delivery pass, texts",

@@ -1,7 +1,8 @@
 /**
  * codexctl's configuration file, `$CODEXCTL_HOME/config.jsonc` (JSON with comments and trailing
- * commas, parsed with `jsonc-parser`). This module reads the `approvals` section; other sections are
- * left to their owners. A missing file means the defaults; a broken one is `usage/BAD_CONFIG` with
+ * commas, parsed with `jsonc-parser`). This module reads the `approvals` section and the opt-in
+ * `review_gate` (`{enabled, min_priority}`: the Stop hook asks Claude for a Codex review of a changed
+ * working tree); other sections are left to their owners. A missing file means the defaults; a broken one is `usage/BAD_CONFIG` with
  * the line and column, never a silent fallback (a typo must not widen what gets approved).
  *
  * ```jsonc
@@ -22,6 +23,7 @@
 import { join } from "node:path";
 import { parse as parseJsonc, type ParseError, printParseErrorCode, stripComments } from "jsonc-parser";
 import { z } from "zod";
+import { parsePriority } from "../codex/rollout/review.ts";
 import { usageError } from "../errors.ts";
 import { stateRoot } from "../store/paths.ts";
 
@@ -60,7 +62,28 @@ export const ApprovalsConfigSchema = z.object({
   rules: z.array(ApprovalRuleSchema).max(500).default([]),
 }).strict();
 
-const ConfigFileSchema = z.looseObject({ approvals: ApprovalsConfigSchema.optional() });
+/** The `review_gate` section: off unless enabled; findings at P1 or above keep Claude working. */
+export const ReviewGateConfigSchema = z.object({
+  enabled: z.boolean().default(false),
+  min_priority: z.union([z.number(), z.string()]).default(1).transform((v, ctx) => {
+    const priority = parsePriority(v);
+    if (priority === null) {
+      ctx.addIssue({
+        code: "custom",
+        message: `must be P0, P1, P2 or P3 (or 0-3), got ${JSON.stringify(v)}`,
+      });
+      return z.NEVER;
+    }
+    return priority;
+  }),
+}).strict();
+/** The review gate's settings. */
+export type ReviewGateConfig = z.infer<typeof ReviewGateConfigSchema>;
+
+const ConfigFileSchema = z.looseObject({
+  approvals: ApprovalsConfigSchema.optional(),
+  review_gate: ReviewGateConfigSchema.optional(),
+});
 
 /** The approval policy in force. */
 export interface ApprovalPolicy {
@@ -85,6 +108,24 @@ export const DEFAULT_POLICY: Readonly<ApprovalPolicy> = Object.freeze({
 export function parseApprovalConfig(text: string, path: string): ApprovalPolicy {
   // an empty file, or one whose every line is commented out, means the defaults
   if (stripComments(text).trim() === "") return { ...DEFAULT_POLICY, source: path };
+  const approvals = parseConfigFile(text, path).approvals;
+  return {
+    autoApprove: approvals?.autoApprove ?? false,
+    autoApproveSource: approvals?.autoApprove ? "config" : null,
+    rules: approvals?.rules ?? [],
+    source: path,
+  };
+}
+
+/** The review gate's settings in config text (absent section: disabled). Throws `usage/BAD_CONFIG`. */
+export function parseReviewGateConfig(text: string, path: string): ReviewGateConfig {
+  const off: ReviewGateConfig = { enabled: false, min_priority: 1 };
+  if (stripComments(text).trim() === "") return off;
+  return parseConfigFile(text, path).review_gate ?? off;
+}
+
+/** The whole file, checked. Throws `usage/BAD_CONFIG` with the line and column or the field at fault. */
+function parseConfigFile(text: string, path: string): z.infer<typeof ConfigFileSchema> {
   const errors: ParseError[] = [];
   const value = parseJsonc(text, errors, { allowTrailingComma: true, disallowComments: false });
   if (errors.length > 0) {
@@ -98,13 +139,7 @@ export function parseApprovalConfig(text: string, path: string): ApprovalPolicy 
     const where = issue?.path.length ? issue.path.join(".") : "the top level";
     throw badConfig(path, `${where}: ${issue?.message ?? "invalid"}`);
   }
-  const approvals = parsed.data.approvals;
-  return {
-    autoApprove: approvals?.autoApprove ?? false,
-    autoApproveSource: approvals?.autoApprove ? "config" : null,
-    rules: approvals?.rules ?? [],
-    source: path,
-  };
+  return parsed.data;
 }
 
 /** Options of {@linkcode loadApprovalPolicy}. */
@@ -121,7 +156,7 @@ export async function loadApprovalPolicy(
   env: { get(key: string): string | undefined },
   options: LoadPolicyOptions = {},
 ): Promise<ApprovalPolicy> {
-  const path = join(stateRoot(env), CONFIG_FILE);
+  const path = configPath(env);
   let text: string | null = null;
   try {
     text = await Deno.readTextFile(path);
@@ -133,6 +168,11 @@ export async function loadApprovalPolicy(
   const base = text === null ? { ...DEFAULT_POLICY } : parseApprovalConfig(text, path);
   if (options.autoApprove) return { ...base, autoApprove: true, autoApproveSource: "flag" };
   return base;
+}
+
+/** Where the config file is: `<state root>/config.jsonc`. */
+export function configPath(env: { get(key: string): string | undefined }): string {
+  return join(stateRoot(env), CONFIG_FILE);
 }
 
 function badConfig(path: string, why: string) {

@@ -12,6 +12,9 @@
  *   commit for this comparison is SHA. Run `git diff SHA` to inspect the changes relative to
  *   BRANCH. …"
  *
+ * (`codexctl review --prompt P` words the target itself — Codex takes a target or a prompt, not
+ * both — and the mock reads that wording too.)
+ *
  * Codex parses the reviewer's final message as the `ReviewOutputEvent` JSON its guidelines ask for
  * (openai/codex `protocol/src/protocol.rs`; the parse in `core/src/tasks/review.rs`: the whole
  * text, else the span from the first `{` to the last `}`, else the text becomes
@@ -72,14 +75,19 @@ export function isReviewRequest(req: ParsedRequest): boolean {
 
 /** What Codex asked to review, from the review turn's user text. */
 export function reviewAsk(userText: string): ReviewAsk {
-  const commit = userText.match(/introduced by commit ([0-9a-f]{7,40})(?: \("(.*?)"\))?/);
+  const commit = userText.match(/(?:introduced by|made by) commit ([0-9a-f]{7,40})(?: \("(.*?)"\))?/);
   if (commit) return { kind: "commit", sha: commit[1], title: commit[2] ?? null };
   const base = userText.match(/against the base branch '([^']+)'/);
   if (base) {
-    const mb = userText.match(/merge base commit for this comparison is ([0-9a-f]{7,40})/);
+    const mb = userText.match(
+      /(?:merge base commit for this comparison is|Their merge base is) ([0-9a-f]{7,40})/,
+    );
     return { kind: "base", branch: base[1], mergeBase: mb ? mb[1] : null };
   }
-  if (/Review the current code changes \(staged, unstaged, and untracked files\)/.test(userText)) {
+  if (
+    /Review the current code changes \(staged, unstaged, and untracked files\)/.test(userText) ||
+    /Review the uncommitted changes of this repository/.test(userText)
+  ) {
     return { kind: "uncommitted" };
   }
   return { kind: "custom", text: userText };

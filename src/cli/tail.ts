@@ -11,6 +11,7 @@ import { parseLine } from "../codex/rollout/parse.ts";
 import { fold, initialState } from "../codex/rollout/fold.ts";
 import { scanLines } from "../codex/rollout/tail.ts";
 import { locateOrThrow } from "../codex/rollout/locate.ts";
+import { openRollout } from "../codex/rollout/open.ts";
 import { defineVerb, flag } from "./verb.ts";
 
 /** The `tail` verb. */
@@ -22,7 +23,9 @@ export const tailVerb = defineVerb({
 Reads complete lines only: next_offset always points just after the last newline read, so a line
 Codex is still writing is left for the next call. Pass next_offset back as --since-offset to
 continue. If the file shrank or was replaced the read restarts from 0 and says so. Output is
-bounded by --max-bytes (default 1 MiB of rollout); "more": true means call again.`,
+bounded by --max-bytes (default 1 MiB of rollout; at least 1): a read stops at the first line
+end past it, but always returns at least one whole line, so calling again with next_offset while
+"more" is true always reaches the end.`,
   flags: {
     thread: {
       type: "string",
@@ -37,19 +40,22 @@ bounded by --max-bytes (default 1 MiB of rollout); "more": true means call again
     "max-bytes": {
       type: "string",
       placeholder: "N",
-      description: "Read at most about this many bytes (default 1048576)",
+      description:
+        "Read at most about this many bytes (default 1048576, at least 1; one whole line at the least)",
     },
   },
   examples: ["codexctl tail --thread 01a1fee2-5631-7ac1-80da-2f586c6afc12 --since-offset 40321"],
   args: z.object({
     thread: z.string({ error: "is required: give --thread <uuid|codex://threads/uuid>" }),
     "since-offset": flag.count().optional(),
-    "max-bytes": flag.count().optional(),
+    "max-bytes": flag.count().refine((n) => n >= 1, {
+      error: "must be at least 1 (a read returns at least one whole line anyway)",
+    }).optional(),
   }),
   async run(args, ctx) {
     const located = await locateOrThrow(ctx.env, args.thread);
     const since = args["since-offset"] ?? 0;
-    await checkLineStart(located.path, since);
+    checkLineStart(located.path, since);
     const events: Record<string, unknown>[] = [];
     const stats = newStats();
     const normalised: Parameters<typeof fold>[1][number][] = [];
@@ -95,15 +101,14 @@ bounded by --max-bytes (default 1 MiB of rollout); "more": true means call again
   },
 });
 
-async function checkLineStart(path: string, offset: number): Promise<void> {
+function checkLineStart(path: string, offset: number): void {
   if (offset === 0) return;
-  const file = await Deno.open(path, { read: true });
+  const file = openRollout(path);
   try {
-    const size = (await file.stat()).size;
+    const size = file.stat().size;
     if (offset >= size) return; // at the end, or the file shrank (the read restarts and says so)
-    await file.seek(offset - 1, Deno.SeekMode.Start);
     const one = new Uint8Array(1);
-    await file.read(one);
+    file.readAt(one, offset - 1);
     if (one[0] !== 10) {
       throw usageError(
         "BAD_OFFSET",

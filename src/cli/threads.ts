@@ -6,7 +6,13 @@
 import { resolve } from "node:path";
 import { z } from "zod";
 import { compatibility } from "../codex/rollout/compat.ts";
-import { codexHome, listThreadFiles } from "../codex/rollout/locate.ts";
+import {
+  codexHome,
+  listThreadFiles,
+  type LocateProblem,
+  locateProblemError,
+} from "../codex/rollout/locate.ts";
+import { NotARegularFile } from "../codex/rollout/open.ts";
 import { readThread } from "../codex/rollout/reader.ts";
 import { clip } from "../text.ts";
 import { rolloutStatus } from "../verdict/rollout_status.ts";
@@ -38,9 +44,11 @@ be read, plus any rollout file the index does not know. Each is folded to its cu
     const home = codexHome(ctx.env);
     const limit = args.limit ?? 20;
     const cwd = args.cwd ? resolve(args.cwd) : null;
+    const problems: LocateProblem[] = [];
     const files = await listThreadFiles(home, {
       archived: args.archived ?? false,
       limit: cwd ? 5000 : limit,
+      problems,
     });
     const threads: Record<string, unknown>[] = [];
     for (const file of files) {
@@ -49,8 +57,17 @@ be read, plus any rollout file the index does not know. Each is folded to its cu
       let read;
       try {
         read = await readThread(file.path, undefined, { keepEvents: false });
-      } catch {
-        continue; // vanished between listing and reading
+      } catch (err) {
+        if (err instanceof Deno.errors.PermissionDenied) {
+          problems.push({
+            path: file.path,
+            problem: "denied",
+            detail: `permission denied reading ${file.path}`,
+          });
+        } else if (err instanceof NotARegularFile) {
+          problems.push({ path: file.path, problem: "not_a_file", detail: err.message });
+        }
+        continue; // or it vanished between listing and reading
       }
       const s = read.progress.state;
       if (cwd && (s.cwd === null || resolve(s.cwd) !== cwd)) continue;
@@ -68,6 +85,9 @@ be read, plus any rollout file the index does not know. Each is folded to its cu
         rollout_path: file.path,
       });
     }
+    // a folder or rollout that may not be read, or a FIFO in its place, is said, never skipped silently
+    const blocked = locateProblemError(problems, `listing the threads in ${home}`);
+    if (blocked) throw blocked;
     const result = {
       codex_home: home,
       cwd,

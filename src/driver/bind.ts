@@ -7,6 +7,7 @@
  */
 import { join } from "node:path";
 import { sessionMetaId } from "../codex/rollout/locate.ts";
+import { readRolloutHead } from "../codex/rollout/open.ts";
 
 /** A bound thread. */
 export interface Binding {
@@ -45,7 +46,7 @@ export async function findBinding(
       const path = join(dir, entry.name);
       const info = await Deno.stat(path).catch(() => null);
       if (!info?.mtime || info.mtime.getTime() < since - 2000) continue;
-      const text = await readHead(path, 4 * 1024 * 1024);
+      const text = readHead(path, 4 * 1024 * 1024);
       if (!text.includes(marker)) continue;
       const first = text.slice(0, text.indexOf("\n"));
       let metaCwd: string | null = null;
@@ -65,18 +66,11 @@ export async function findBinding(
   return null;
 }
 
-async function readHead(path: string, max: number): Promise<string> {
-  const file = await Deno.open(path, { read: true });
+/** The first `max` bytes of a rollout as text (only a regular file is read; never blocks). */
+function readHead(path: string, max: number): string {
   try {
-    const buf = new Uint8Array(Math.min(max, (await file.stat()).size));
-    let n = 0;
-    while (n < buf.length) {
-      const r = await file.read(buf.subarray(n));
-      if (r === null || r === 0) break;
-      n += r;
-    }
-    return new TextDecoder().decode(buf.subarray(0, n));
-  } finally {
-    file.close();
+    return new TextDecoder().decode(readRolloutHead(path, max));
+  } catch {
+    return ""; // gone, not readable, or not a regular file: not this session's rollout
   }
 }

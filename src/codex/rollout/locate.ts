@@ -10,7 +10,8 @@
  * @module
  */
 import { basename, join } from "node:path";
-import { notFoundError, usageError } from "../../errors.ts";
+import { type CodexctlError, environmentError, notFoundError, usageError } from "../../errors.ts";
+import { NotARegularFile, openRollout, type RolloutFile } from "./open.ts";
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
@@ -44,35 +45,103 @@ export interface Located {
   archived: boolean;
 }
 
-/** Reads the `id` of the first `session_meta` line of a rollout (null when it has none). */
-export async function sessionMetaId(path: string): Promise<string | null> {
-  let file: Deno.FsFile;
+/** What the first line of a file said about the thread it belongs to. */
+export type SessionMeta =
+  | { ok: true; id: string }
+  | { ok: false; problem: LocateProblem["problem"]; detail: string };
+
+/** Something that stood in the way of finding or listing a thread: never silent. */
+export interface LocateProblem {
+  path: string;
+  /**
+   * `denied`: no permission to read it; `not_a_file`: a FIFO, device, socket or directory where a
+   * rollout should be; `no_meta`: its first line is not a `session_meta`; `other_id`: its
+   * `session_meta` names another thread.
+   */
+  problem: "denied" | "not_a_file" | "no_meta" | "other_id";
+  detail: string;
+  /** Met on a file that was a candidate for the thread looked for (not merely listed). */
+  candidate?: boolean;
+}
+
+/** The most of a rollout's first line read to find its `session_meta` (bounded). */
+const META_MAX_BYTES = 256 * 1024;
+
+/**
+ * Reads the `session_meta` of the rollout at `path` from its first line, bounded and never
+ * blocking (only a regular file is read: see `open.ts`). A missing file is `null`.
+ */
+export function readSessionMeta(path: string): SessionMeta | null {
+  let file: RolloutFile;
   try {
-    file = await Deno.open(path, { read: true });
-  } catch {
+    file = openRollout(path);
+  } catch (err) {
+    if (err instanceof Deno.errors.PermissionDenied) {
+      return { ok: false, problem: "denied", detail: `permission denied reading ${path}` };
+    }
+    if (err instanceof NotARegularFile) return { ok: false, problem: "not_a_file", detail: err.message };
     return null;
   }
   try {
-    const buf = new Uint8Array(256 * 1024);
+    const buf = new Uint8Array(META_MAX_BYTES);
     let length = 0;
-    while (length < buf.length) {
-      const n = await file.read(buf.subarray(length));
-      if (n === null || n === 0) break;
+    let nl = -1;
+    while (length < buf.length && nl === -1) {
+      const n = file.readAt(buf.subarray(length, Math.min(buf.length, length + 16 * 1024)), length);
+      if (n === 0) break;
+      nl = buf.subarray(length, length + n).indexOf(10);
+      if (nl !== -1) nl += length;
       length += n;
-      if (buf.subarray(0, length).includes(10)) break;
     }
-    const nl = buf.subarray(0, length).indexOf(10);
     const first = new TextDecoder().decode(buf.subarray(0, nl === -1 ? length : nl));
-    const rec = JSON.parse(first);
-    if (rec?.type === "session_meta" && typeof rec.payload?.id === "string") {
-      return rec.payload.id.toLowerCase();
+    let rec: { type?: unknown; payload?: { id?: unknown } } | null = null;
+    try {
+      rec = JSON.parse(first);
+    } catch {
+      rec = null;
     }
-    return null;
-  } catch {
+    if (rec?.type === "session_meta" && typeof rec.payload?.id === "string") {
+      return { ok: true, id: rec.payload.id.toLowerCase() };
+    }
+    return {
+      ok: false,
+      problem: "no_meta",
+      detail: length === 0
+        ? `${path} is empty (no session_meta line yet)`
+        : `the first line of ${path} is not a session_meta record`,
+    };
+  } catch (err) {
+    if (err instanceof Deno.errors.PermissionDenied) {
+      return { ok: false, problem: "denied", detail: `permission denied reading ${path}` };
+    }
     return null;
   } finally {
     file.close();
   }
+}
+
+/** Reads the `id` of the first `session_meta` line of a rollout (null when it has none or cannot be read). */
+export function sessionMetaId(path: string): Promise<string | null> {
+  const meta = readSessionMeta(path);
+  return Promise.resolve(meta?.ok ? meta.id : null);
+}
+
+/** Confirms that `path` is the rollout of thread `id`; records why not in `problems`. */
+function confirm(path: string, id: string, problems: LocateProblem[]): boolean {
+  const meta = readSessionMeta(path);
+  if (meta === null) return false;
+  if (meta.ok) {
+    if (meta.id === id) return true;
+    problems.push({
+      path,
+      problem: "other_id",
+      detail: `${path} is listed for thread ${id}, but its session_meta says it is thread ${meta.id}`,
+      candidate: true,
+    });
+    return false;
+  }
+  problems.push({ path, problem: meta.problem, detail: meta.detail, candidate: true });
+  return false;
 }
 
 interface ThreadRow {
@@ -122,37 +191,50 @@ function uuidDay(id: string, shiftDays = 0): string | null {
   return `${d.getFullYear()}/${pad(d.getMonth() + 1)}/${pad(d.getDate())}`;
 }
 
-async function filesIn(dir: string): Promise<string[]> {
+/** Records a directory that could not be read for lack of permission (a missing one is fine). */
+function deniedDir(err: unknown, dir: string, problems: LocateProblem[] | undefined): void {
+  if (err instanceof Deno.errors.PermissionDenied) {
+    problems?.push({ path: dir, problem: "denied", detail: `permission denied listing ${dir}` });
+  }
+}
+
+/**
+ * Rollout files directly in `dir`: every entry named `*.jsonl` that is not a directory. What is
+ * not a regular file (a FIFO, a socket) is only found out when it is opened — safely, and said.
+ */
+async function filesIn(dir: string, problems?: LocateProblem[]): Promise<string[]> {
   const out: string[] = [];
   try {
     for await (const e of Deno.readDir(dir)) {
-      if (e.isFile && e.name.endsWith(".jsonl")) out.push(join(dir, e.name));
+      if (!e.isDirectory && e.name.endsWith(".jsonl")) out.push(join(dir, e.name));
     }
-  } catch {
-    // missing directory
+  } catch (err) {
+    deniedDir(err, dir, problems);
   }
   return out;
 }
 
 /** Every rollout file under `sessions/` (date directories), newest name first. */
-export async function sessionFiles(home: string): Promise<string[]> {
+export async function sessionFiles(home: string, problems?: LocateProblem[]): Promise<string[]> {
   const root = join(home, "sessions");
   const out: string[] = [];
-  const years = await subdirs(root);
+  const years = await subdirs(root, problems);
   for (const y of years) {
-    for (const m of await subdirs(join(root, y))) {
-      for (const d of await subdirs(join(root, y, m))) out.push(...await filesIn(join(root, y, m, d)));
+    for (const m of await subdirs(join(root, y), problems)) {
+      for (const d of await subdirs(join(root, y, m), problems)) {
+        out.push(...await filesIn(join(root, y, m, d), problems));
+      }
     }
   }
   return out.sort((a, b) => basename(b).localeCompare(basename(a)));
 }
 
-async function subdirs(dir: string): Promise<string[]> {
+async function subdirs(dir: string, problems?: LocateProblem[]): Promise<string[]> {
   const out: string[] = [];
   try {
     for await (const e of Deno.readDir(dir)) if (e.isDirectory && /^\d+$/.test(e.name)) out.push(e.name);
-  } catch {
-    // missing
+  } catch (err) {
+    deniedDir(err, dir, problems);
   }
   return out.sort().reverse();
 }
@@ -168,11 +250,19 @@ async function newestMatching(files: string[], id: string): Promise<string | nul
   return best?.path ?? null;
 }
 
-/** Finds the rollout of thread `id` (a parsed uuid), or null. */
-export async function locateThread(home: string, id: string): Promise<Located | null> {
+/**
+ * Finds the rollout of thread `id` (a parsed uuid), or null. What stood in the way (a folder or
+ * file that may not be read, a FIFO, a file whose `session_meta` names another thread) is added to
+ * `problems` when given.
+ */
+export async function locateThread(
+  home: string,
+  id: string,
+  problems: LocateProblem[] = [],
+): Promise<Located | null> {
   const rows = await sqliteThreads(home, { id });
   for (const row of rows ?? []) {
-    if ((await sessionMetaId(row.rollout_path)) === id) {
+    if (confirm(row.rollout_path, id, problems)) {
       return {
         id,
         path: row.rollout_path,
@@ -188,15 +278,19 @@ export async function locateThread(home: string, id: string): Promise<Located | 
     const day = uuidDay(id, shift);
     if (day) likely.push(...await filesIn(join(sessions, day)));
   }
+  const tried = new Set<string>();
   for (
-    const candidate of [await newestMatching(likely, id), await newestMatching(await sessionFiles(home), id)]
+    const candidate of [
+      await newestMatching(likely, id),
+      await newestMatching(await sessionFiles(home, problems), id),
+    ]
   ) {
-    if (candidate && (await sessionMetaId(candidate)) === id) {
-      return { id, path: candidate, via: "sessions", archived: false };
-    }
+    if (!candidate || tried.has(candidate)) continue;
+    tried.add(candidate);
+    if (confirm(candidate, id, problems)) return { id, path: candidate, via: "sessions", archived: false };
   }
-  const archived = await newestMatching(await filesIn(join(home, "archived_sessions")), id);
-  if (archived && (await sessionMetaId(archived)) === id) {
+  const archived = await newestMatching(await filesIn(join(home, "archived_sessions"), problems), id);
+  if (archived && confirm(archived, id, problems)) {
     return { id, path: archived, via: "archived", archived: true };
   }
   return null;
@@ -211,10 +305,13 @@ export interface ListedThread {
   cwd: string | null;
 }
 
-/** Lists thread rollouts newest first (sqlite index when readable, else a directory scan). */
+/**
+ * Lists thread rollouts newest first (sqlite index when readable, else a directory scan). Folders
+ * that may not be read and special files named like rollouts are added to `options.problems`.
+ */
 export async function listThreadFiles(
   home: string,
-  options: { archived?: boolean; limit?: number } = {},
+  options: { archived?: boolean; limit?: number; problems?: LocateProblem[] } = {},
 ): Promise<ListedThread[]> {
   const limit = options.limit ?? 20;
   const out: ListedThread[] = [];
@@ -230,7 +327,9 @@ export async function listThreadFiles(
     }
   }
   // files the index does not know (older Codex, or index behind)
-  const files = options.archived ? await filesIn(join(home, "archived_sessions")) : await sessionFiles(home);
+  const files = options.archived
+    ? await filesIn(join(home, "archived_sessions"), options.problems)
+    : await sessionFiles(home, options.problems);
   for (const path of files) {
     const m = basename(path).match(/([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})/i);
     if (!m || seen.has(m[1].toLowerCase())) continue;
@@ -244,20 +343,59 @@ export async function listThreadFiles(
   return withTime.sort((a, b) => b.mtime - a.mtime).map((x) => x.t).slice(0, Math.max(limit * 4, limit));
 }
 
-/** Locates a thread by reference (uuid or URL) or throws `not_found/NO_THREAD` (exit 4). */
+/**
+ * The error for what stood in the way of reading Codex's rollouts: a permission problem is an
+ * environment error (exit 3) naming the path; so is a FIFO or other special file where a rollout
+ * should be. Null when no such problem was met.
+ */
+export function locateProblemError(problems: LocateProblem[], what: string): CodexctlError | null {
+  const denied = problems.find((p) => p.problem === "denied");
+  if (denied) {
+    return environmentError(
+      "PERMISSION_DENIED",
+      `cannot read ${denied.path} (permission denied) while ${what}${
+        problems.length > 1 ? ` (${problems.length - 1} more problem(s))` : ""
+      }`,
+      {
+        suggestion:
+          `run codexctl as the user that runs Codex, or give your user read access: ls -ld ${denied.path}`,
+      },
+    );
+  }
+  const special = problems.find((p) => p.problem === "not_a_file");
+  if (special) {
+    return environmentError("NOT_A_FILE", `${special.detail}; it cannot be a Codex rollout (${what})`, {
+      suggestion: `remove or rename ${special.path}; Codex writes rollouts as regular files`,
+    });
+  }
+  return null;
+}
+
+/**
+ * Locates a thread by reference (uuid or URL). Not found is `not_found/NO_THREAD` (exit 4), and says
+ * why when a file named for the thread exists but is not its rollout; a folder or file that may not
+ * be read, or a FIFO in its place, is an environment error naming the path (exit 3).
+ */
 export async function locateOrThrow(
   env: { get(k: string): string | undefined },
   ref: string,
 ): Promise<Located> {
   const id = parseThreadRef(ref);
   const home = codexHome(env);
-  const located = await locateThread(home, id);
-  if (!located) {
-    throw notFoundError(
-      "NO_THREAD",
-      `no rollout for thread ${id} under ${home} (sessions, archived_sessions or state_5.sqlite)`,
-      "check CODEX_HOME points at the Codex home that ran this thread; list known threads with: codexctl threads",
-    );
-  }
-  return located;
+  const problems: LocateProblem[] = [];
+  const located = await locateThread(home, id, problems);
+  if (located) return located;
+  const named = problems.filter((p) => p.candidate || p.problem === "denied");
+  const blocking = locateProblemError(named, `looking for thread ${id}`);
+  if (blocking) throw blocking;
+  const why = named.find((p) => p.problem === "other_id" || p.problem === "no_meta");
+  throw notFoundError(
+    "NO_THREAD",
+    why
+      ? `no rollout for thread ${id} under ${home}: ${why.detail}`
+      : `no rollout for thread ${id} under ${home} (sessions, archived_sessions or state_5.sqlite)`,
+    why
+      ? `the file is not this thread's rollout; list known threads with: codexctl threads`
+      : "check CODEX_HOME points at the Codex home that ran this thread; list known threads with: codexctl threads",
+  );
 }

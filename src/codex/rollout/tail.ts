@@ -11,6 +11,7 @@
  *
  * @module
  */
+import { openRollout } from "./open.ts";
 
 /** Where a reader stopped in a file. Plain JSON, so it can be persisted. */
 export interface TailCursor {
@@ -64,7 +65,10 @@ export type LineVisitor = (bytes: Uint8Array, offset: number) => void;
 export interface TailOptions {
   /** Lines longer than this are skipped (default 16 MiB). */
   maxLineBytes?: number;
-  /** Stop after consuming about this many bytes (default: read to the end). */
+  /**
+   * Stop after consuming about this many bytes (default: read to the end). A read always returns at
+   * least one complete line when one is there, whatever the budget (even 0), so paging always ends.
+   */
   maxBytes?: number;
   /** Read buffer size (default 1 MiB). */
   chunkBytes?: number;
@@ -76,7 +80,11 @@ export const START: TailCursor = Object.freeze({ offset: 0, ino: null, skipping:
 /** The default bound on a single line. */
 export const DEFAULT_MAX_LINE_BYTES = 16 * 1024 * 1024;
 
-/** Reads the complete lines of `path` after `cursor`. Throws `Deno.errors.NotFound` if the file is gone. */
+/**
+ * Reads the complete lines of `path` after `cursor`. Throws `Deno.errors.NotFound` if the file is
+ * gone, `Deno.errors.PermissionDenied` if it may not be read, and `NotARegularFile` (`open.ts`) for
+ * a FIFO, device or directory — which is never opened in a way that could block.
+ */
 export async function readLines(
   path: string,
   cursor: TailCursor = START,
@@ -94,23 +102,37 @@ export async function readLines(
 
 /**
  * Visits the complete lines of `path` after `cursor` without copying them (see
- * {@linkcode LineVisitor}). Throws `Deno.errors.NotFound` if the file is gone.
+ * {@linkcode LineVisitor}). Throws as {@linkcode readLines} does.
  */
-export async function scanLines(
+export function scanLines(
   path: string,
   cursor: TailCursor,
   visit: LineVisitor,
   options: TailOptions = {},
 ): Promise<TailScan> {
+  try {
+    return Promise.resolve(scanLinesSync(path, cursor, visit, options));
+  } catch (err) {
+    return Promise.reject(err);
+  }
+}
+
+/** {@linkcode scanLines}, synchronously (page-cache reads are short; no read ever blocks). */
+export function scanLinesSync(
+  path: string,
+  cursor: TailCursor,
+  visit: LineVisitor,
+  options: TailOptions = {},
+): TailScan {
   const maxLine = options.maxLineBytes ?? DEFAULT_MAX_LINE_BYTES;
   const chunkSize = Math.max(64, options.chunkBytes ?? 1024 * 1024);
   const budget = options.maxBytes ?? Number.POSITIVE_INFINITY;
-  const file = await Deno.open(path, { read: true });
+  const file = openRollout(path);
   try {
-    const info = await file.stat();
+    const info = file.stat();
     const size = info.size;
-    const mtime = info.mtime?.getTime() ?? null;
-    const ino = info.ino ?? null;
+    const mtime = info.mtime;
+    const ino = info.ino;
     let offset = cursor.offset;
     let skipping = cursor.skipping;
     let truncated = false;
@@ -137,7 +159,6 @@ export async function scanLines(
         peak_line_bytes: 0,
       };
     }
-    await file.seek(offset, Deno.SeekMode.Start);
     const chunk = new Uint8Array(chunkSize);
     // the bytes of the current, not yet terminated line (never more than maxLine)
     const pending = new LineBuffer();
@@ -146,19 +167,22 @@ export async function scanLines(
     let skipStart = skipping ? offset : -1;
     let consumed = 0;
     let more = false;
+    // a read always makes progress: the budget is checked only after the first complete line, so a
+    // budget smaller than that line (even 0) still returns it and moves the cursor past it
+    const spent = () => consumed > 0 && consumed >= budget && !skipping && pending.length === 0;
     while (position < size) {
-      if (consumed >= budget && !skipping && pending.length === 0) {
+      if (spent()) {
         more = true;
         break;
       }
       // page-cache reads are fast and short; the synchronous call skips the async op overhead
-      const n = file.readSync(chunk.subarray(0, Math.min(chunkSize, size - position)));
-      if (n === null || n === 0) break;
+      const n = file.readAt(chunk.subarray(0, Math.min(chunkSize, size - position)), position);
+      if (n === 0) break;
       const data = chunk.subarray(0, n);
       let from = 0;
       let stopped = false;
       while (from < n) {
-        if (consumed >= budget && !skipping && pending.length === 0) {
+        if (spent()) {
           // the budget is spent: stop at this line start; the cursor stays there
           stopped = true;
           break;
@@ -198,7 +222,7 @@ export async function scanLines(
         break;
       }
       position += n;
-      if (consumed >= budget && !skipping && pending.length === 0) {
+      if (spent()) {
         more = position < size;
         break;
       }

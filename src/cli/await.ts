@@ -8,7 +8,14 @@ import { Session } from "../driver/session.ts";
 import { waitForVerdict } from "../driver/settle.ts";
 import { Store } from "../store/store.ts";
 import { defineVerb, flag } from "./verb.ts";
-import { addExpect, EXPECT_FLAG, SESSION_FLAG, sessionArg, TIMEOUT_FLAG } from "./session_flags.ts";
+import {
+  addExpect,
+  EXPECT_FLAG,
+  expectArg,
+  SESSION_FLAG,
+  sessionArg,
+  TIMEOUT_FLAG,
+} from "./session_flags.ts";
 
 /** The `await` verb. */
 export const awaitVerb = defineVerb({
@@ -24,7 +31,7 @@ menu, failure, exit); a wait that runs out returns working/timeout (exit 0). Use
   examples: ["codexctl await --session cdx-1a2b --timeout 300"],
   args: z.object({
     session: sessionArg,
-    expect: z.array(z.string()).default([]),
+    expect: expectArg,
     timeout: flag.secondsOr(600),
   }),
   async run(args, ctx) {

@@ -14,7 +14,7 @@ import { Store } from "../store/store.ts";
 import { sendOnThread } from "../driver/thread_send.ts";
 import { resolveCodexHome } from "../codex/daemon/socket_path.ts";
 import { onThread, resolveTarget, TARGET_FLAGS } from "./target.ts";
-import { addExpect, noWaitVerdict } from "./session_flags.ts";
+import { addExpect, expectArg, noWaitVerdict } from "./session_flags.ts";
 import { defineVerb, flag } from "./verb.ts";
 
 /** The `send` verb. */
@@ -65,7 +65,7 @@ environment error (exit 3). Codex's home is $CODEX_HOME (default ~/.codex).`,
     thread: z.string().optional(),
     message: flag.text("--message").optional(),
     "no-wait": z.boolean().optional(),
-    expect: z.array(z.string()).default([]),
+    expect: expectArg,
     timeout: flag.seconds(),
     _: z.array(z.string()),
   }),

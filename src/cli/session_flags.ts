@@ -19,7 +19,8 @@ export const EXPECT_FLAG: FlagSpec = {
   type: "string",
   multiple: true,
   placeholder: "PATH",
-  description: "A file the task must produce (relative to the session's cwd); checked for completion",
+  description:
+    "A file the task must produce (relative to the session's cwd); it counts once it is a regular file (a directory does not)",
 };
 /** `--timeout SEC`. */
 export const TIMEOUT_FLAG: FlagSpec = {
@@ -48,6 +49,17 @@ export function noWaitVerdict(base: Verdict, summary: string, next: Verdict["nex
 export async function addExpect(session: Session, paths: string[]): Promise<void> {
   if (paths.length) await session.save({ expect: [...new Set([...session.record.expect, ...paths])] });
 }
+
+/**
+ * zod for `--expect PATH` (repeatable): each a non-empty path. An empty path would resolve to the
+ * working directory itself, which proves nothing; what counts as present is a regular file (see
+ * `observe/artifacts.ts`).
+ */
+export const expectArg = z.array(
+  z.string().refine((p) => p.trim().length > 0 && !p.includes("\0"), {
+    error: 'needs the path of a file the task must produce; "" names no file',
+  }),
+).default([]);
 
 /** zod for `--session`. */
 export const sessionArg = z.string({ error: "is required: give --session cdx-…" });

@@ -12,7 +12,14 @@ import { writeStderr } from "../output.ts";
 import { quoteWord } from "../herdr/shell_quote.ts";
 import { attachCommand } from "../substrate/tmux.ts";
 import { defineVerb, flag } from "./verb.ts";
-import { EXPECT_FLAG, NO_WAIT_FLAG, noWaitVerdict, TIMEOUT_FLAG, truthy } from "./session_flags.ts";
+import {
+  EXPECT_FLAG,
+  expectArg,
+  NO_WAIT_FLAG,
+  noWaitVerdict,
+  TIMEOUT_FLAG,
+  truthy,
+} from "./session_flags.ts";
 
 /** The armed watch stops a minute before the Monitor expires so its timeout line is delivered. */
 const MONITOR_WATCH_SECONDS = 1740;
@@ -92,7 +99,7 @@ CODEXCTL_WORKTREE, CODEXCTL_KEEP_WORKTREE (1/true/yes/on); CODEXCTL_CODEX names 
     "keep-worktree": z.boolean().optional(),
     plan: z.boolean().optional(),
     "no-plan": z.boolean().optional(),
-    expect: z.array(z.string()).default([]),
+    expect: expectArg,
     marker: z.string().optional(),
     timeout: flag.secondsOr(600),
     "no-wait": z.boolean().optional(),

@@ -10,6 +10,7 @@ import { resolveTarget } from "./target.ts";
 import { Session } from "../driver/session.ts";
 import { Store } from "../store/store.ts";
 import { defineVerb } from "./verb.ts";
+import { expectArg } from "./session_flags.ts";
 
 /** The `status` verb. */
 export const statusVerb = defineVerb({
@@ -52,7 +53,7 @@ the same verdict machine), without waiting.`,
   args: z.object({
     session: z.string().optional(),
     thread: z.string().optional(),
-    expect: z.array(z.string()).default([]),
+    expect: expectArg,
     marker: z.string().optional(),
   }),
   async run(args, ctx) {

@@ -1,5 +1,7 @@
 /**
- * The `--expect` evidence: which expected files exist, and how big they are.
+ * The `--expect` evidence: which expected files exist, and how big they are. An expected file is
+ * present only as a regular file (a symlink to one counts); a directory, a FIFO, a device or an
+ * empty path proves nothing and reads as missing.
  *
  * @module
  */
@@ -11,8 +13,9 @@ export async function checkArtifacts(paths: string[], cwd: string | null): Promi
   const out: ArtifactCheck[] = [];
   for (const path of paths) {
     const full = isAbsolute(path) || !cwd ? path : join(cwd, path);
-    const info = await Deno.stat(full).catch(() => null);
-    out.push({ path, exists: info !== null, bytes: info?.isFile ? info.size : 0 });
+    const info = path.trim() ? await Deno.stat(full).catch(() => null) : null;
+    const file = info?.isFile === true;
+    out.push({ path, exists: file, bytes: file ? info!.size : 0 });
   }
   return out;
 }

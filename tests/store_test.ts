@@ -180,9 +180,16 @@ Deno.test("appendLog writes one JSON line per record, 0600", async () => {
   assert.equal((await Deno.stat(path)).mode! & 0o777, 0o600);
 });
 
-Deno.test("atomicWrite tightens an existing directory to 0700", async () => {
+Deno.test("atomicWrite never chmods a directory it did not create; the ones it creates are 0700 (issue 15 item 11)", async () => {
   const dir = await Deno.makeTempDir();
-  await Deno.chmod(dir, 0o755);
-  await atomicWrite(join(dir, "f.json"), "{}");
-  assert.equal((await Deno.stat(dir)).mode! & 0o777, 0o700);
+  try {
+    await Deno.chmod(dir, 0o755);
+    await atomicWrite(join(dir, "a", "b", "f.json"), "{}");
+    assert.equal((await Deno.stat(dir)).mode! & 0o7777, 0o755, "an existing directory keeps its mode");
+    assert.equal((await Deno.stat(join(dir, "a"))).mode! & 0o7777, 0o700);
+    assert.equal((await Deno.stat(join(dir, "a", "b"))).mode! & 0o7777, 0o700);
+    assert.equal((await Deno.stat(join(dir, "a", "b", "f.json"))).mode! & 0o777, 0o600);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
 });

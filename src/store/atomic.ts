@@ -6,17 +6,34 @@
  * @module
  */
 import { basename, dirname, join } from "node:path";
+import { writingState } from "./fault.ts";
 
 /** Owner-only permissions for state directories. */
 export const DIR_MODE = 0o700;
 /** Owner-only permissions for state files. */
 export const FILE_MODE = 0o600;
 
-/** Creates `dir` (and parents) with mode 0700, tightening the mode if it already exists. */
+/**
+ * Creates `dir` (and missing parents) with mode 0700. Only what this call creates gets that mode:
+ * an existing directory is left exactly as it is (codexctl never chmods what it did not create).
+ * A refusal of the file system is an environment error naming the path (`fault.ts`).
+ */
 export async function ensureDir(dir: string): Promise<void> {
-  await Deno.mkdir(dir, { recursive: true, mode: DIR_MODE });
-  const info = await Deno.stat(dir);
-  if (info.mode !== null && (info.mode & 0o777) !== DIR_MODE) await Deno.chmod(dir, DIR_MODE);
+  await writingState(dir, () => makeDir(dir, 0));
+}
+
+async function makeDir(dir: string, depth: number): Promise<void> {
+  try {
+    await Deno.mkdir(dir, { mode: DIR_MODE });
+  } catch (err) {
+    if (err instanceof Deno.errors.AlreadyExists) return;
+    const parent = dirname(dir);
+    if (!(err instanceof Deno.errors.NotFound) || parent === dir || depth > 64) throw err;
+    await makeDir(parent, depth + 1);
+    return await makeDir(dir, depth + 1);
+  }
+  // ours: exactly 0700, whatever the umask made of it
+  await Deno.chmod(dir, DIR_MODE);
 }
 
 /** Test seam: runs between the fsync of the temporary file and the rename. */
@@ -24,11 +41,22 @@ export interface AtomicWriteHooks {
   beforeRename?: (tempPath: string) => void | Promise<void>;
 }
 
-/** Writes `data` to `path` atomically with mode 0600. */
+/**
+ * Writes `data` to `path` atomically with mode 0600. A refusal of the file system (permission,
+ * read-only, full disk, quota) is an environment error naming the path (`fault.ts`).
+ */
 export async function atomicWrite(
   path: string,
   data: string | Uint8Array,
   hooks: AtomicWriteHooks = {},
+): Promise<void> {
+  await writingState(path, () => writeAtomically(path, data, hooks));
+}
+
+async function writeAtomically(
+  path: string,
+  data: string | Uint8Array,
+  hooks: AtomicWriteHooks,
 ): Promise<void> {
   const dir = dirname(path);
   await ensureDir(dir);
@@ -68,18 +96,23 @@ async function syncDir(dir: string): Promise<void> {
   }
 }
 
-/** Appends one line to `path` with a single write (O_APPEND) and fsync; creates it 0600. */
+/**
+ * Appends one line to `path` with a single write (O_APPEND) and fsync; creates it 0600. A refusal
+ * of the file system is an environment error naming the path (`fault.ts`).
+ */
 export async function appendLine(path: string, line: string): Promise<void> {
   await ensureDir(dirname(path));
-  const file = await Deno.open(path, { append: true, create: true, mode: FILE_MODE });
-  try {
-    const bytes = new TextEncoder().encode(line.endsWith("\n") ? line : line + "\n");
-    let offset = 0;
-    while (offset < bytes.length) offset += await file.write(bytes.subarray(offset));
-    await file.sync();
-  } finally {
-    file.close();
-  }
+  await writingState(path, async () => {
+    const file = await Deno.open(path, { append: true, create: true, mode: FILE_MODE });
+    try {
+      const bytes = new TextEncoder().encode(line.endsWith("\n") ? line : line + "\n");
+      let offset = 0;
+      while (offset < bytes.length) offset += await file.write(bytes.subarray(offset));
+      await file.sync();
+    } finally {
+      file.close();
+    }
+  });
 }
 
 /** Removes temporary files left in `dir` by writers that crashed before their rename. */

@@ -7,6 +7,7 @@
 import { dirname } from "node:path";
 import { environmentError } from "../errors.ts";
 import { ensureDir, FILE_MODE } from "./atomic.ts";
+import { writingState } from "./fault.ts";
 
 /** Options of {@linkcode withLock}. */
 export interface LockOptions {
@@ -22,7 +23,10 @@ export async function withLock<T>(
 ): Promise<T> {
   const timeoutMs = options.timeoutMs ?? 10_000;
   await ensureDir(dirname(lockPath));
-  const file = await Deno.open(lockPath, { read: true, write: true, create: true, mode: FILE_MODE });
+  const file = await writingState(
+    lockPath,
+    () => Deno.open(lockPath, { read: true, write: true, create: true, mode: FILE_MODE }),
+  );
   let timer: ReturnType<typeof setTimeout> | undefined;
   let timedOut = false;
   const acquired = file.lock(true);

@@ -9,16 +9,19 @@ import type { z } from "zod";
 import { internalError } from "../errors.ts";
 import type { Env } from "../env.ts";
 import { appendLine, atomicWrite, ensureDir, sweepTemporaries } from "./atomic.ts";
+import { writingState } from "./fault.ts";
 import { checkId } from "./ids.ts";
 import { type LockOptions, withLock } from "./lock.ts";
-import { stateRoot } from "./paths.ts";
+import { checkStateRoot, stateRoot } from "./paths.ts";
 
 /** JSON records and logs under one state root. */
 export class Store {
   /** The state root directory. */
   readonly root: string;
 
+  /** A store at `root`; a root other users can write is refused (`paths.ts` `checkStateRoot`). */
   constructor(root: string) {
+    checkStateRoot(root);
     this.root = root;
   }
 
@@ -81,9 +84,11 @@ export class Store {
 
   /** Deletes a record; deleting a missing record is not an error. */
   async remove(kind: string, id: string): Promise<void> {
-    await Deno.remove(this.recordPath(kind, id)).catch((err) => {
-      if (!(err instanceof Deno.errors.NotFound)) throw err;
-    });
+    const path = this.recordPath(kind, id);
+    await writingState(path, () =>
+      Deno.remove(path).catch((err) => {
+        if (!(err instanceof Deno.errors.NotFound)) throw err;
+      }));
   }
 
   /** The ids of all records of `kind`, sorted. Temporary files of crashed writers are swept. */

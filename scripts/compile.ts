@@ -152,6 +152,7 @@ export async function smokeTest(
   if (envelope?.ok === true && envelope.command === "codexctl" && envelope.result?.version === VERSION) {
     return { problem: null, ran: true };
   }
+  // deno-lint-ignore no-control-regex -- strips the ANSI colour codes deno prints
   const said = (out.stdout + out.stderr).replace(/\x1b\[[0-9;]*m/g, "").trim().split("\n")[0] ?? "";
   const deno = /^deno \d|unexpected argument '--json'|Usage: deno/.test(out.stdout + out.stderr);
   return {

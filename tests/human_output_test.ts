@@ -40,7 +40,7 @@ Deno.test("a question is shown once; a transcript that adds nothing is left out,
     transcript_tail: long,
   };
   const shown = renderHuman(envelope(completed), false);
-  assert.match(shown, /transcript:\n  Done\. Wrote/);
+  assert.match(shown, /transcript:\n {2}Done\. Wrote/);
   // a question longer than the summary's cut is shown in its own row
   const longQ = "Which of these should I use for the cache layer, given the constraints you listed? ".repeat(
     4,

@@ -63,7 +63,8 @@ export function reviewArgs(t: ReviewTarget, prompt: string | null, mergeBase: st
 
 /** A branch or revision name codexctl passes on: no leading dash (never read as an option), no blanks. */
 export function safeRef(name: string): boolean {
-  return /^[^-\s][^\s]{0,254}$/.test(name) && !name.includes("..") && !/[\x00-\x1f\x7f~^:?*[\\]/.test(name);
+  if (!/^[^-\s][^\s]{0,254}$/.test(name) || name.includes("..") || /[~^:?*[\\]/.test(name)) return false;
+  return [...name].every((c) => c.charCodeAt(0) > 0x1f && c.charCodeAt(0) !== 0x7f);
 }
 
 async function gitLine(cwd: string, args: string[], git: string): Promise<string | null> {

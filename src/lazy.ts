@@ -16,4 +16,5 @@ export const LAZY_MODULES = [
   "hook/deliver.ts",
   "hook/stop_rules.ts",
   "hook/log.ts",
+  "hook/review_stop.ts",
 ] as const;

@@ -17,7 +17,7 @@
  */
 import { type CursorIndex, deliverable, indexPath, nothingChanged, readIndex } from "../fleet/cursor.ts";
 import { type FleetTarget, ownerTargets } from "../fleet/targets.ts";
-import { findStateRoot } from "../names.ts";
+import { findStateRoot, joinPath } from "../names.ts";
 import type { HookContext } from "./deliver.ts";
 import type { HookInput } from "./input.ts";
 
@@ -189,7 +189,7 @@ export async function runHook(argv: string[], env: HookEnv, io: HookIo = process
   }
   const deadline = Date.now() + envNumber(env, "CODEXCTL_HOOK_BUDGET_MS", 5000);
   try {
-    const out = await handle(event, env, text, root, deadline);
+    const out = await reviewGate(event, env, text, root, await handle(event, env, text, root, deadline));
     if (out !== null && out.length > MAX_OUTPUT_CHARS) {
       await logHook(root, {
         event,
@@ -282,6 +282,44 @@ async function heavy(
   } finally {
     clearTimeout(timer);
   }
+}
+
+/**
+ * The review gate (`review_stop.ts`, loaded only when it can have something to say): at Stop, when
+ * `config.jsonc` mentions `review_gate`; at UserPromptSubmit, when the gate ever left a note (its
+ * `reviews/` directory exists). Its answer is merged into the hook's own.
+ */
+async function reviewGate(
+  event: HookEvent,
+  env: HookEnv,
+  text: string | null,
+  root: string | null,
+  out: string | null,
+): Promise<string | null> {
+  if (!root || (event !== "Stop" && event !== "UserPromptSubmit")) return out;
+  let config = "";
+  try {
+    if (event === "Stop") config = Deno.readTextFileSync(joinPath(root, "config.jsonc"));
+    else if (!Deno.statSync(joinPath(root, "reviews")).isDirectory) return out;
+  } catch {
+    return out;
+  }
+  if (event === "Stop" && !config.includes("review_gate")) return out;
+  const input = parseInput(text);
+  if (!input || (event === "Stop" && input.stop_hook_active)) return out;
+  const gate: typeof import("./review_stop.ts") = await import(
+    new URL("./review_stop.ts", import.meta.url).href
+  );
+  if (event === "UserPromptSubmit") {
+    return await gate.safely(root, event, () => gate.takeNote(root, input.session_id, out), out);
+  }
+  const decision = await gate.safely(
+    root,
+    event,
+    () => gate.reviewGateAtStop(env, root, config, input),
+    null,
+  );
+  return gate.mergeStop(out, decision);
 }
 
 /** True when the index holds a change nobody delivered yet (e.g. a followed thread seen by a Stop pass). */

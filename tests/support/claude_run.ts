@@ -12,6 +12,8 @@
  */
 import { MessagesMock, type MessagesRequest, type MessagesStep } from "./mock_messages.ts";
 import { denoDir } from "./deno_dir.ts";
+import { mockConfigToml } from "./codex_home.ts";
+import { MockModel, type MockReply, type RecordedRequest } from "./mock_model.ts";
 
 /** Options of {@linkcode runClaude}. */
 export interface ClaudeRunOptions {
@@ -30,6 +32,19 @@ export interface ClaudeRunOptions {
   env?: Record<string, string>;
   /** `--session-id` (a uuid). */
   sessionId?: string;
+  /** `--resume` this session (a uuid) instead of starting one (give the same `home` as its first run). */
+  resume?: string;
+  /**
+   * The `HOME` Claude Code runs with (kept: a later run can resume the conversation). Default: a
+   * private temporary directory, removed after the run.
+   */
+  home?: string;
+  /**
+   * A Codex mock model started next to Claude Code (inside the same network namespace), with
+   * `<home>/config.toml` pointing Codex at it (the project trusted); `CODEX_HOME` is set for Claude
+   * Code. `replies` are queued before the mock's own answers (a review gets the mock reviewer).
+   */
+  codex?: { home: string; replies?: MockReply[]; trust?: string[] };
   /** Kill Claude Code after this long (default 120 s). */
   timeoutMs?: number;
 }
@@ -47,6 +62,8 @@ export interface ClaudeRunResult {
   debugLog: string;
   /** True when the run was confined to a loopback-only network namespace. */
   isolated: boolean;
+  /** Every request the Codex mock received (empty without `codex`). */
+  codexRequests: RecordedRequest[];
   timedOut: boolean;
 }
 
@@ -83,7 +100,7 @@ export async function runClaude(options: ClaudeRunOptions): Promise<ClaudeRunRes
   const config: InnerConfig = {
     ...options,
     resultFile: `${dir}/result.json`,
-    home: `${dir}/home`,
+    home: options.home ?? `${dir}/home`,
     isolated,
     denoDir: await denoDir(),
   };
@@ -115,6 +132,15 @@ export async function runClaude(options: ClaudeRunOptions): Promise<ClaudeRunRes
 
 async function inner(config: InnerConfig): Promise<void> {
   const mock = await MessagesMock.start({ script: config.script });
+  const codexMock = config.codex ? await MockModel.start() : null;
+  if (config.codex && codexMock) {
+    await Deno.mkdir(config.codex.home, { recursive: true });
+    await Deno.writeTextFile(
+      `${config.codex.home}/config.toml`,
+      mockConfigToml(codexMock.baseUrl, config.codex.trust ?? [config.cwd]),
+    );
+    codexMock.enqueue(...(config.codex.replies ?? []));
+  }
   const debugFile = `${config.home}/claude-debug.log`;
   const args = [
     "-p",
@@ -130,6 +156,7 @@ async function inner(config: InnerConfig): Promise<void> {
     "--debug-file",
     debugFile,
     ...(config.sessionId ? ["--session-id", config.sessionId] : []),
+    ...(config.resume ? ["--resume", config.resume] : []),
   ];
   const child = new Deno.Command(config.binary, {
     args,
@@ -147,6 +174,7 @@ async function inner(config: InnerConfig): Promise<void> {
       DISABLE_ERROR_REPORTING: "1",
       CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC: "1",
       DENO_DIR: config.denoDir,
+      ...(config.codex ? { CODEX_HOME: config.codex.home } : {}),
       ...config.env,
     },
     stdin: "null",
@@ -163,6 +191,7 @@ async function inner(config: InnerConfig): Promise<void> {
   const out = await child.output();
   clearTimeout(timer);
   await mock.close();
+  await codexMock?.close();
   const stdout = new TextDecoder().decode(out.stdout);
   const events: Record<string, unknown>[] = [];
   for (const line of stdout.split("\n")) {
@@ -178,6 +207,7 @@ async function inner(config: InnerConfig): Promise<void> {
     requests: mock.requests,
     debugLog: await Deno.readTextFile(debugFile).catch(() => ""),
     isolated: config.isolated,
+    codexRequests: codexMock?.requests ?? [],
     timedOut,
   };
   await Deno.writeTextFile(config.resultFile, JSON.stringify(result));

@@ -217,3 +217,46 @@ Deno.test("HTTP: a paused reply is cut cleanly when the client goes away", async
     await mock.close();
   }
 });
+
+Deno.test("HTTP: upstream errors in the shapes Codex parses (usage limit, rate limit, context, quota, 401)", async () => {
+  const mock = await MockModel.start();
+  try {
+    const post = (text: string) =>
+      fetch(`${mock.baseUrl}/responses`, { method: "POST", body: JSON.stringify(body([userMessage(text)])) });
+    const limit = await post("{{limit plus}}");
+    assert.equal(limit.status, 429);
+    const limitBody = await limit.json();
+    assert.equal(
+      limitBody.error.type,
+      "usage_limit_reached",
+      "what api_bridge.rs turns into UsageLimitReached",
+    );
+    assert.equal(limitBody.error.plan_type, "plus");
+    assert.ok(limitBody.error.resets_at > Date.now() / 1000, "resets_at: a unix time in the future");
+    const rate = await post("{{ratelimit}}");
+    assert.equal(rate.status, 429);
+    assert.notEqual((await rate.json()).error.type, "usage_limit_reached");
+    const unauthorized = await post("{{unauthorized}}");
+    assert.equal(unauthorized.status, 401);
+    assert.equal((await unauthorized.json()).error.code, "invalid_api_key");
+    for (
+      const [directive, code] of [["{{context}}", "context_length_exceeded"], [
+        "{{quota}}",
+        "insufficient_quota",
+      ]]
+    ) {
+      const events = await sse(await post(directive));
+      const failed = events.find((e) => e.type === "response.failed") as {
+        response: { error: { code: string } };
+      };
+      assert.equal(failed.response.error.code, code);
+      assert.equal(
+        events.some((e) => e.type === "response.completed"),
+        false,
+        "a failed response never completes",
+      );
+    }
+  } finally {
+    await mock.close();
+  }
+});

@@ -13,7 +13,12 @@
  * `{{plan [N]}}` (a `<proposed_plan>` with N steps), `{{goal OBJECTIVE}}` (create_goal then
  * update_goal), `{{checklist}}` (update_plan), `{{patch FILE}}` (apply_patch), `{{fail}}` (HTTP
  * 500), `{{slow N}}` (stream a message over N s), `{{pause N}}` (say nothing for N s before the
- * next step). A message without directives gets a short default reply (with the marker when the
+ * next step). Upstream errors in the shapes Codex parses (see {@linkcode upstreamError}):
+ * `{{limit [PLAN]}}` (HTTP 429 `usage_limit_reached`: Codex says "You've hit your usage limit"),
+ * `{{ratelimit}}` (HTTP 429 without that type: Codex gives up with "exceeded retry limit, last
+ * status: 429"), `{{context}}` (`response.failed` with `context_length_exceeded`: "ran out of room
+ * in the model's context window"), `{{quota}}` (`response.failed` with `insufficient_quota`:
+ * "Quota exceeded"), `{{unauthorized}}` (HTTP 401). A message without directives gets a short default reply (with the marker when the
  * conversation asked for one).
  *
  * A review turn (`codex exec review`, Codex's review guidelines as instructions) is answered by
@@ -49,7 +54,13 @@ export type MockReply =
   | { kind: "tool"; name: string; arguments: Record<string, unknown> }
   | { kind: "shell"; command: string; escalate?: string }
   | { kind: "patch"; input: string }
-  | { kind: "fail"; status?: number; message?: string }
+  | {
+    kind: "fail";
+    status?: number;
+    message?: string;
+    /** The JSON body to answer with (default: `{error: {message, type: "server_error"}}`). */
+    body?: unknown;
+  }
   | { kind: "events"; events: Record<string, unknown>[] };
 
 /** A reply plus an optional silent delay before it starts. */
@@ -208,6 +219,69 @@ export const ASK_QUESTION = {
 /** The free-text question `{{question}}` ends its turn with. */
 export const FREE_TEXT_QUESTION = "Which database should I use for the cache: SQLite or Postgres?";
 
+/** The upstream errors the mock can answer with, by directive name. */
+export type UpstreamError = "limit" | "ratelimit" | "context" | "quota" | "unauthorized";
+
+/**
+ * An upstream error in the shape Codex parses (openai/codex `codex-api/src/api_bridge.rs` for HTTP
+ * statuses, `codex-api/src/sse/responses.rs` for `response.failed`):
+ * - `limit`: HTTP 429 with `{error: {type: "usage_limit_reached", plan_type, resets_at}}` — Codex's
+ *   `UsageLimitReached` ("You've hit your usage limit. …"); `plan` defaults to `pro`;
+ * - `ratelimit`: HTTP 429 with an ordinary error body — Codex's `RetryLimit` ("exceeded retry
+ *   limit, last status: 429 Too Many Requests") once its retries are spent (0 in the rig);
+ * - `context`: a `response.failed` event with code `context_length_exceeded` —
+ *   `ContextWindowExceeded`;
+ * - `quota`: a `response.failed` event with code `insufficient_quota` — `QuotaExceeded`;
+ * - `unauthorized`: HTTP 401 with an OpenAI-style error body.
+ */
+export function upstreamError(kind: UpstreamError, plan = "pro"): MockReply {
+  const failed = (code: string, message: string): MockReply => ({
+    kind: "events",
+    events: [
+      { type: "response.created", response: { id: "resp_failed" } },
+      { type: "response.failed", response: { id: "resp_failed", error: { code, message } } },
+    ],
+  });
+  switch (kind) {
+    case "limit":
+      return {
+        kind: "fail",
+        status: 429,
+        body: {
+          error: {
+            type: "usage_limit_reached",
+            message: "The usage limit has been reached",
+            plan_type: plan,
+            resets_at: Math.floor(Date.now() / 1000) + 3600,
+          },
+        },
+      };
+    case "ratelimit":
+      return {
+        kind: "fail",
+        status: 429,
+        body: { error: { type: "requests", code: "rate_limit_exceeded", message: "Rate limit reached" } },
+      };
+    case "context":
+      return failed("context_length_exceeded", "Your input exceeds the context window of this model.");
+    case "quota":
+      return failed("insufficient_quota", "You exceeded your current quota.");
+    case "unauthorized":
+      return {
+        kind: "fail",
+        status: 401,
+        body: {
+          error: {
+            message:
+              "Incorrect API key provided: sk-mock. You can find your API key at https://platform.openai.com/account/api-keys.",
+            type: "invalid_request_error",
+            code: "invalid_api_key",
+          },
+        },
+      };
+  }
+}
+
 function lastToolOutput(input: Record<string, unknown>[]): string {
   const last = input.at(-1);
   if (!last) return "";
@@ -307,6 +381,12 @@ export function directiveReply(req: ParsedRequest): TimedReply {
       }
       case "fail":
         return { kind: "fail" };
+      case "limit":
+      case "ratelimit":
+      case "context":
+      case "quota":
+      case "unauthorized":
+        return upstreamError(directive.name as UpstreamError, directive.arg || undefined);
       case "slow":
         return {
           kind: "message",
@@ -459,9 +539,9 @@ export class MockModel {
     const stopped = AbortSignal.any([gone.signal, this.#abort.signal]);
     if (reply.kind === "fail") {
       if (chosen.delaySeconds) await sleep(chosen.delaySeconds * 1000, stopped).catch(() => {});
-      const body = JSON.stringify({
-        error: { message: reply.message ?? "mock upstream failure", type: "server_error" },
-      });
+      const body = JSON.stringify(
+        reply.body ?? { error: { message: reply.message ?? "mock upstream failure", type: "server_error" } },
+      );
       return new Response(body, {
         status: reply.status ?? 500,
         headers: { "content-type": "application/json" },

@@ -17,4 +17,5 @@ export const LAZY_MODULES = [
   "hook/stop_rules.ts",
   "hook/log.ts",
   "hook/review_stop.ts",
+  "substrate/exec_supervisor.ts",
 ] as const;

@@ -73,6 +73,15 @@ export const VERDICT_REASONS = [
   "process_exited",
   "no_turn",
   "stalled",
+  // a failed turn whose cause Codex named (headless runs)
+  "usage_limit",
+  "rate_limit",
+  "context_window",
+  "auth_failed",
+  "network_error",
+  "model_error",
+  // a completed turn whose final message does not match --output-schema
+  "output_invalid",
 ] as const;
 /** Schema of a verdict reason. */
 export const ReasonSchema = z.enum(VERDICT_REASONS);
@@ -172,6 +181,9 @@ export const ReviewSchema = z.object({
   hidden: z.number().int().nonnegative().optional().describe("with --min-priority: findings left out"),
 }).strict();
 
+/** The most characters of a final message a verdict carries whole (64 Ki). */
+export const FINAL_MESSAGE_MAX = 64 * 1024;
+
 /** A verdict: one reading of what Codex is doing and what to do next. */
 export const VerdictSchema = z.looseObject({
   state: StateSchema,
@@ -189,6 +201,18 @@ export const VerdictSchema = z.looseObject({
   worktree: z.record(z.string(), z.unknown()).nullable().optional(),
   review: ReviewSchema.nullable().optional().describe(
     "a review session's review: null while it runs or when it ended without one",
+  ),
+  final_message: z.string().max(FINAL_MESSAGE_MAX).nullable().optional().describe(
+    "headless sessions: Codex's final message of the run, whole up to 65,536 characters (its start when longer)",
+  ),
+  final_message_path: z.string().nullable().optional().describe(
+    "headless sessions: the file holding the whole final message, when it is longer than final_message",
+  ),
+  output: z.unknown().optional().describe(
+    "headless sessions started with --output-schema: the final message parsed as JSON (null when it is not JSON)",
+  ),
+  output_errors: z.array(z.string()).optional().describe(
+    "with --output-schema: why the output does not match the schema (empty: it matches)",
   ),
 });
 

@@ -34,7 +34,7 @@ Deno.test("every rule in RULES is asserted by name in some test", async () => {
 
 Deno.test("every rule names the evidence that decides it, and its name says the same", () => {
   for (const rule of RULES) {
-    assert.ok(["thread", "daemon", "screen", "pane"].includes(rule.source), rule.name);
+    assert.ok(["thread", "daemon", "screen", "pane", "exec"].includes(rule.source), rule.name);
     assert.equal(rule.name.split(".")[0], rule.source, `${rule.name} is decided by ${rule.source}`);
   }
 });

@@ -8,6 +8,7 @@
  */
 import { z } from "zod";
 import type { Store } from "../store/store.ts";
+import { SANDBOX_MODES } from "./exec.ts";
 
 /** The store kind holding session records. */
 export const SESSION_KIND = "sessions";
@@ -26,6 +27,29 @@ export const WorktreeSchema = z.looseObject({
   caller_branch: z.string(),
   keep: z.boolean(),
 });
+
+/** What a headless session (`substrate: "exec"`) records about its `codex exec` runs. */
+export const ExecInfoSchema = z.looseObject({
+  /** The current run (1 = the start; one more per send). */
+  run: z.number().int().positive(),
+  /** The session's exec directory (`<state>/exec/<session>`, see `exec.ts`). */
+  dir: z.string(),
+  /** The Codex binary and its version when the session started. */
+  codex: z.string(),
+  codex_version: z.string().nullable(),
+  sandbox: z.enum(SANDBOX_MODES),
+  model: z.string().nullable(),
+  effort: z.string().nullable(),
+  /** The session's copy of the `--output-schema` file (null: none). */
+  output_schema: z.string().nullable(),
+  /** Extra arguments for every `codex exec` run (`--codex-arg`). */
+  codex_args: z.array(z.string()),
+  /** Mark the thread as the IDE extension's after each run (`--ide-visible`). */
+  ide_visible: z.boolean(),
+});
+
+/** The `exec` block of a headless session's record. */
+export type ExecInfo = z.infer<typeof ExecInfoSchema>;
 
 /** One codexctl session. */
 export const SessionRecordSchema = z.looseObject({
@@ -57,6 +81,8 @@ export const SessionRecordSchema = z.looseObject({
   last_reason: z.string().nullable(),
   /** The last plan seen (kept for continuity, never truncated). */
   plan: z.string().nullable(),
+  /** Headless sessions only: how their `codex exec` runs are made and where they live. */
+  exec: ExecInfoSchema.nullable().optional(),
 });
 
 /** A session record. */

@@ -1,6 +1,6 @@
 /**
  * The evidence snapshot the verdict machine decides on, one slot per source (rollout, pane, daemon,
- * process; an exec stream is reserved). `src/observe/` gathers it (all IO); the machine itself is
+ * process, a headless run's exec stream). `src/observe/` gathers it (all IO); the machine itself is
  * pure.
  *
  * @module
@@ -61,22 +61,45 @@ export interface ProcessEvidence {
 }
 
 /**
- * A headless `codex exec` run's own event stream (`codex exec --json`), the evidence that plays the
- * rollout's part for a session without a pane. Reserved for `start --via exec`: `src/observe/`
- * fills it from the exec reader, and exec rules (in `src/verdict/`, with their own `source`) decide
- * on it. Nothing reads it yet.
+ * A headless `codex exec` run (`start --via exec`): its own event stream (`codex exec --json`,
+ * folded by `codex/exec/`), the final message Codex wrote, and what it printed on stderr. It plays
+ * the rollout's part for a session without a pane; the exec rules (`exec_rules.ts`, source `exec`)
+ * decide on it together with {@linkcode ProcessEvidence} (liveness and exit status) and, when the
+ * thread's rollout is known, the rollout. `src/observe/` fills it.
  */
 export interface ExecEvidence {
-  /** The stream's file (null before it exists). */
+  /** The current run's stream file (null before it exists). */
   events_path: string | null;
+  /** Which run of the session this is: 1 for `start`, one more per `send`. */
+  run: number;
   /** `thread.started`'s thread id, once seen. */
   thread_id: string | null;
   /** The last turn marker seen: `turn.started`, `turn.completed` or `turn.failed` (null: none yet). */
   turn: "started" | "completed" | "failed" | null;
-  /** The last `agent_message` item's text. */
+  /**
+   * Codex's final message of the run: the `-o` file when the turn completed, else the last
+   * `agent_message` — whole up to `MAX_MESSAGE_CHARS` (64 Ki) characters (its start when longer).
+   */
   last_agent_message: string | null;
-  /** The last `error` item or `turn.failed` error. */
+  /** The final message's full length in characters. */
+  message_chars: number;
+  /** When the message is longer than the kept text: its last few KiB (the marker is printed last). */
+  message_tail: string | null;
+  /** The file holding the whole final message, when it is longer than the kept text. */
+  message_path: string | null;
+  /** `turn.failed`'s error, else the last top-level `error` event (null: none). */
   error: string | null;
+  /** The command Codex runs right now, if any. */
+  running: string | null;
+  /** How long the stream has been silent (ms since its last write; null when unknown). */
+  quiet_ms?: number | null;
+  /** The last lines Codex wrote to stderr (for a run that ended before its turn), bounded. */
+  stderr_tail: string | null;
+  /**
+   * With `--output-schema`: the final message parsed as JSON (`value`, null when it is not JSON)
+   * and the schema check's complaints (empty: it matches). Null without a schema.
+   */
+  output?: { value: unknown; errors: string[] } | null;
 }
 
 /** A snapshot of everything known about one Codex at one moment. */
@@ -91,7 +114,7 @@ export interface Evidence {
   daemon?: DaemonEvidence | null;
   /** Whether the Codex process is alive, when codexctl knows its process. */
   process: ProcessEvidence | null;
-  /** A headless run's event stream (reserved, see {@linkcode ExecEvidence}). */
+  /** A headless run's event stream (see {@linkcode ExecEvidence}). */
   exec?: ExecEvidence | null;
   /** The completion marker to look for (null: the one the thread's own messages asked for, if any). */
   marker: string | null;

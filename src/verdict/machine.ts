@@ -13,21 +13,23 @@ import { blank, type Rule, type VerdictSource } from "./rule.ts";
 import { THREAD_RULES } from "./thread_rules.ts";
 import { PANE_GONE, SCREEN_FALLBACK, SCREEN_RULES, TRUST_DIALOG } from "./screen_rules.ts";
 import { DAEMON_RULES } from "./daemon_rules.ts";
+import { EXEC_RULES } from "./exec_rules.ts";
 import { clip } from "../text.ts";
 import { endOpenSession, next, statusCommand } from "./next.ts";
 
 /**
  * Every rule, in the order they are tried: a gone pane; the folder-trust/update dialog (before
  * Codex runs, only the screen knows it); the Codex daemon's pending request (exact, when
- * reachable); the other screen-only dialogs; the rollout (which decides working / ended / failed /
- * interrupted and what Codex waits on); the screen classification as the fallback when no rollout
- * is bound.
+ * reachable); the other screen-only dialogs; a headless run (its exec stream and process decide
+ * everything about it); the rollout (which decides working / ended / failed / interrupted and what
+ * Codex waits on); the screen classification as the fallback when no rollout is bound.
  */
 export const RULES: readonly Rule[] = [
   PANE_GONE,
   TRUST_DIALOG,
   ...DAEMON_RULES,
   ...SCREEN_RULES,
+  ...EXEC_RULES,
   ...THREAD_RULES,
   SCREEN_FALLBACK,
 ];

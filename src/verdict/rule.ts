@@ -8,10 +8,10 @@ import type { Evidence } from "./evidence.ts";
 import { next } from "./next.ts";
 
 /**
- * Which evidence decided a verdict: the rollout (`thread`), the Codex daemon, the screen, or the
- * pane itself being gone. (A headless run's exec stream will be one more.)
+ * Which evidence decided a verdict: the rollout (`thread`), the Codex daemon, the screen, the pane
+ * itself being gone, or a headless run (`exec`: its event stream, process and exit status).
  */
-export type VerdictSource = "thread" | "daemon" | "screen" | "pane";
+export type VerdictSource = "thread" | "daemon" | "screen" | "pane" | "exec";
 
 /** A rule: returns a verdict when it applies to the evidence, else null. */
 export interface Rule {
@@ -28,9 +28,13 @@ export type VerdictBase = Pick<
   "plan" | "questions" | "options" | "marker_found" | "artifacts" | "transcript_tail" | "thread"
 >;
 
-/** The base of every verdict: the fields that default to empty. */
+/**
+ * The base of every verdict: the fields that default to empty. The thread facts come from the
+ * rollout; before a headless run's rollout is found, from its exec stream's thread id.
+ */
 export function blank(evidence: Evidence): VerdictBase {
   const t = evidence.thread;
+  const execThread = evidence.exec?.thread_id ?? null;
   return {
     plan: null,
     questions: [],
@@ -55,6 +59,8 @@ export function blank(evidence: Evidence): VerdictBase {
           : null,
         context_pct: t.state.context_pct,
       }
+      : execThread
+      ? { id: execThread, rollout_path: null, cwd: null, model: null, tokens: null, context_pct: null }
       : null,
   };
 }

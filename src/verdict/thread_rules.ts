@@ -10,10 +10,9 @@ import type { Verdict } from "../envelope.ts";
 import type { Evidence } from "./evidence.ts";
 import { blank, choiceVerdict, type Rule } from "./rule.ts";
 import { next, targetFlag, waitCommand } from "./next.ts";
-import { clip } from "../text.ts";
-import { duration, markerPrinted, trailingQuestions, transcriptTail } from "./text.ts";
+import { duration, transcriptTail } from "./text.ts";
 import { type RolloutStatus, rolloutStatus, turnError, turnOpen } from "./rollout_status.ts";
-import { completionVerdict } from "./completion.ts";
+import { finishedTurnVerdict } from "./completion.ts";
 
 function rule(name: string, apply: (e: Evidence) => Verdict | null): Rule {
   return { name, source: "thread", apply };
@@ -180,43 +179,7 @@ export const THREAD_RULES: readonly Rule[] = [
   rule("thread.completed", (e) => {
     const s = e.thread?.state;
     if (!s || status(e) !== "completed") return null;
-    const marker = markerOf(e);
-    const message = s.last_agent_message ?? "";
-    const markerFound = marker !== null && markerPrinted(message, marker);
-    const transcript = transcriptTail(message, marker);
-    const done = completionVerdict(e, { markerFound, transcript });
-    if (done) return done;
-    const base = { ...blank(e), marker_found: markerFound, transcript_tail: transcript };
-    const questions = trailingQuestions(message);
-    if (questions.length) {
-      return {
-        ...base,
-        state: "awaiting_clarification",
-        reason: "free_text_question",
-        summary: `Codex asks: ${questions.at(-1)}`,
-        questions,
-        next_action: next(
-          "answer",
-          `reply ${targetFlag(e.target)} --text "<answer>"`,
-          "Codex ended its turn with a question",
-        ),
-      };
-    }
-    return {
-      ...base,
-      state: "completed",
-      reason: "turn_complete",
-      summary: message
-        ? `The turn completed: ${clip(transcript, 150, { words: true })}`
-        : "The turn completed without a final message",
-      next_action: next(
-        "verify",
-        null,
-        marker
-          ? "the turn ended without the marker; check the work before relying on it"
-          : "the turn ended; check the work",
-      ),
-    };
+    return finishedTurnVerdict(e, s.last_agent_message ?? "", markerOf(e));
   }),
   rule("thread.idle", (e) => {
     const s = e.thread?.state;

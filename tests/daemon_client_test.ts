@@ -367,7 +367,7 @@ Deno.test("reply when Codex says it waits but the request never arrives: REQUEST
             timeoutMs: 1500,
             loadPolicy: () => Promise.resolve({ ...DEFAULT_POLICY }),
             store: new Store("/nonexistent/never-written"),
-            actorLabel: "test",
+            by: "test",
           }),
         (e) => e instanceof CodexctlError && e.code === "REQUEST_NOT_DELIVERED" && e.retryable,
       );

@@ -211,12 +211,15 @@ Deno.test("audit: one JSON line per decision with time, thread, request, command
       channel: "daemon",
       thread: "t-1",
       session: null,
+      gate: "permission_request",
+      seen: "Codex asks for approval to run `touch x`",
       request_id: "call_1",
       kind: "command",
       command: "touch x",
       cwd: WT,
       decision: "accept",
       rule: "--auto-approve",
+      by: "watch",
     });
     const lines = (await Deno.readTextFile(join(dir, "logs", "audit.jsonl"))).trim().split("\n");
     assert.equal(lines.length, 1);

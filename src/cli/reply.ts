@@ -85,8 +85,11 @@ next verdict. --approve presses Enter on the highlighted option 1 (run the comma
 plan, trust the folder); --reject presses Esc; --choice N picks option N; --text answers in words
 (a verified send with the marker reminder; a plan menu or question widget is dismissed first). A
 gate is answered only if it is still what the last verdict showed (else not_found/STALE_GATE and
-nothing is pressed); with nothing to answer it is not_found/NO_GATE. Approvals and rejections go
-to the audit log. A folder-trust answer also sends the task the session was started with.
+nothing is pressed); with nothing to answer it is not_found/NO_GATE. A permission gate or the
+folder-trust dialog takes no words (usage/BAD_REPLY: a dialog would read them as its keys; answer
+with --approve, --reject or --choice N), and a question no --approve or --reject. Answers to
+permission gates, plans and the folder-trust dialog go to the audit log. A folder-trust answer
+also sends the task the session was started with.
 
 With --thread: answers the request a Codex thread is waiting on, through the Codex daemon (Codex
 0.169+ TUIs run their agent there), so the TUI's dialog closes and Codex continues (default
@@ -100,11 +103,13 @@ With --thread: answers the request a Codex thread is waiting on, through the Cod
 
 A request that is no longer pending (answered in the TUI meanwhile, or Codex moved on) is refused
 with not_found/STALE_REQUEST or NO_PENDING_REQUEST and nothing is sent; --item KEY (the request key
-codexctl status shows) makes sure only that request is answered. Approvals are checked against the
-deny rules of $CODEXCTL_HOME/config.jsonc (usage/POLICY_DENIED) and written to the audit log.
-Daemon trouble is an environment error (exit 3): DAEMON_DOWN, DAEMON_REFUSED, DAEMON_PROTOCOL,
-DAEMON_TIMEOUT, DAEMON_CLOSED, DAEMON_INCOMPATIBLE, DAEMON_ERROR. Codex's home is $CODEX_HOME
-(default ~/.codex).`,
+codexctl status shows) makes sure only that request is answered. Daemon trouble is an environment
+error (exit 3): DAEMON_DOWN, DAEMON_REFUSED, DAEMON_PROTOCOL, DAEMON_TIMEOUT, DAEMON_CLOSED,
+DAEMON_INCOMPATIBLE, DAEMON_ERROR. Codex's home is $CODEX_HOME (default ~/.codex).
+
+Both: every approving answer (--approve, or a --choice that is not a "No") is checked against the
+deny rules of $CODEXCTL_HOME/config.jsonc (usage/POLICY_DENIED, audited) and written to the audit
+log.`,
   flags: {
     ...TARGET_FLAGS,
     approve: { type: "boolean", description: "Approve the pending command or file change" },
@@ -171,7 +176,6 @@ DAEMON_TIMEOUT, DAEMON_CLOSED, DAEMON_INCOMPATIBLE, DAEMON_ERROR. Codex's home i
           timeoutMs,
           loadPolicy: () => loadApprovalPolicy(ctx.env),
           store,
-          actorLabel: `reply ${modeLabel(mode)}`,
         }),
     );
     return {
@@ -187,16 +191,3 @@ DAEMON_TIMEOUT, DAEMON_CLOSED, DAEMON_INCOMPATIBLE, DAEMON_ERROR. Codex's home i
     };
   },
 });
-
-function modeLabel(mode: ReplyMode): string {
-  switch (mode.kind) {
-    case "approve":
-      return "--approve";
-    case "reject":
-      return "--reject";
-    case "choice":
-      return `--choice ${mode.choices.join(",")}`;
-    case "text":
-      return "--text";
-  }
-}

@@ -6,10 +6,9 @@
  */
 import { z } from "zod";
 import { usageError } from "../errors.ts";
-import { withMarkerReminder } from "../codex/prompt.ts";
-import { verifiedSend } from "../driver/send.ts";
+import { sendToSession } from "../driver/answering.ts";
 import { Session } from "../driver/session.ts";
-import { baseline, waitForVerdict } from "../driver/settle.ts";
+import { waitForVerdict } from "../driver/settle.ts";
 import { Store } from "../store/store.ts";
 import { sendOnThread } from "../driver/thread_send.ts";
 import { resolveCodexHome } from "../codex/daemon/socket_path.ts";
@@ -28,6 +27,10 @@ reminder), presses Enter after the TUI's paste-burst gap, and proves delivery by
 message in Codex's rollout (or a new turn) — never by the composer alone; only Enter is retried,
 the text is never typed twice. A message sent while Codex works steers the running turn, and the
 result says so (delivery.steered). Then it waits up to --timeout (default 600) for a verdict.
+While Codex shows an approval, plan, folder-trust or question dialog, a message would be typed
+into it as its keys: send refuses with environment/THREAD_BUSY and types nothing (answer with
+codexctl reply --approve | --reject first). A question Codex asked in its chat takes the message
+as its answer.
 
 With --thread: starts a new turn on a Codex thread through the Codex daemon (Codex 0.169+ TUIs run their agent
 there); the TUI shows the message and Codex's answer. The turn is verified: the result carries
@@ -77,8 +80,7 @@ environment error (exit 3). Codex's home is $CODEX_HOME (default ~/.codex).`,
     if (target.kind === "session") {
       const session = await Session.load(Store.fromEnv(ctx.env), target.session, ctx.env);
       await addExpect(session, args.expect);
-      const base = await baseline(session);
-      const delivery = await verifiedSend(session, withMarkerReminder(args.message, session.record.marker));
+      const { baseline: base, delivery } = await sendToSession(session, args.message);
       let verdict;
       if (!delivery.delivered) verdict = (await session.observe()).verdict;
       else if (args["no-wait"]) {
@@ -95,7 +97,8 @@ environment error (exit 3). Codex's home is $CODEX_HOME (default ~/.codex).`,
       resolveCodexHome(ctx.env),
       target.threadId,
       args.timeout ?? 20,
-      (client, timeoutMs) => sendOnThread(client, target.threadId, args.message!, timeoutMs),
+      (client, timeoutMs) =>
+        sendOnThread(client, target.threadId, args.message!, timeoutMs, Store.fromEnv(ctx.env)),
     );
     return {
       kind: "result",

@@ -28,6 +28,20 @@ export const SEND = { pasteGapMs: 600, retryAfterMs: 2500, maxEnters: 4, confirm
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const norm = (t: string) => t.replace(/\s+/g, " ").trim().toLowerCase();
 
+/**
+ * Delivers a message to the session's Codex the way its substrate takes one: typed and verified
+ * (a screen substrate), or handed over whole (`can.message`). Callers go through the answer path
+ * (`answering.ts`), which decides first whether a message may go in now.
+ */
+export async function deliverMessage(session: Session, text: string): Promise<SendResult> {
+  if (session.substrate.can.keys) return await verifiedSend(session, text);
+  const done = await session.substrate.deliver(session.handle, { kind: "message", text });
+  // only a started (or joined) turn proves delivery
+  return done.kind === "turn"
+    ? { delivered: true, proof: "turn_started", steered: done.delivery === "running_turn", enters: 0 }
+    : { delivered: false, proof: null, steered: false, enters: 0 };
+}
+
 /** Sends one line of text to the session's Codex and confirms it arrived. */
 export async function verifiedSend(session: Session, text: string): Promise<SendResult> {
   const before = await session.progress();

@@ -21,12 +21,6 @@ export interface Baseline {
 /** Constants of the settle loop (seconds in the herdr plugin; ms here). */
 export const SETTLE = { paintMs: 700, pollMs: 400, noSignalGraceMs: 6000 } as const;
 
-/** Takes a baseline now. */
-export async function baseline(session: Session): Promise<Baseline> {
-  const obs = await session.observe({ recent: false });
-  return { events: obs.progress?.state.events ?? -1, screen: obs.pane.screen };
-}
-
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** Waits up to `timeoutMs` for a settled verdict; a wait that runs out returns `working/timeout`. */

@@ -1,26 +1,21 @@
 /**
- * The approval policy applied over the daemon channel: for each approval a thread waits on, decide
- * with `evaluateApproval`, answer approved/rejected ones through the daemon, leave the rest to the
- * caller, and write every decision to the audit log.
+ * The approval policy answering on its own over the daemon channel: each approval a thread waits
+ * on goes through the answer path (`policy/answer.ts`) as the policy's input — approved or rejected
+ * through the daemon, or left to the caller — and every decision is written to the audit log.
  *
  * @module
  */
-import { type ApprovalSubject, evaluateApproval, type PolicyDecision } from "../policy/approval.ts";
-import { auditApproval } from "../policy/audit.ts";
-import type { ApprovalPolicy } from "../policy/config.ts";
-import type { Store } from "../store/store.ts";
-import type { DaemonClient } from "../codex/daemon/client.ts";
 import { type AttachedThread, pendingRequestsFor } from "../codex/daemon/operations.ts";
 import type { ApprovalDecision } from "../codex/daemon/protocol.ts";
 import type { PendingApproval } from "../codex/daemon/requests.ts";
-import { answerApproval } from "../substrate/daemon.ts";
-
-/** The channel-neutral subject of a pending daemon approval. */
-export function approvalSubject(request: PendingApproval): ApprovalSubject {
-  return request.kind === "command_approval"
-    ? { kind: "command", command: request.command_text ?? request.command, cwd: request.cwd }
-    : { kind: "fileChange", command: null, cwd: request.grant_root };
-}
+import type { DaemonClient } from "../codex/daemon/client.ts";
+import type { PolicyDecision } from "../policy/approval.ts";
+import { answer } from "../policy/answer.ts";
+import { decide } from "../policy/decide.ts";
+import type { ApprovalPolicy } from "../policy/config.ts";
+import { requestGate } from "../policy/gate.ts";
+import type { Store } from "../store/store.ts";
+import { DaemonThreadSubstrate } from "../substrate/daemon.ts";
 
 /** What happened to one pending approval. */
 export interface AppliedDecision {
@@ -42,6 +37,8 @@ export interface ApplyPolicyOptions {
   worktree?: string | null;
   /** Per-answer confirmation timeout (default 5000 ms). */
   timeoutMs?: number;
+  /** The verb applying it, for the audit log (default `watch`). */
+  by?: string;
 }
 
 /**
@@ -54,50 +51,46 @@ export async function applyApprovalPolicy(
   policy: ApprovalPolicy,
   options: ApplyPolicyOptions,
 ): Promise<AppliedDecision[]> {
+  const substrate = new DaemonThreadSubstrate(client);
+  const handle = DaemonThreadSubstrate.handle(attached.threadId);
   const worktree = options.worktree ?? attached.thread.cwd ?? null;
   const out: AppliedDecision[] = [];
   const approvals = pendingRequestsFor(client, attached.threadId).filter((r): r is PendingApproval =>
     r.kind === "command_approval" || r.kind === "file_change_approval"
   );
   for (const request of approvals) {
-    const subject = approvalSubject(request);
-    const decision = evaluateApproval(policy, subject, { worktree });
+    const gate = requestGate(request, attached.threadId, worktree);
+    // what the policy decides (pure); the answer path below decides the same and acts on it
+    const d = decide(gate, { kind: "policy" }, policy);
+    const decided: PolicyDecision = {
+      action: d.outcome === "allow" ? (d.answer.kind === "reject" ? "reject" : "approve") : "surface",
+      rule: d.rule,
+    };
     let sent: ApprovalDecision | null = null;
     let confirmed = false;
     let error: string | null = null;
-    if (decision.action !== "surface") {
-      try {
-        const outcome = await answerApproval(
-          client,
-          request,
-          { kind: decision.action === "approve" ? "approve" : "reject" },
-          options.timeoutMs ?? 5000,
-        );
-        sent = outcome.decision;
-        confirmed = outcome.confirmed;
-      } catch (err) {
-        error = err instanceof Error ? err.message : String(err);
-      }
+    try {
+      const answered = await answer(
+        {
+          substrate,
+          handle,
+          store: options.store,
+          session: options.session ?? null,
+          thread: attached.threadId,
+          by: options.by ?? "watch",
+          seen: null,
+          policy,
+          timeoutMs: options.timeoutMs ?? 5000,
+        },
+        gate,
+        { kind: "policy" },
+      );
+      sent = (answered.sent?.decision as ApprovalDecision | undefined) ?? null;
+      confirmed = answered.confirmed;
+    } catch (err) {
+      error = err instanceof Error ? err.message : String(err);
     }
-    await auditApproval(options.store, {
-      event: "approval",
-      actor: "policy",
-      channel: "daemon",
-      thread: attached.threadId,
-      session: options.session ?? null,
-      request_id: request.key,
-      kind: subject.kind,
-      command: subject.command,
-      cwd: subject.cwd,
-      decision: sent === null ? (error ? "failed" : "surfaced") : decisionName(sent),
-      rule: decision.rule,
-    });
-    out.push({ request, policy: decision, sent, confirmed, error });
+    out.push({ request, policy: decided, sent, confirmed, error });
   }
   return out;
-}
-
-/** The name of a decision (`accept`, or the key of a structured one). */
-export function decisionName(decision: ApprovalDecision): string {
-  return typeof decision === "string" ? decision : Object.keys(decision)[0] ?? "decision";
 }

@@ -1,32 +1,21 @@
 /**
- * Answering what a thread waits on, through the daemon: pick the pending request (refusing stale or
- * ambiguous ones), check the answer fits it, hold explicit approvals to the policy's deny rules,
- * answer, confirm, and audit approvals.
+ * Answering what a thread waits on, through the daemon: read the thread's pending requests, pick
+ * the one the answer is for (the `--item` the caller read, else the one the answer fits; refusing
+ * stale, missing or ambiguous ones), and answer it through the answer path (`policy/answer.ts`:
+ * deny rules, audit, the daemon request).
  *
  * @module
  */
-import { type CodexctlError, environmentError, notFoundError, usageError } from "../errors.ts";
-import { denyingRule } from "../policy/approval.ts";
-import { auditApproval } from "../policy/audit.ts";
-import type { ApprovalPolicy } from "../policy/config.ts";
-import type { Store } from "../store/store.ts";
-import { approvalSubject, decisionName } from "./thread_policy.ts";
+import { environmentError, notFoundError, usageError } from "../errors.ts";
 import type { DaemonClient } from "../codex/daemon/client.ts";
-import {
-  type AttachedThread,
-  attachThread,
-  awaitPendingRequests,
-  currentStatus,
-  staleRequest,
-} from "../codex/daemon/operations.ts";
-import {
-  type ApprovalAnswer,
-  decisionFor,
-  type PendingApproval,
-  type PendingRequest,
-  type QuestionAnswer,
-} from "../codex/daemon/requests.ts";
-import { answerApproval, answerUserInput } from "../substrate/daemon.ts";
+import { type AttachedThread, staleRequest, threadNotLoaded } from "../codex/daemon/operations.ts";
+import type { PendingRequest } from "../codex/daemon/requests.ts";
+import type { ApprovalPolicy } from "../policy/config.ts";
+import { answer } from "../policy/answer.ts";
+import { type AnswerInput, fits } from "../policy/decide.ts";
+import { requestGate } from "../policy/gate.ts";
+import type { Store } from "../store/store.ts";
+import { DaemonThreadSubstrate } from "../substrate/daemon.ts";
 
 /** How the caller answers (exactly one, as `reply` takes it). */
 export type ReplyMode =
@@ -48,8 +37,8 @@ export interface ReplyOptions {
   session?: string | null;
   /** The session's worktree for cwd rules; defaults to the thread's cwd. */
   worktree?: string | null;
-  /** How the caller's flags read in the audit log, e.g. `reply --approve`. */
-  actorLabel: string;
+  /** The verb answering, for the audit log (default `reply`). */
+  by?: string;
 }
 
 /** What {@linkcode replyOnThread} did. */
@@ -62,6 +51,11 @@ export interface ReplyOutcome {
   confirmed: boolean;
 }
 
+/** The answer-path input of a reply mode. */
+export function replyInput(mode: ReplyMode): AnswerInput {
+  return mode.kind === "choice" ? { kind: "choice", n: mode.choices } : mode;
+}
+
 /** Answers the request `threadId` waits on over an open connection (see the module doc). */
 export async function replyOnThread(
   client: DaemonClient,
@@ -71,97 +65,27 @@ export async function replyOnThread(
 ): Promise<ReplyOutcome> {
   const deadline = Date.now() + options.timeoutMs;
   const left = () => Math.max(1, deadline - Date.now());
-  const attached = await attachThread(client, threadId, { timeoutMs: left() });
-  const pending = await awaitPendingRequests(client, attached, Math.min(3000, left()));
-  const request = selectRequest(client, attached, pending, mode, options.item);
-  if (request.kind === "user_input") {
-    const answers: QuestionAnswer[] = mode.kind === "choice"
-      ? mode.choices.map((n) => ({ kind: "choice", n }))
-      : mode.kind === "text"
-      ? [{ kind: "text", text: mode.text }]
-      : [];
-    const outcome = await answerUserInput(client, request, answers, left());
-    return { attached, request, answer: { answers: outcome.answers }, confirmed: outcome.confirmed };
-  }
-  if (request.kind === "other") throw unsupported(request);
-  const answer: ApprovalAnswer = mode.kind === "approve"
-    ? { kind: "approve" }
-    : mode.kind === "reject"
-    ? { kind: "reject" }
-    : { kind: "choice", n: mode.kind === "choice" ? mode.choices[0] : 0 };
-  return await answerApprovalChecked(client, attached, request, answer, options, left());
-}
-
-async function answerApprovalChecked(
-  client: DaemonClient,
-  attached: AttachedThread,
-  request: PendingApproval,
-  answer: ApprovalAnswer,
-  options: ReplyOptions,
-  timeoutMs: number,
-): Promise<ReplyOutcome> {
-  const subject = approvalSubject(request);
-  const audit = (decision: string, rule: string) =>
-    auditApproval(options.store, {
-      event: "approval",
-      actor: "caller",
-      channel: "daemon",
-      thread: attached.threadId,
-      session: options.session ?? null,
-      request_id: request.key,
-      kind: subject.kind,
-      command: subject.command,
-      cwd: subject.cwd,
-      decision,
-      rule,
-    });
-  // decide first (throws BAD_REPLY for an option Codex does not offer)
-  const decision = decisionFor(request, answer);
-  const approving = decisionName(decision).startsWith("accept");
-  if (approving) {
-    const policy = await options.loadPolicy();
-    const denied = denyingRule(policy, subject, {
-      worktree: options.worktree ?? attached.thread.cwd ?? null,
-    });
-    if (denied) {
-      await audit("refused", denied);
-      throw usageError(
-        "POLICY_DENIED",
-        `the approval policy forbids approving ${
-          subject.command ? `\`${subject.command.slice(0, 120)}\`` : "this file change"
-        } (${denied}); nothing was sent`,
-        "reject it with --reject, or approve it yourself in the Codex TUI if you are sure",
-      );
-    }
-  }
-  const outcome = await answerApproval(client, request, { kind: "decision", decision }, timeoutMs);
-  await audit(decisionName(outcome.decision), options.actorLabel);
-  return { attached, request, answer: { decision: outcome.decision }, confirmed: outcome.confirmed };
-}
-
-function selectRequest(
-  client: DaemonClient,
-  attached: AttachedThread,
-  pending: PendingRequest[],
-  mode: ReplyMode,
-  item: string | undefined,
-): PendingRequest {
-  const threadId = attached.threadId;
-  if (item !== undefined) {
-    const found = pending.find((r) => r.key === item || r.item_id === item);
-    if (!found) {
+  const substrate = new DaemonThreadSubstrate(client);
+  const handle = DaemonThreadSubstrate.handle(threadId);
+  const reading = await substrate.read(handle, { timeoutMs: left() });
+  if (!reading.alive || !reading.thread) throw threadNotLoaded(threadId);
+  const { attached, pending, status } = reading.thread;
+  const input = replyInput(mode);
+  const worktree = options.worktree ?? attached.thread.cwd ?? null;
+  const gates = pending.map((r) => requestGate(r, threadId, worktree));
+  let gate;
+  if (options.item !== undefined) {
+    gate = gates.find((g) => g.ids.includes(options.item!));
+    if (!gate) {
       throw staleRequest(
         threadId,
-        item,
+        options.item,
         pending.length
           ? `Codex now waits on ${pending.map((r) => r.key).join(", ")} instead`
           : "Codex is not waiting on any request now; it was answered elsewhere, e.g. in the TUI",
       );
     }
-    return checkFits(found, mode);
-  }
-  if (pending.length === 0) {
-    const status = currentStatus(client, attached);
+  } else if (gates.length === 0) {
     const waiting = (status.type === "active" ? status.activeFlags ?? [] : []).filter((f) =>
       f.startsWith("waitingOn")
     );
@@ -177,7 +101,9 @@ function selectRequest(
         },
       );
     }
-    const flags = status.activeFlags?.length ? ` [${status.activeFlags.join(", ")}]` : "";
+    const flags = status.type === "active" && status.activeFlags?.length
+      ? ` [${status.activeFlags.join(", ")}]`
+      : "";
     throw notFoundError(
       "NO_PENDING_REQUEST",
       `thread ${threadId} is not waiting on an approval or a question (status: ${status.type}${flags}); ` +
@@ -186,64 +112,39 @@ function selectRequest(
         ? `to send a message instead, run: codexctl send --thread ${threadId} --message "…"`
         : `codexctl status --thread ${threadId} shows what Codex is doing`,
     );
+  } else {
+    const fitting = gates.filter((g) => fits(g, input));
+    if (fitting.length > 1) {
+      throw usageError(
+        "AMBIGUOUS_REQUEST",
+        `thread ${threadId} waits on ${fitting.length} requests (${
+          fitting.map((g) => g.request!.key).join(", ")
+        })`,
+        `say which one with --item KEY (codexctl status --thread ${threadId} lists them)`,
+      );
+    }
+    // none fits: the first one is answered, and the answer path says why it does not fit
+    gate = fitting[0] ?? gates[0];
   }
-  const fitting = pending.filter((r) => fits(r, mode));
-  if (fitting.length === 1) return fitting[0];
-  if (fitting.length === 0) return checkFits(pending[0], mode);
-  throw usageError(
-    "AMBIGUOUS_REQUEST",
-    `thread ${threadId} waits on ${fitting.length} requests (${fitting.map((r) => r.key).join(", ")})`,
-    `say which one with --item KEY (codexctl status --thread ${threadId} lists them)`,
+  const answered = await answer(
+    {
+      substrate,
+      handle,
+      store: options.store,
+      session: options.session ?? null,
+      thread: threadId,
+      by: options.by ?? "reply",
+      seen: options.item ?? null,
+      policy: options.loadPolicy,
+      timeoutMs: left(),
+    },
+    gate,
+    input,
   );
-}
-
-function fits(request: PendingRequest, mode: ReplyMode): boolean {
-  switch (request.kind) {
-    case "command_approval":
-    case "file_change_approval":
-      return mode.kind === "approve" || mode.kind === "reject" ||
-        (mode.kind === "choice" && mode.choices.length === 1);
-    case "user_input":
-      return mode.kind === "choice" || mode.kind === "text";
-    case "other":
-      return false;
-  }
-}
-
-function checkFits(request: PendingRequest, mode: ReplyMode): PendingRequest {
-  if (fits(request, mode)) return request;
-  if (request.kind === "other") throw unsupported(request);
-  if (request.kind === "user_input") {
-    const q = request.questions[0];
-    throw usageError(
-      "BAD_REPLY",
-      `Codex is asking a question, not for an approval: "${q.question.slice(0, 120)}"`,
-      q.options.length
-        ? `answer with --choice N (${q.options.map((o) => `${o.key}. ${o.label}`).join("; ")})${
-          q.is_other ? " or --text TEXT" : ""
-        }`
-        : "answer with --text TEXT",
-    );
-  }
-  throw usageError(
-    "BAD_REPLY",
-    mode.kind === "text"
-      ? `Codex waits for an approval${
-        request.kind === "command_approval" && request.command_text
-          ? ` of \`${request.command_text.slice(0, 120)}\``
-          : ""
-      }, which takes no text`
-      : "an approval takes a single --choice N",
-    `answer with --approve, --reject or --choice N (${
-      request.options.map((o) => `${o.key}. ${o.label}`).join("; ")
-    })`,
-  );
-}
-
-function unsupported(request: PendingRequest): CodexctlError {
-  return usageError(
-    "UNSUPPORTED_REQUEST",
-    `Codex waits on a ${request.method} request, which codexctl cannot answer`,
-    "answer it in the Codex TUI",
-  );
+  return {
+    attached,
+    request: gate.request!,
+    answer: answered.sent ?? {},
+    confirmed: answered.confirmed,
+  };
 }

@@ -1,71 +1,78 @@
 /**
  * Sending a message to a thread through the daemon: only into an idle, loaded thread, as a new turn
- * verified by `turn/started`. A busy thread is refused (`THREAD_BUSY`) rather than silently steered.
+ * verified by `turn/started`. A thread waiting on an approval or a question is an open gate: the
+ * answer path refuses the message there (`THREAD_BUSY`, naming `reply`); a thread running a turn is
+ * refused too (`THREAD_BUSY`, retryable) rather than silently steered.
  *
  * @module
  */
-import { environmentError } from "../errors.ts";
+import { environmentError, internalError } from "../errors.ts";
 import type { DaemonClient } from "../codex/daemon/client.ts";
-import type { PendingRequest } from "../codex/daemon/requests.ts";
-import {
-  type AttachedThread,
-  attachThread,
-  awaitPendingRequests,
-  currentStatus,
-} from "../codex/daemon/operations.ts";
-import { startTurn, type TurnStartOutcome } from "../substrate/daemon.ts";
+import { type AttachedThread, threadNotLoaded } from "../codex/daemon/operations.ts";
+import { answer } from "../policy/answer.ts";
+import { DEFAULT_POLICY } from "../policy/config.ts";
+import { flaggedGate, type Gate, noGate, requestGate } from "../policy/gate.ts";
+import type { Store } from "../store/store.ts";
+import { DaemonThreadSubstrate } from "../substrate/daemon.ts";
+import type { Delivered } from "../substrate/substrate.ts";
 
 /** What {@linkcode sendOnThread} did. */
-export interface SendOutcome extends TurnStartOutcome {
+export interface SendOutcome {
   attached: AttachedThread;
+  turnId: string;
+  /** `new_turn`: Codex started a turn (`turn/started` seen); `running_turn`: it joined the running one. */
+  delivery: "new_turn" | "running_turn";
 }
 
-/** Starts a turn with `message` on `threadId` (see the module doc). */
+/** Starts a turn with `message` on `threadId` (see the module doc); `store` takes the audit log. */
 export async function sendOnThread(
   client: DaemonClient,
   threadId: string,
   message: string,
   timeoutMs: number,
+  store: Store,
 ): Promise<SendOutcome> {
   const deadline = Date.now() + timeoutMs;
   const left = () => Math.max(1, deadline - Date.now());
-  const attached = await attachThread(client, threadId, { timeoutMs: left() });
-  const status = currentStatus(client, attached);
-  if (status.type === "active") {
-    const flags = status.activeFlags ?? [];
-    const waiting = flags.includes("waitingOnApproval") || flags.includes("waitingOnUserInput");
-    const pending = waiting ? await awaitPendingRequests(client, attached, Math.min(1000, left())) : [];
-    const what = describeWait(pending[0]) ??
-      (flags.includes("waitingOnApproval") ? "an approval" : "an answer to a question");
+  const substrate = new DaemonThreadSubstrate(client);
+  const handle = DaemonThreadSubstrate.handle(threadId);
+  const reading = await substrate.read(handle, { timeoutMs: left() });
+  if (!reading.alive || !reading.thread) throw threadNotLoaded(threadId);
+  const { attached, status, pending } = reading.thread;
+  const flags = status.type === "active" ? status.activeFlags ?? [] : [];
+  const waiting = flags.includes("waitingOnApproval") || flags.includes("waitingOnUserInput");
+  let gate: Gate | null = pending.length
+    ? requestGate(pending[0], threadId, attached.thread.cwd ?? null)
+    : waiting
+    ? flaggedGate(threadId, flags)
+    : null;
+  if (!gate && status.type === "active") {
     throw environmentError(
       "THREAD_BUSY",
-      waiting
-        ? `thread ${threadId} is waiting on ${what}; a message now would not start a turn. Nothing was sent`
-        : `thread ${threadId} is running a turn; a message now would be mixed into it instead of starting a new one. Nothing was sent`,
+      `thread ${threadId} is running a turn; a message now would be mixed into it instead of starting a new one. Nothing was sent`,
       {
-        retryable: !waiting,
-        suggestion: waiting
-          ? `answer it first: codexctl reply --thread ${threadId} … (codexctl status --thread ${threadId} shows what it asks)`
-          : `wait until codexctl status --thread ${threadId} shows idle, then send again`,
+        retryable: true,
+        suggestion: `wait until codexctl status --thread ${threadId} shows idle, then send again`,
       },
     );
   }
-  const outcome = await startTurn(client, threadId, message, left());
-  return { ...outcome, attached };
-}
-
-function describeWait(request: PendingRequest | undefined): string | null {
-  if (!request) return null;
-  switch (request.kind) {
-    case "command_approval":
-      return request.command_text
-        ? `approval to run \`${request.command_text.slice(0, 120)}\``
-        : "an approval";
-    case "file_change_approval":
-      return "approval of a file change";
-    case "user_input":
-      return `an answer to "${request.questions[0]?.question.slice(0, 120) ?? "a question"}"`;
-    case "other":
-      return `a ${request.method} request`;
-  }
+  gate ??= noGate(`--thread ${threadId}`, `thread ${threadId} is ${status.type}`, status.type);
+  const answered = await answer<Delivered>(
+    {
+      substrate,
+      handle,
+      store,
+      session: null,
+      thread: threadId,
+      by: "send",
+      seen: null,
+      policy: { ...DEFAULT_POLICY },
+      timeoutMs: left(),
+    },
+    gate,
+    { kind: "message", text: message },
+  );
+  const turn = answered.delivery;
+  if (turn?.kind !== "turn") throw internalError("NO_TURN", "the daemon substrate did not report a turn");
+  return { attached, turnId: turn.turn_id, delivery: turn.delivery };
 }

@@ -1,33 +1,46 @@
 /**
- * The approval audit log: one JSON line per decision on a Codex gate (approved, rejected, surfaced
- * or refused), by the policy or by the caller, in `<state root>/logs/audit.jsonl`.
+ * The approval audit log: one JSON line per decision on a Codex gate — approved, rejected, answered,
+ * surfaced, refused by a deny rule, or failed to send — by the policy or by the caller, through a
+ * pane or the daemon, in `<state root>/logs/audit.jsonl`. One record shape for every channel. Only
+ * the answer path (`answer.ts`) writes it.
  *
  * @module
  */
 import type { Store } from "../store/store.ts";
 
 /** One audit record (the store adds `time`). */
-export interface ApprovalAuditRecord {
+export interface AuditRecord {
   event: "approval";
   /** `policy` decided on its own; `caller` answered explicitly (e.g. `reply --approve`). */
   actor: "policy" | "caller";
-  /** How the answer travels to Codex. */
-  channel: "daemon" | "pane";
-  thread: string | null;
+  /** How the answer travels to Codex: keys into a pane, or a daemon request. */
+  channel: "pane" | "daemon";
   session: string | null;
-  /** The request's stable key (approval id or item id). */
-  request_id: string;
-  kind: "command" | "fileChange";
-  /** The command text Codex showed (null for file changes). */
+  thread: string | null;
+  /** The gate answered: the verdict reason (`permission_request`, `plan_approval`, `trust_dialog` …). */
+  gate: string;
+  /** What the caller was shown: the gate's summary. */
+  seen: string;
+  /** A daemon request's stable key (approval id or item id); null for a pane. */
+  request_id: string | null;
+  /** A permission gate's kind; null for other gates. */
+  kind: "command" | "fileChange" | null;
+  /** The command Codex showed (null: a file change, another gate, or not known). */
   command: string | null;
   cwd: string | null;
-  /** The decision sent (`accept`, `decline`, `cancel`, …), or `surfaced` / `refused`. */
+  /**
+   * What was decided. A pane: `approve`, `reject`, `choice N`, `text`; the daemon: the decision
+   * sent (`accept`, `acceptForSession`, `decline`, `cancel`, …) or `answered`; both: `refused` (a
+   * deny rule), `surfaced` (the policy left it to the caller), `failed` (it could not be sent).
+   */
   decision: string;
-  /** The rule (or explicit flag) that decided. */
+  /** The rule that decided, or the caller's explicit answer (`reply --approve`). */
   rule: string;
+  /** The verb that answered: `reply`, `send`, `watch`, … */
+  by: string;
 }
 
 /** Appends one decision to the audit log. */
-export async function auditApproval(store: Store, record: ApprovalAuditRecord): Promise<void> {
+export async function auditApproval(store: Store, record: AuditRecord): Promise<void> {
   await store.appendLog("audit", { ...record });
 }

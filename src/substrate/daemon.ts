@@ -21,22 +21,13 @@ import {
   staleRequest,
 } from "../codex/daemon/operations.ts";
 import {
-  type ApprovalDecision,
   type IncomingMessage,
   type RpcId,
   ServerRequestResolvedSchema,
   TurnNotificationSchema,
   TurnStartResultSchema,
 } from "../codex/daemon/protocol.ts";
-import {
-  type ApprovalAnswer,
-  decisionFor,
-  type PendingApproval,
-  type PendingRequest,
-  type PendingUserInput,
-  type QuestionAnswer,
-  userInputResult,
-} from "../codex/daemon/requests.ts";
+import type { PendingRequest } from "../codex/daemon/requests.ts";
 import {
   cannotDeliver,
   type Capabilities,
@@ -205,41 +196,6 @@ function isResolvedNotice(m: IncomingMessage, id: RpcId): boolean {
   if (m.type !== "notification" || m.method !== "serverRequest/resolved") return false;
   const p = ServerRequestResolvedSchema.safeParse(m.params);
   return p.success && p.data.requestId === id;
-}
-
-/** Answers a command or file-change approval (see {@linkcode decisionFor} for the mapping). */
-export async function answerApproval(
-  client: DaemonClient,
-  request: PendingApproval,
-  answer: ApprovalAnswer,
-  timeoutMs: number,
-): Promise<AnswerOutcome & { decision: ApprovalDecision }> {
-  const decision = decisionFor(request, answer);
-  const outcome = await answerRequest(client, request, { decision }, timeoutMs);
-  return { ...outcome, decision };
-}
-
-/**
- * Answers a request_user_input: one answer per question in order, or a record keyed by question id
- * whose values are an option number, an option label or free text.
- */
-export async function answerUserInput(
-  client: DaemonClient,
-  request: PendingUserInput,
-  answers: QuestionAnswer[] | Record<string, string | number>,
-  timeoutMs: number,
-): Promise<AnswerOutcome & { answers: Record<string, { answers: string[] }> }> {
-  const list: QuestionAnswer[] = Array.isArray(answers) ? answers : request.questions.map((q) => {
-    const v = answers[q.id];
-    if (v === undefined) return { kind: "text", text: "" };
-    if (typeof v === "number") return { kind: "choice", n: v };
-    return /^\d+$/.test(v.trim()) && !q.options.some((o) => o.label === v)
-      ? { kind: "choice", n: Number(v.trim()) }
-      : { kind: "text", text: v };
-  });
-  const result = userInputResult(request, list);
-  const outcome = await answerRequest(client, request, result, timeoutMs);
-  return { ...outcome, answers: result.answers };
 }
 
 /** How a `turn/start` landed. */

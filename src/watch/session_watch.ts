@@ -13,9 +13,9 @@ import { type Change, gateSignature } from "../verdict/change.ts";
 import { isVerifiedCompletion } from "../verdict/states.ts";
 import { renderLine } from "./line.ts";
 import { RateLimiter } from "./rate.ts";
-import { evaluateApproval } from "../policy/approval.ts";
 import type { ApprovalPolicy } from "../policy/config.ts";
-import { readScreen } from "../verdict/screen.ts";
+import { answerSession } from "../driver/answering.ts";
+import { CodexctlError } from "../errors.ts";
 import { ChangeNotifier } from "../codex/rollout/changes.ts";
 
 /** Options of {@linkcode watchSession}. */
@@ -70,36 +70,22 @@ export async function watchSession(session: Session, o: SessionWatchOptions): Pr
         line({ event: "verdict", summary: verdictSummary(v), priority: 5 }, v);
         if (v.state === "exited") return 0;
         if (v.state === "permission_gate") {
+          // the policy answers through the answer path; never a gate whose text changed since it was read
           const again = await session.observe({ recent: false });
-          const facts = readScreen(again.pane.screen);
-          const subject = {
-            kind: facts.approval?.kind === "edits" ? "fileChange" as const : "command" as const,
-            command: facts.approval?.command ?? null,
-            cwd: session.record.cwd,
-          };
-          const decision = evaluateApproval(o.policy, subject, {
-            worktree: session.record.worktree?.path ?? session.record.cwd,
+          const answered = await answerSession(session, again, { kind: "policy" }, {
+            by: "watch",
+            seen: gateSignature(v),
+            policy: o.policy,
+          }).catch((err) => {
+            if (err instanceof CodexctlError && err.errorClass === "not_found") return null; // stale or gone
+            throw err;
           });
-          // never answer a gate whose text changed since it was read
-          if (decision.action !== "surface" && gateSignature(again.verdict) === gateSignature(v)) {
-            await session.substrate.deliver(session.handle, {
-              kind: "keys",
-              keys: [decision.action === "approve" ? "Enter" : "Esc"],
-            });
-            await session.store.appendLog("audit", {
-              session: session.id,
-              thread: session.record.thread_id,
-              decision: decision.action,
-              rule: decision.rule,
-              gate: v.reason,
-              seen: v.summary,
-              command: subject.command,
-              by: "watch",
-            });
-            const verb = decision.action === "approve" ? "Approved" : "Rejected";
+          const d = answered?.decision;
+          if (answered?.outcome === "answered" && d?.outcome === "allow") {
+            const verb = d.answer.kind === "approve" ? "Approved" : "Rejected";
             line({
               event: "auto_approved",
-              summary: `${verb} by policy (${decision.rule}): ${v.summary}`,
+              summary: `${verb} by policy (${d.rule}): ${v.summary}`,
               priority: 5,
             }, { ...v, state: "auto_approved" });
             lastSig = null;

@@ -384,3 +384,8 @@ function questionHint(q: PendingQuestion): string {
     ? `options: ${q.options.map((o) => `${o.key}. ${o.label}`).join("; ")}`
     : "answer with --text TEXT";
 }
+
+/** The name of a decision (`accept`, or the key of a structured one). */
+export function decisionName(decision: ApprovalDecision): string {
+  return typeof decision === "string" ? decision : Object.keys(decision)[0] ?? "decision";
+}

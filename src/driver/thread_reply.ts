@@ -8,7 +8,7 @@
  */
 import { environmentError, notFoundError, usageError } from "../errors.ts";
 import type { DaemonClient } from "../codex/daemon/client.ts";
-import { type AttachedThread, staleRequest, threadNotLoaded } from "../codex/daemon/operations.ts";
+import { type AttachedThread, staleRequest } from "../codex/daemon/operations.ts";
 import type { PendingRequest } from "../codex/daemon/requests.ts";
 import type { ApprovalPolicy } from "../policy/config.ts";
 import { answer } from "../policy/answer.ts";
@@ -67,9 +67,7 @@ export async function replyOnThread(
   const left = () => Math.max(1, deadline - Date.now());
   const substrate = new DaemonThreadSubstrate(client);
   const handle = DaemonThreadSubstrate.handle(threadId);
-  const reading = await substrate.read(handle, { timeoutMs: left() });
-  if (!reading.alive || !reading.thread) throw threadNotLoaded(threadId);
-  const { attached, pending, status } = reading.thread;
+  const { attached, pending, status } = await substrate.readThread(threadId, left());
   const input = replyInput(mode);
   const worktree = options.worktree ?? attached.thread.cwd ?? null;
   const gates = pending.map((r) => requestGate(r, threadId, worktree));

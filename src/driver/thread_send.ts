@@ -8,7 +8,7 @@
  */
 import { environmentError, internalError } from "../errors.ts";
 import type { DaemonClient } from "../codex/daemon/client.ts";
-import { type AttachedThread, threadNotLoaded } from "../codex/daemon/operations.ts";
+import type { AttachedThread } from "../codex/daemon/operations.ts";
 import { answer } from "../policy/answer.ts";
 import { DEFAULT_POLICY } from "../policy/config.ts";
 import { flaggedGate, type Gate, noGate, requestGate } from "../policy/gate.ts";
@@ -36,9 +36,7 @@ export async function sendOnThread(
   const left = () => Math.max(1, deadline - Date.now());
   const substrate = new DaemonThreadSubstrate(client);
   const handle = DaemonThreadSubstrate.handle(threadId);
-  const reading = await substrate.read(handle, { timeoutMs: left() });
-  if (!reading.alive || !reading.thread) throw threadNotLoaded(threadId);
-  const { attached, status, pending } = reading.thread;
+  const { attached, status, pending } = await substrate.readThread(threadId, left());
   const flags = status.type === "active" ? status.activeFlags ?? [] : [];
   const waiting = flags.includes("waitingOnApproval") || flags.includes("waitingOnUserInput");
   let gate: Gate | null = pending.length

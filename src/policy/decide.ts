@@ -204,7 +204,11 @@ export function decide(gate: Gate, input: AnswerInput, policy: ApprovalPolicy): 
         return refuse(
           "usage",
           "BAD_REPLY",
-          `Codex waits for ${gate.what}, which takes no text; a dialog would read typed words as its keys. Nothing was typed`,
+          `Codex waits for ${gate.what}, which takes no text${
+            gate.request
+              ? ". Nothing was sent"
+              : "; its dialog would read typed words as its keys. Nothing was typed"
+          }`,
           answerHint(gate),
           false,
         );

@@ -19,6 +19,7 @@ import {
   currentStatus,
   parseResult,
   staleRequest,
+  threadNotLoaded,
 } from "../codex/daemon/operations.ts";
 import {
   type IncomingMessage,
@@ -39,6 +40,7 @@ import {
   type ReadOptions,
   type Stopped,
   type Substrate,
+  type ThreadReading,
 } from "./substrate.ts";
 
 /** What a daemon thread can do: take messages and answers, never keys; codexctl does not own it. */
@@ -121,6 +123,13 @@ export class DaemonThreadSubstrate implements Substrate {
       recent: null,
       thread: { attached, status: currentStatus(this.client, attached), pending },
     };
+  }
+
+  /** Reads thread `threadId` as a loaded thread (`not_found/THREAD_NOT_LOADED` otherwise). */
+  async readThread(threadId: string, timeoutMs?: number): Promise<ThreadReading> {
+    const reading = await this.read(DaemonThreadSubstrate.handle(threadId), { timeoutMs });
+    if (!reading.alive || !reading.thread) throw threadNotLoaded(threadId);
+    return reading.thread;
   }
 
   async deliver(handle: Handle, input: Input, options: DeliverOptions = {}): Promise<Delivered> {

@@ -206,6 +206,12 @@ Deno.test("decide: a gate only the rollout suggests (no dialog on screen yet) is
     { ...DEFAULT_POLICY, rules: [{ action: "allow", kind: ["command"] }] },
   ];
   for (const policy of policies) assert.equal(short(decide(gate, INPUTS.policy, policy)), "SURFACED");
+  // the caller may approve it, but a command deny rule holds for a command nobody can see yet
+  assert.equal(short(decide(gate, INPUTS.approve, { ...DEFAULT_POLICY })), "allow:approve!");
+  const deny = decide(gate, INPUTS.approve, policies[1]);
+  assert.ok(deny.outcome === "deny");
+  assert.match(deny.rule, /deny commandPrefix "rm".*not on screen yet/);
+  assert.equal(short(decide(gate, INPUTS.reject, policies[1])), "allow:reject!");
   // the caller's words and messages are refused as for a dialog on screen
   assert.equal(short(decide(gate, INPUTS.text, { ...DEFAULT_POLICY })), "BAD_REPLY");
   assert.equal(short(decide(gate, INPUTS.message, { ...DEFAULT_POLICY })), "THREAD_BUSY");

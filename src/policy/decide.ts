@@ -14,7 +14,8 @@
  *   widget up), which it answers. Keys are never typed into a dialog.
  * - A permission gate takes `--approve`, `--reject` or `--choice N`; never words (a dialog reads a
  *   typed `y` or `p` as "yes" or "don't ask again"). An approving answer — `--approve`, or a choice
- *   that is not a "No" — is held to the deny rules of the approval policy (deny wins, for everyone).
+ *   that is not a "No" — is held to the deny rules of the approval policy (deny wins, for everyone;
+ *   a command not on screen yet may be anything, so any command deny rule holds for it).
  * - A plan takes approve, reject, a choice, or words asking for changes (its menu is dismissed
  *   first). The folder-trust dialog takes approve, reject or a choice. A question takes a choice or
  *   words, never an approval.
@@ -27,7 +28,7 @@
  * @module
  */
 import type { ErrorClass } from "../errors.ts";
-import { denyingRule, evaluateApproval } from "./approval.ts";
+import { denyingRule, describeRule, evaluateApproval } from "./approval.ts";
 import { type ApprovalPolicy, DEFAULT_POLICY } from "./config.ts";
 import type { Gate } from "./gate.ts";
 
@@ -246,13 +247,14 @@ function refuse(
 
 /** An approving answer on a permission gate: the deny rules hold for everyone. */
 function held(gate: Gate, answer: Answer, policy: ApprovalPolicy, rule: string): Decision {
-  const denied = denyingRule(policy, gate.subject!, { worktree: gate.worktree });
+  const denied = denyingRule(policy, gate.subject!, { worktree: gate.worktree }) ??
+    unknownCommand(gate, policy);
   if (!denied) return allow(answer, "no deny rule forbids it", rule, true);
   const what = gate.subject?.command
     ? `\`${gate.subject.command.slice(0, 120)}\``
     : gate.subject?.kind === "fileChange"
     ? "this file change"
-    : "this change";
+    : "a command codexctl cannot see yet";
   const message = `the approval policy forbids approving ${what} (${denied}); nothing was ${
     gate.request ? "sent" : "pressed"
   }`;
@@ -270,6 +272,16 @@ function held(gate: Gate, answer: Answer, policy: ApprovalPolicy, rule: string):
       retryable: false,
     },
   };
+}
+
+/**
+ * Deny wins when in doubt: a command gate whose command is not known (the rollout says Codex
+ * probably waits, but no dialog shows the command yet) may be anything a deny rule names.
+ */
+function unknownCommand(gate: Gate, policy: ApprovalPolicy): string | null {
+  if (gate.subject?.kind !== "command" || gate.subject.command?.trim()) return null;
+  const i = policy.rules.findIndex((r) => r.action === "deny" && r.commandPrefix !== undefined);
+  return i < 0 ? null : `${describeRule(policy.rules[i], i)}; the command is not on screen yet`;
 }
 
 /** What the approval policy does on its own with a gate. */

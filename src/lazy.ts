@@ -17,5 +17,6 @@ export const LAZY_MODULES = [
   "hook/stop_rules.ts",
   "hook/log.ts",
   "hook/review_stop.ts",
+  "codex/app_server/inline_review.ts",
   "substrate/exec_supervisor.ts",
 ] as const;

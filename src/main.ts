@@ -3,7 +3,9 @@
  * the CLI (`cli/run.ts`) — both loaded on demand (see `lazy.ts`), so a Claude Code hook, which runs
  * after every tool call, never loads zod, the verbs or any `node:` module. The hidden mode
  * `codexctl __exec-supervise <run dir>` is the supervisor of a headless run
- * (`substrate/exec_supervisor.ts`), started by codexctl itself, never by a person.
+ * (`substrate/exec_supervisor.ts`), and `codexctl __review-inline <spec>` a review inside an
+ * existing thread (`codex/app_server/inline_review.ts`) run as a headless run's Codex — both started
+ * by codexctl itself, never by a person.
  *
  * @module
  */
@@ -11,6 +13,9 @@ import type { Env } from "./env.ts";
 
 /** The hidden argument that runs a headless run's supervisor. */
 export const SUPERVISE = "__exec-supervise";
+
+/** The hidden argument that runs a review inside an existing thread (`codex/app_server/inline_review.ts`). */
+export const REVIEW_INLINE = "__review-inline";
 
 /** Runs codexctl with `argv` and returns the exit code; all output goes to stdout/stderr. */
 export async function run(
@@ -27,6 +32,12 @@ export async function run(
       new URL("./substrate/exec_supervisor.ts", import.meta.url).href
     );
     return await supervisor.superviseRun(argv[1]);
+  }
+  if (argv[0] === REVIEW_INLINE && argv.length === 2) {
+    const inline: typeof import("./codex/app_server/inline_review.ts") = await import(
+      new URL("./codex/app_server/inline_review.ts", import.meta.url).href
+    );
+    return await inline.inlineReviewMain(argv[1]);
   }
   const cli: typeof import("./cli/run.ts") = await import(new URL("./cli/run.ts", import.meta.url).href);
   return await cli.run(argv, env, isTerminal);

@@ -5,13 +5,16 @@
  */
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { runInlineReview } from "../src/codex/app_server/inline_review.ts";
+import { type InlineReviewSpec, runInlineReview } from "../src/codex/app_server/inline_review.ts";
+import { launchRun, readRun, runFile, selfCommand } from "../src/substrate/exec_run.ts";
+import { readExec } from "../src/observe/exec.ts";
 import { reviewFromOutput } from "../src/codex/rollout/review.ts";
 import { ALL_CODEX_VERSIONS, codexInstall } from "./support/codex_bin.ts";
 import { makeCodexHome } from "./support/codex_home.ts";
 import { findRollout, runExec } from "./support/codex_exec.ts";
 import { foldLines } from "./support/fixtures.ts";
 import { MockModel } from "./support/mock_model.ts";
+import { denoDir } from "./support/deno_dir.ts";
 import { scratchRepo } from "./support/review_scenarios.ts";
 
 for (const version of ALL_CODEX_VERSIONS) {
@@ -104,5 +107,48 @@ Deno.test("an inline review that cannot start says why as exec events: an unknow
     await mock.close();
     await home.cleanup();
     await Deno.remove(repo, { recursive: true });
+  }
+});
+
+Deno.test("an inline review runs detached under the exec supervisor (codexctl __review-inline) and reads as an exec run", async () => {
+  const install = await codexInstall(ALL_CODEX_VERSIONS[0]);
+  const mock = await MockModel.start();
+  const repo = await Deno.makeTempDir({ prefix: "codexctl-inline-" });
+  const home = await makeCodexHome({ baseUrl: mock.baseUrl, trust: [repo] });
+  const state = await Deno.makeTempDir({ prefix: "codexctl-inline-run-" });
+  try {
+    await scratchRepo(repo);
+    const task = await runExec(install, home, "{{say I wrote app.js.}}", { cwd: repo });
+    await Deno.writeTextFile(join(repo, "app.js"), "export const limit = 42;\n");
+    const dir = join(state, "runs", "1");
+    await Deno.mkdir(dir, { recursive: true });
+    const spec: InlineReviewSpec = {
+      codex: install.binary,
+      cwd: repo,
+      thread: task.threadId!,
+      target: { type: "uncommittedChanges" },
+      message_file: runFile(dir, "message"),
+    };
+    await Deno.writeTextFile(join(state, "inline.json"), JSON.stringify(spec));
+    await launchRun({
+      dir,
+      argv: selfCommand("__review-inline", join(state, "inline.json")),
+      cwd: repo,
+      env: { ...home.env(install), DENO_DIR: await denoDir() },
+    });
+    const deadline = Date.now() + 60_000;
+    while (!(await readRun(dir)).exit && Date.now() < deadline) await new Promise((r) => setTimeout(r, 200));
+    const exit = (await readRun(dir)).exit;
+    assert.equal(exit?.code, 0, Deno.readTextFileSync(runFile(dir, "stderr")));
+    const reading = await readExec({ dir, run: 1, schema: null }, null);
+    assert.equal(reading.exec.turn, "completed");
+    assert.equal(reading.exec.thread_id, task.threadId);
+    assert.match(reading.exec.last_agent_message ?? "", /\[P1\] Handle the empty input in app\.js/);
+    assert.match(Deno.readTextFileSync(runFile(dir, "message")), /Full review comments/);
+  } finally {
+    await mock.close();
+    await home.cleanup();
+    await Deno.remove(repo, { recursive: true });
+    await Deno.remove(state, { recursive: true });
   }
 });

@@ -121,10 +121,15 @@ export async function readRun(dir: string): Promise<RunFiles> {
  * codexctl's own entry and configuration (the permission set declared in deno.json).
  */
 export function supervisorCommand(dir: string): string[] {
-  if (Deno.build.standalone) return [Deno.execPath(), "__exec-supervise", dir];
+  return selfCommand("__exec-supervise", dir);
+}
+
+/** codexctl itself with `args`: the compiled binary, or this Deno with codexctl's entry and deno.json. */
+export function selfCommand(...args: string[]): string[] {
+  if (Deno.build.standalone) return [Deno.execPath(), ...args];
   const main = decodeURIComponent(new URL("../main.ts", import.meta.url).pathname);
   const config = decodeURIComponent(new URL("../../deno.json", import.meta.url).pathname);
-  return [Deno.execPath(), "run", "-q", "-P", `--config=${config}`, main, "__exec-supervise", dir];
+  return [Deno.execPath(), "run", "-q", "-P", `--config=${config}`, main, ...args];
 }
 
 /** Options of {@linkcode launchRun}. */

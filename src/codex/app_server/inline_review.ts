@@ -139,3 +139,61 @@ export async function runInlineReview(o: InlineReviewOptions): Promise<number> {
     await server.close();
   }
 }
+
+/** The spec a detached inline review reads (`codexctl __review-inline <spec.json>`). */
+export interface InlineReviewSpec {
+  codex: string;
+  cwd: string;
+  thread: string;
+  target: AppServerReviewTarget;
+  /** Where the review's last agent message goes (as `codex exec -o` writes it). */
+  message_file: string | null;
+}
+
+/** The hidden argument that runs an inline review as a process. */
+export const REVIEW_INLINE = "__review-inline";
+
+/**
+ * `codexctl __review-inline <spec.json>`: runs {@linkcode runInlineReview} with its events on stdout
+ * (one JSON line each) and the last agent message in `message_file`; SIGINT, SIGTERM or SIGHUP
+ * interrupt the review turn. Exits as `codex exec` would (0, 1, 130; 2 for a bad spec).
+ */
+export async function inlineReviewMain(specPath: string): Promise<number> {
+  let spec: InlineReviewSpec;
+  try {
+    spec = JSON.parse(await Deno.readTextFile(specPath));
+    if (typeof spec.codex !== "string" || typeof spec.thread !== "string" || !spec.target) throw new Error();
+  } catch {
+    console.error(`codexctl ${REVIEW_INLINE}: ${specPath} is not an inline review spec`);
+    return 2;
+  }
+  const abort = new AbortController();
+  const signals: Deno.Signal[] = ["SIGINT", "SIGTERM", "SIGHUP"];
+  const onSignal = () => abort.abort();
+  for (const s of signals) Deno.addSignalListener(s, onSignal);
+  let last: string | null = null;
+  const encoder = new TextEncoder();
+  try {
+    return await runInlineReview({
+      codex: spec.codex,
+      cwd: spec.cwd,
+      threadId: spec.thread,
+      target: spec.target,
+      signal: abort.signal,
+      emit(event) {
+        const item = event.item as { type?: string; text?: string } | undefined;
+        if (event.type === "item.completed" && item?.type === "agent_message") last = item.text ?? null;
+        if (event.type === "turn.completed" && last !== null && spec.message_file) {
+          try {
+            Deno.writeTextFileSync(spec.message_file, last, { mode: 0o600 });
+          } catch { /* the stream still says it */ }
+        }
+        const bytes = encoder.encode(JSON.stringify(event) + "\n");
+        let at = 0;
+        while (at < bytes.length) at += Deno.stdout.writeSync(bytes.subarray(at));
+      },
+    });
+  } finally {
+    for (const s of signals) Deno.removeSignalListener(s, onSignal);
+  }
+}

@@ -87,6 +87,12 @@ async function sha256(data: Uint8Array | string): Promise<string> {
   return [...new Uint8Array(digest)].map((b) => b.toString(16).padStart(2, "0")).join("");
 }
 
+/** The repository's top-level directory for `cwd`, or null outside a repository (or without git). */
+export async function repoRoot(cwd: string, git = "git"): Promise<string | null> {
+  const top = await run(git, cwd, ["rev-parse", "--show-toplevel"]);
+  return top.ok ? text(top.out).trim() || null : null;
+}
+
 /** Reads the working tree at `cwd` (any directory inside the repository). Never throws. */
 export async function readTree(cwd: string, options: ReadTreeOptions = {}): Promise<TreeReading> {
   const git = options.git ?? "git";

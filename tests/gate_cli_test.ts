@@ -359,8 +359,10 @@ Deno.test("gate in a terminal: a short checklist with the verdict and the next c
       ],
       { cwd: REPO_ROOT, width: 200 },
     );
-    const screen = await pane.waitFor(/→ codexctl gate/, 30_000);
-    const lines = screen.trim().split("\n");
+    await pane.waitFor(/→ codexctl gate/, 30_000);
+    // the whole output, also when tmux's "Pane is dead" line has scrolled its first line away
+    const screen = await pane.history();
+    const lines = screen.split("\n").filter((l) => l !== "" && !/^Pane is dead/.test(l));
     assert.match(lines[0], /^busy — not free for a hand-off$/);
     assert.match(lines[1], /^ {2}✗ gpu {5}3 compute processes/);
     assert.match(lines[2], /^ {2}✓ docker {2}no running container$/);

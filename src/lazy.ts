@@ -19,4 +19,6 @@ export const LAZY_MODULES = [
   "hook/review_stop.ts",
   "codex/app_server/inline_review.ts",
   "substrate/exec_supervisor.ts",
+  "hook/wake.ts",
+  "fleet/lease.ts",
 ] as const;

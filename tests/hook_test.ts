@@ -465,10 +465,16 @@ Deno.test("stop: a result already delivered after a tool call does not block", a
   }
 });
 
-Deno.test("stop: a session still working blocks once with await/watch, unless allowed or already watched", async () => {
+Deno.test("stop: a session still working lets Claude stop (the wake-up waits); with CODEXCTL_STOP_WORKING=block it blocks once with await/watch, unless already watched", async () => {
   const r = await rig();
   try {
     await boundSession(r, "cdx-3c4d", "marker");
+    assert.equal(
+      (await r.hook("stop", { stop_hook_active: false })).stdout,
+      "",
+      "the default: wake, not block",
+    );
+    const block = { CODEXCTL_STOP_WORKING: "block" };
     const watched = await r.hook("stop", {
       stop_hook_active: false,
       background_tasks: [{
@@ -476,17 +482,17 @@ Deno.test("stop: a session still working blocks once with await/watch, unless al
         status: "running",
         command: "codexctl watch --session cdx-3c4d",
       }],
-    });
+    }, block);
     assert.equal(watched.stdout, "", "a running Monitor on the session is enough");
     const allowed = await r.hook("stop", { stop_hook_active: false }, { CODEXCTL_STOP_WORKING: "allow" });
     assert.equal(allowed.stdout, "");
-    const blocked = await r.hook("stop", { stop_hook_active: false });
+    const blocked = await r.hook("stop", { stop_hook_active: false }, block);
     assert.equal(blocked.json?.decision, "block");
     assert.match(
       String(blocked.json?.reason),
       /cdx-3c4d is still working .* To wait for it: codexctl await --session cdx-3c4d; or arm the Monitor tool with: codexctl watch --session cdx-3c4d/,
     );
-    assert.equal((await r.hook("stop", { stop_hook_active: false })).stdout, "", "once");
+    assert.equal((await r.hook("stop", { stop_hook_active: false }, block)).stdout, "", "once");
   } finally {
     await r.cleanup();
   }

@@ -84,8 +84,13 @@ Deno.test("claude plugin validate --strict --profile directory --json passes on 
         "UserPromptSubmit:hook user-prompt-submit",
         "PostToolUse:hook post-tool-use",
         "Stop:hook stop",
+        "Stop:hook wake",
       ],
     );
+    assert.deepEqual(provides.monitors, [{
+      name: "codex-fleet",
+      command: '"${CLAUDE_PLUGIN_ROOT}/bin/codexctl" watch --all --mine --timeout 0',
+    }]);
     assert.deepEqual(provides.skills, ["codexctl:codexctl"]);
     assert.deepEqual(provides.bin, ["codexctl"]);
   }
@@ -179,6 +184,21 @@ Deno.test("project lint catches what the validator misses", async () => {
       /timeout 10000 is not a small number of seconds/,
     );
     assert.match((await mutate((h) => handler(h, "Stop").if = "Bash(x)")).join("\n"), /"if" on Stop/);
+    const wake = (h: { hooks: Record<string, Record<string, unknown>[]> }) =>
+      (h.hooks.Stop[0].hooks as Record<string, unknown>[]).find((x) => x.asyncRewake === true)!;
+    assert.deepEqual(await mutate(() => {}), [], "the wake-up's long timeout is fine in the background");
+    assert.match(
+      (await mutate((h) => wake(h).async = true)).join("\n"),
+      /"async": true \(use "asyncRewake" alone/,
+    );
+    assert.match(
+      (await mutate((h) => wake(h).timeout = 86400)).join("\n"),
+      /timeout 86400 is not a bounded number of seconds/,
+    );
+    assert.match(
+      (await mutate((h) => delete wake(h).asyncRewake)).join("\n"),
+      /timeout 3600 is not a small number of seconds/,
+    );
     assert.match(
       (await mutate((h) => handler(h, "Stop").command = "${CLAUDE_PLUGIN_ROOT}/bin/nope")).join("\n"),
       /bin\/nope is missing/,

@@ -16,6 +16,11 @@ export interface BackgroundTask {
 /** The fields of Claude Code's hook input that codexctl uses. */
 export interface HookInput {
   session_id: string;
+  /**
+   * Identifies the hook event: a hash of the raw input, which Claude Code gives every hook of one
+   * event alike (so the Stop and the wake-up hook of one Stop share it).
+   */
+  event_id: string;
   hook_event_name: string | null;
   /** Stop: true on the re-check after a block. */
   stop_hook_active: boolean;

@@ -16,8 +16,8 @@
  * @module
  */
 import { type CursorIndex, deliverable, indexPath, nothingChanged, readIndex } from "../fleet/cursor.ts";
-import { type FleetTarget, ownerTargets } from "../fleet/targets.ts";
-import { findStateRoot, joinPath } from "../names.ts";
+import { type FleetTarget, listNames, ownerKey, ownerTargets } from "../fleet/targets.ts";
+import { findStateRoot, fnv64, joinPath } from "../names.ts";
 import type { HookContext } from "./deliver.ts";
 import type { HookInput } from "./input.ts";
 
@@ -31,6 +31,15 @@ export const HOOK_EVENTS = {
 
 /** A Claude Code event codexctl handles. */
 export type HookEvent = (typeof HOOK_EVENTS)[keyof typeof HOOK_EVENTS];
+
+/**
+ * `codexctl hook wake`: the wake-up, a second Stop hook that Claude Code runs with `asyncRewake`
+ * (see `wake.ts`). Its exit status 2 wakes Claude; every other hook always exits 0.
+ */
+export const WAKE_HOOK = "wake";
+
+/** Every `codexctl hook <name>`. */
+export const HOOK_NAMES: readonly string[] = [...Object.keys(HOOK_EVENTS), WAKE_HOOK];
 
 /** The most stdin the hook reads (Claude Code's inputs are a few KB). */
 export const MAX_INPUT_BYTES = 4 * 1024 * 1024;
@@ -97,6 +106,7 @@ export function parseInput(text: string | null): HookInput | null {
     : null;
   return {
     session_id: d.session_id.trim(),
+    event_id: fnv64(text),
     hook_event_name: str(d.hook_event_name),
     stop_hook_active: d.stop_hook_active === true,
     source: str(d.source),
@@ -172,21 +182,25 @@ export function processIo(): HookIo {
   };
 }
 
-/** Runs one hook; always resolves to 0 (a hook never fails Claude Code). */
+/**
+ * Runs one hook; resolves to 0 (a hook never fails Claude Code) — except the wake-up, which
+ * resolves to 2 when it wakes Claude.
+ */
 export async function runHook(argv: string[], env: HookEnv, io: HookIo = processIo()): Promise<number> {
   const name = argv[0] ?? "";
   const event: HookEvent | undefined = (HOOK_EVENTS as Record<string, HookEvent>)[name];
   const root = findStateRoot(env);
   // read stdin whatever happens next: a writer must never meet a closed pipe
   const text = readInput(io.stdin);
-  if (!event || argv.length > 1) {
-    const why = `codexctl hook: expected one of ${Object.keys(HOOK_EVENTS).join(", ")}, got "${
+  if ((!event && name !== WAKE_HOOK) || argv.length > 1) {
+    const why = `codexctl hook: expected one of ${HOOK_NAMES.join(", ")}, got "${
       argv.join(" ").slice(0, 60)
     }"; see: codexctl hook --help`;
     await logHook(root, { event: name || null, error: why });
     await io.stderr(why + "\n").catch(() => {});
     return 0;
   }
+  if (!event) return await wake(env, text, root, io);
   const deadline = Date.now() + envNumber(env, "CODEXCTL_HOOK_BUDGET_MS", 5000);
   try {
     const out = await reviewGate(event, env, text, root, await handle(event, env, text, root, deadline));
@@ -220,6 +234,7 @@ async function handle(
   if (event === "SessionStart") await exportOwner(env, owner, root);
   if (event === "Stop" && input.stop_hook_active) return null; // the re-check after a block: always allow
   if (!root) return null;
+  if (event === "UserPromptSubmit") await endWake(root, owner);
   const targets = ownerTargets(root, owner);
   if (!targets.length) return null;
   const path = indexPath(root, owner);
@@ -320,6 +335,56 @@ async function reviewGate(
     null,
   );
   return gate.mergeStop(out, decision);
+}
+
+/**
+ * UserPromptSubmit: Claude is busy again, so a wake-up still waiting from its last Stop leaves
+ * (its lease is removed; the next Stop arms a new one). Looks before loading anything.
+ */
+async function endWake(root: string, owner: string): Promise<void> {
+  const name = `wake-${ownerKey(owner)}.json`;
+  if (!listNames(root).has("leases") || !listNames(joinPath(root, "leases")).has(name)) return;
+  const lease: typeof import("../fleet/lease.ts") = await import(
+    new URL("../fleet/lease.ts", import.meta.url).href
+  );
+  lease.dropLease(root, "wake", ownerKey(owner));
+}
+
+/**
+ * `codexctl hook wake` (see `wake.ts`, loaded only now): 2 with the text on stderr when it woke
+ * Claude, else 0 — also on garbage input, a disabled wake-up, or any error (logged).
+ */
+async function wake(env: HookEnv, text: string | null, root: string | null, io: HookIo): Promise<number> {
+  const input = parseInput(text);
+  if (!input || !root) {
+    if (!input) {
+      await logHook(root, {
+        event: "Stop",
+        hook: WAKE_HOOK,
+        note: "stdin was not hook JSON with a session_id; said nothing",
+      });
+    }
+    return 0;
+  }
+  try {
+    const rules: typeof import("./stop_rules.ts") = await import(
+      new URL("./stop_rules.ts", import.meta.url).href
+    );
+    if (rules.workingPolicy(env) === "allow") return 0;
+    const w: typeof import("./wake.ts") = await import(new URL("./wake.ts", import.meta.url).href);
+    return await w.runWake({
+      env,
+      root,
+      owner: input.session_id,
+      input,
+      waitMs: envNumber(env, "CODEXCTL_WAKE_SEC", 3540) * 1000,
+      stallMs: hookStallMs(env),
+      pidCheckMs: envNumber(env, "CODEXCTL_HOOK_PID_CHECK_SEC", 10, true) * 1000,
+    }, io.stderr);
+  } catch (err) {
+    await logHook(root, { event: "Stop", hook: WAKE_HOOK, ...(await output()).describeError(err) });
+    return 0;
+  }
 }
 
 /** True when the index holds a change nobody delivered yet (e.g. a followed thread seen by a Stop pass). */

@@ -1,14 +1,24 @@
 /**
- * When the Stop hook keeps Claude working. Pure: decided from the cursor index alone, so a Stop
- * with nothing to say never loads the heavy modules.
+ * When the Stop hook keeps Claude working, and what the wake-up hook waits for. Pure: decided from
+ * the cursor index alone, so a Stop with nothing to say never loads the heavy modules.
+ *
+ * Each change is told to Claude once, by whichever path claims it first (PostToolUse,
+ * UserPromptSubmit, Stop, the wake-up, `watch --all --mine`; see `fleet/pass.ts`), so:
  *
  * - `stop_hook_active: true` (the re-check after a block) always allows — decided before this.
- * - A session awaiting an answer, approval or plan decision blocks once per signature.
- * - A session that finished (or stalled) with a result Claude has not been told blocks once.
- * - A session still working blocks once, suggesting `codexctl await` or arming the watch, unless
- *   the policy is `allow` or a running background task (a Monitor or shell) already watches it.
+ * - A Stop blocks only for what needs Claude now and Claude was not told: a session awaiting an
+ *   answer, an approval or a plan decision, or one that finished, failed, was interrupted or
+ *   exited. Claude must answer or report it before the user's task is done. Told once, the change
+ *   does not block again (Claude may leave a question for the user to answer).
+ * - A session still working does not block (policy `wake`, the default): Claude may stop, and the
+ *   wake-up hook (`hook/wake.ts`, an `asyncRewake` Stop hook) waits for its next change that needs
+ *   Claude and wakes Claude with it. `CODEXCTL_STOP_WORKING=block` restores the old rule (block once
+ *   per state, suggesting `codexctl await` or the watch, unless a running background task watches
+ *   it) for Claude Code builds without async hooks; `allow` lets Claude stop and nothing waits.
  * - Only sessions count (owned, or adopted with `codexctl follow --session`); followed bare threads
- *   never block.
+ *   never block and never wake Claude (their changes arrive with the next tool call or prompt).
+ * - A stalled turn is told after a tool call or prompt, but neither blocks nor wakes: nothing in it
+ *   needs Claude until Codex moves again.
  *
  * @module
  */
@@ -17,11 +27,15 @@ import type { BackgroundTask } from "./input.ts";
 import { isAwaiting } from "../verdict/states.ts";
 
 /** What to do about sessions still working when Claude stops. */
-export type WorkingPolicy = "block" | "allow";
+export type WorkingPolicy = "wake" | "block" | "allow";
 
-/** `CODEXCTL_STOP_WORKING=allow` lets Claude stop while owned sessions still work (default: block once). */
+/**
+ * `CODEXCTL_STOP_WORKING`: `wake` (default: let Claude stop; the wake-up hook waits for the next
+ * change), `block` (block once per state), `allow` (let Claude stop; nothing waits).
+ */
 export function workingPolicy(env: { get(key: string): string | undefined }): WorkingPolicy {
-  return env.get("CODEXCTL_STOP_WORKING")?.trim().toLowerCase() === "allow" ? "allow" : "block";
+  const v = env.get("CODEXCTL_STOP_WORKING")?.trim().toLowerCase();
+  return v === "block" ? "block" : v === "allow" ? "allow" : "wake";
 }
 
 /** Why a Stop blocks for one entry. */
@@ -43,6 +57,29 @@ export function watchedInBackground(session: string, tasks: BackgroundTask[]): b
   );
 }
 
+/** True for a session entry with a settled verdict (signed, fully read). */
+function settledSession(entry: CursorEntry): boolean {
+  return entry.kind === "session" && !!entry.session && !!entry.verdict && !!entry.sig && !entry.catching_up;
+}
+
+/**
+ * True when `entry` holds a change that needs Claude now and nobody told it yet: a session
+ * awaiting an answer, approval or plan decision, or one that completed, failed, was interrupted or
+ * exited (an actionable verdict that is not a stall). The Stop blocks for it; the wake-up wakes
+ * Claude with it.
+ */
+export function needsClaude(entry: CursorEntry): boolean {
+  return settledSession(entry) && entry.actionable && !entry.stalled && entry.delivered !== entry.sig;
+}
+
+/** True while a session's Codex still works on its turn (a stalled turn included): something to wait for. */
+export function stillWorking(entry: CursorEntry): boolean {
+  if (entry.kind !== "session" || !entry.session) return false;
+  // not yet bound or mid-way through a huge rollout: its verdict is still to come
+  if (!entry.verdict || entry.catching_up) return true;
+  return entry.verdict.state === "working";
+}
+
 /** The entries a Stop blocks for now (each at most once per signature). */
 export function stopCandidates(
   entries: Record<string, CursorEntry>,
@@ -51,17 +88,12 @@ export function stopCandidates(
 ): StopCandidate[] {
   const out: StopCandidate[] = [];
   for (const [key, entry] of Object.entries(entries)) {
-    if (entry.kind !== "session" || !entry.session || !entry.verdict || !entry.sig || entry.catching_up) {
-      continue;
-    }
-    if (entry.stop_blocked === entry.sig) continue;
-    const state = entry.verdict.state;
+    if (!settledSession(entry) || entry.stop_blocked === entry.sig) continue;
     let why: StopWhy | null = null;
-    if (isAwaiting(entry.verdict) && !entry.stalled) why = "awaiting";
-    else if (entry.actionable && entry.delivered !== entry.sig) why = "unreported";
+    if (needsClaude(entry)) why = isAwaiting(entry.verdict!) ? "awaiting" : "unreported";
     else if (
-      state === "working" && !entry.stalled && policy === "block" &&
-      !watchedInBackground(entry.session, tasks)
+      policy === "block" && entry.verdict!.state === "working" && !entry.stalled &&
+      !watchedInBackground(entry.session!, tasks)
     ) why = "working";
     if (why) out.push({ key, entry, why });
   }

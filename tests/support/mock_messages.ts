@@ -20,6 +20,8 @@ export type MessagesStep =
 /** One request the mock received. */
 export interface MessagesRequest {
   seq: number;
+  /** When it arrived (ms epoch). */
+  at: number;
   method: string;
   path: string;
   query: string;
@@ -102,6 +104,7 @@ export class MessagesMock {
     }
     const record: MessagesRequest = {
       seq: ++this.#seq,
+      at: Date.now(),
       method: req.method,
       path: url.pathname,
       query: url.search,

@@ -82,6 +82,9 @@ const COMMAND_KEYS = new Set([
 /** The most seconds a codexctl hook may be given (a bigger value is probably milliseconds). */
 export const MAX_TIMEOUT_SEC = 60;
 
+/** The most seconds a background (`asyncRewake`) hook may be given: it waits for Codex, bounded. */
+export const MAX_BACKGROUND_TIMEOUT_SEC = 7200;
+
 function isExecutable(path: string): boolean {
   try {
     const info = Deno.statSync(path);
@@ -157,10 +160,23 @@ export function lintPlugin(root: string): string[] {
         if (!Array.isArray(handler.args) || handler.args.some((a) => typeof a !== "string")) {
           problems.push(`${at}: not the exec form (give "args" as an array of strings)`);
         }
+        const background = handler.asyncRewake === true;
+        if (handler.async === true) {
+          // observed with the pinned Claude Code: `async: true` backgrounds the hook under `claude -p`
+          // too, where a rewake is dropped; `asyncRewake` alone runs in the foreground there
+          problems.push(
+            `${at}: "async": true (use "asyncRewake" alone: with async, claude -p drops the rewake)`,
+          );
+        }
+        const max = background ? MAX_BACKGROUND_TIMEOUT_SEC : MAX_TIMEOUT_SEC;
         if (typeof handler.timeout !== "number") {
           problems.push(`${at}: no explicit timeout (the default is 600 s)`);
-        } else if (handler.timeout <= 0 || handler.timeout > MAX_TIMEOUT_SEC) {
-          problems.push(`${at}: timeout ${handler.timeout} is not a small number of seconds`);
+        } else if (handler.timeout <= 0 || handler.timeout > max) {
+          problems.push(
+            `${at}: timeout ${handler.timeout} is not a ${
+              background ? "bounded" : "small"
+            } number of seconds`,
+          );
         }
         const command = String(handler.command ?? "");
         const m = command.match(/^\$\{CLAUDE_PLUGIN_ROOT\}\/(.+)$/);

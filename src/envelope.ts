@@ -142,11 +142,19 @@ export const ThreadInfoSchema = z.object({
 /** Claude Code's Monitor tool caps `timeout_ms` at 30 minutes (it has no `persistent` mode any more). */
 export const MONITOR_MAX_MS = 1_800_000;
 
-/** `result.monitor` on `start --no-wait`: what to hand Claude Code's Monitor tool. */
+/**
+ * `result.monitor` on `start --no-wait`, present whenever the session is alive: what to hand Claude
+ * Code's Monitor tool (`command`, `description`, `timeout_ms`), and whether to: `arm` is false when a
+ * `watch --all` already streams this owner's sessions (`running` names it), so one Monitor serves
+ * every session.
+ */
 export const MonitorSchema = z.object({
   command: z.string(),
   description: z.string(),
   timeout_ms: z.number().int().positive().max(MONITOR_MAX_MS),
+  arm: z.boolean().describe("true: arm the Monitor tool with command; false: one already runs"),
+  running: z.object({ pid: z.number().int(), command: z.string().nullable() }).strict().nullable()
+    .describe("the watch --all already running for this owner (null: none)"),
 }).strict();
 
 /** One finding of a Codex review. */
@@ -247,6 +255,34 @@ export const WatchEventSchema = z.object({
   next: z.string().nullable().describe("the verdict's next command, when there is one"),
   detail: z.string().describe("the command that prints the full verdict"),
   coalesced: z.number().int().min(2).optional().describe("how many changes this line stands for"),
+}).strict();
+
+/** The kinds of line `watch --all` prints. */
+export const FLEET_EVENTS = ["snapshot", "change", "changes", "added", "dropped", "ended"] as const;
+
+/** One target a `watch --all` line is about. */
+export const FleetTargetSchema = z.object({
+  session: z.string().nullable().describe("the codexctl session (null for a followed thread)"),
+  thread: z.string().nullable(),
+  label: z.string().describe('how it is named: "cdx-1a2b (slug)" or "followed thread <uuid>"'),
+  state: StateSchema.nullable().describe("its verdict state (null before its first verdict)"),
+  reason: ReasonSchema.nullable(),
+  next: z.string().nullable().describe("the verdict's next command, when there is one"),
+}).strict();
+
+/**
+ * The result of one `watch --all` line (every line ≤ 500 characters): a change of one target
+ * (`change`, `added`, `dropped`), several coalesced into one line (`changes`), the first line
+ * (`snapshot`) or the last (`ended`).
+ */
+export const FleetEventSchema = z.object({
+  event: z.enum(FLEET_EVENTS),
+  target: FleetTargetSchema.nullable().describe("the one target of change/added/dropped"),
+  targets: z.array(FleetTargetSchema).optional().describe("changes: every target this line tells"),
+  summary: z.string(),
+  detail: z.string().nullable().describe("the command that prints the full verdict"),
+  counts: z.object({ sessions: z.number().int(), threads: z.number().int(), working: z.number().int() })
+    .strict().optional().describe("snapshot: what the stream follows"),
 }).strict();
 
 /** The verdict of `codexctl gate`: whether the machine is free for a hand-off. */
@@ -382,6 +418,8 @@ export const EnvelopeSchema = z.discriminatedUnion("ok", [OkEnvelopeSchema, Erro
 export type Envelope = z.infer<typeof EnvelopeSchema>;
 /** A verdict result. */
 export type Verdict = z.infer<typeof VerdictSchema>;
+/** `result.monitor` of `start --no-wait`. */
+export type Monitor = z.infer<typeof MonitorSchema>;
 /** The error object of a failed envelope. */
 export type ErrorInfo = z.infer<typeof ErrorInfoSchema>;
 /** A verdict state. */
@@ -398,6 +436,8 @@ export type WatchEvent = z.infer<typeof WatchEventSchema>;
 export type Review = z.infer<typeof ReviewSchema>;
 /** One finding of a review. */
 export type ReviewFinding = z.infer<typeof ReviewFindingSchema>;
+/** The result of one `watch --all` line. */
+export type FleetEvent = z.infer<typeof FleetEventSchema>;
 /** The result of `codexctl gate`. */
 export type GateResult = z.infer<typeof GateResultSchema>;
 /** One check of `codexctl gate`. */
@@ -445,6 +485,7 @@ export const SCHEMA_DOCUMENTS = {
   verdict: VerdictSchema,
   error: ErrorInfoSchema,
   watch_event: WatchEventSchema,
+  fleet_event: FleetEventSchema,
   gate: GateResultSchema,
   review: ReviewSchema,
 } as const;

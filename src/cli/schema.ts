@@ -14,8 +14,8 @@ const NAMES = Object.keys(SCHEMA_DOCUMENTS) as SchemaName[];
 export const schemaVerb = defineVerb({
   name: "schema",
   summary:
-    "Print the JSON Schema of the v1 envelope (or of the verdict / error / watch_event / gate / review objects)",
-  usage: "schema [envelope|verdict|error|watch_event|gate|review]",
+    "Print the JSON Schema of the v1 envelope (or of the verdict / error / watch_event / fleet_event / gate / review objects)",
+  usage: "schema [envelope|verdict|error|watch_event|fleet_event|gate|review]",
   description: `
 Prints a JSON Schema (draft 2020-12) document, generated from the same zod schemas codexctl uses to
 build every envelope. Unlike other verbs it prints the schema document itself, not an envelope, so

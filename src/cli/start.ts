@@ -6,10 +6,12 @@
 import { z } from "zod";
 import { startSession } from "../driver/start.ts";
 import { Store } from "../store/store.ts";
-import { MONITOR_MAX_MS } from "../envelope.ts";
+import { type Monitor, MONITOR_MAX_MS } from "../envelope.ts";
+import { currentOwner } from "../session/owner.ts";
+import { leaseAlive, readLease } from "../fleet/lease.ts";
+import { fleetLeaseKey } from "../watch/fleet_watch.ts";
 import { usageError } from "../errors.ts";
 import { writeStderr } from "../output.ts";
-import { quoteWord } from "../herdr/shell_quote.ts";
 import { attachCommand } from "../substrate/tmux.ts";
 import { defineVerb, flag } from "./verb.ts";
 import {
@@ -23,6 +25,36 @@ import {
 
 /** The armed watch stops a minute before the Monitor expires so its timeout line is delivered. */
 const MONITOR_WATCH_SECONDS = 1740;
+
+/** States in which the session's Codex no longer runs: no monitor then. */
+const GONE = new Set(["exited", "ended"]);
+
+/**
+ * `result.monitor`: the `watch --all` command for the owner (`--mine` when one is known), and
+ * whether to arm it — not when a live `watch --all` already holds the owner's lease.
+ */
+export function monitorFor(root: string, owner: string | null): Monitor {
+  const key = fleetLeaseKey(owner, owner !== null);
+  const lease = readLease(root, "watch-all", key);
+  const running = leaseAlive(lease) ? { pid: lease.pid, command: lease.command } : null;
+  const command = [
+    "codexctl",
+    "watch",
+    "--all",
+    ...(owner ? ["--mine"] : []),
+    "--timeout",
+    String(MONITOR_WATCH_SECONDS),
+  ].join(" ");
+  return {
+    command,
+    description: owner
+      ? "codex: changes of this conversation's Codex sessions"
+      : "codex: changes of every session",
+    timeout_ms: MONITOR_MAX_MS,
+    arm: running === null,
+    running,
+  };
+}
 
 /** The `start` verb. */
 export const startVerb = defineVerb({
@@ -39,8 +71,10 @@ the Codex thread, and waits up to --timeout for a settled verdict. A folder-trus
 is reported first (awaiting_approval/trust_dialog; answer with reply --choice 1, which then sends
 the task). Plan mode is engaged when the task says "plan" (--plan forces, --no-plan prevents).
 Codex's own approval settings are kept; pass flags such as --yolo with --codex-arg.
-With --no-wait it returns at once with result.monitor: the watch command to arm Claude Code's
-Monitor tool with. Defaults from the environment: CODEXCTL_IN (pane|tab|space), CODEXCTL_KEEP,
+With --no-wait it returns at once; while the session lives the result always carries
+result.monitor: the codexctl watch --all command to arm Claude Code's Monitor tool with (one
+Monitor for every session), and monitor.arm — false when a watch --all already runs for this
+Claude Code session (monitor.running names it), so there is nothing to arm. Defaults from the environment: CODEXCTL_IN (pane|tab|space), CODEXCTL_KEEP,
 CODEXCTL_WORKTREE, CODEXCTL_KEEP_WORKTREE (1/true/yes/on); CODEXCTL_CODEX names the codex binary.`,
   flags: {
     task: { type: "string", placeholder: "TEXT", description: "What Codex should do (sent as one line)" },
@@ -137,27 +171,28 @@ CODEXCTL_WORKTREE, CODEXCTL_KEEP_WORKTREE (1/true/yes/on); CODEXCTL_CODEX names 
     const s = started.session;
     let verdict = started.verdict;
     let monitor = undefined;
-    if (args["no-wait"] && started.delivery?.delivered && verdict.state === "working") {
-      // The watch lives as long as one Monitor can; its last line names the command to re-arm.
-      const command = [
-        "codexctl",
-        "watch",
-        "--session",
-        s.id,
-        "--timeout",
-        String(MONITOR_WATCH_SECONDS),
-        ...args.expect.flatMap((p) => ["--expect", quoteWord(p)]),
-      ].join(" ");
-      monitor = {
-        command,
-        description: `codex ${s.id}: stream state changes`,
-        timeout_ms: MONITOR_MAX_MS,
-      };
-      verdict = noWaitVerdict(verdict, `Codex is working on the task (session ${s.id})`, {
-        intent: "monitor",
-        command,
-        why: "arm Claude Code's Monitor tool with this command to get one line per state change",
-      });
+    if (args["no-wait"] && !GONE.has(verdict.state)) {
+      // one shape while the session lives: always a monitor, armed only when no watch --all runs
+      monitor = monitorFor(store.root, currentOwner(env));
+      if (verdict.state === "working" && started.delivery?.delivered) {
+        verdict = noWaitVerdict(
+          verdict,
+          `Codex is working on the task (session ${s.id})`,
+          monitor.arm
+            ? {
+              intent: "monitor",
+              command: monitor.command,
+              why: "arm Claude Code's Monitor tool with this command: one line per change of every session",
+            }
+            : {
+              intent: "wait",
+              command: null,
+              why: `a codexctl watch --all (pid ${
+                monitor.running!.pid
+              }) already streams this session's changes`,
+            },
+        );
+      }
     }
     return {
       kind: "result",

@@ -8,6 +8,10 @@ import { z } from "zod";
 import { resolveTarget } from "./target.ts";
 import { watchThread } from "../watch/thread_watch.ts";
 import { watchSession } from "../watch/session_watch.ts";
+import { watchFleet } from "../watch/fleet_watch.ts";
+import { currentOwner } from "../session/owner.ts";
+import { usageError } from "../errors.ts";
+import { envNumber, hookStallMs } from "../hook/run.ts";
 import { Session } from "../driver/session.ts";
 import { Store } from "../store/store.ts";
 import type { Envelope } from "../envelope.ts";
@@ -18,9 +22,10 @@ import { addExpect } from "./session_flags.ts";
 /** The `watch` verb. */
 export const watchVerb = defineVerb({
   name: "watch",
-  summary: "Stream one JSON line per change of a Codex thread or session (for Claude Code's Monitor tool)",
+  summary:
+    "Stream one JSON line per change of a Codex thread, a session, or every session (for Claude Code's Monitor tool)",
   usage:
-    "watch (--session ID | --thread <uuid|codex://threads/uuid>) [--timeout SEC] [--until completed|settled] …",
+    "watch (--session ID | --thread <uuid|codex://threads/uuid> | --all [--mine]) [--timeout SEC] [--until completed|settled] …",
   streaming: true,
   description: `
 Every line is one compact v1 envelope of at most 500 characters that names the command with the
@@ -43,15 +48,33 @@ snapshot and stops; a re-armed one goes on from its cursor and waits for the nex
 status/await), permission gates surfaced — or approved and written to the audit log with
 --auto-approve or allow/deny rules in $CODEXCTL_HOME/config.jsonc — and, on a verified completion (marker printed, or every --expect present), the
 session is ended (pane closed) unless --no-close; the watch then exits. An unverified completion
-ends the watch without closing anything.`,
+ends the watch without closing anything.
+
+--all follows every live session (pane or headless, whoever started it) and every thread this
+Claude Code session follows, in one stream: a snapshot line first, then one line per change of a
+target (turn finished, question, plan, permission gate, failure, interruption, exit, stall, back to
+work), a line when a session starts after the watch began (added) or ends (dropped); bursts
+coalesced into one "changes" line. It reads rollouts and Codex processes (as the hooks do; dialogs
+only the screen shows are watch --session's) and never answers a gate. --mine keeps the sessions
+and follows of this Claude Code session (CLAUDE_CODE_SESSION_ID or CODEXCTL_OWNER) and shares the
+hooks' record of what Claude was told: a line it prints is not repeated by a hook or the wake-up,
+and what a hook told is not printed again. --timeout 0 runs until the process that started it is
+gone (the plugin's own monitor does that); otherwise the last line names the command to re-arm.
+While it runs, start --no-wait offers no second Monitor (a lease in <state>/leases/).`,
   flags: {
     session: { type: "string", placeholder: "ID", description: "A codexctl session (cdx-…)" },
+    all: { type: "boolean", description: "Every live session and followed thread, in one stream" },
+    mine: { type: "boolean", description: "--all: only this Claude Code session's sessions and follows" },
     thread: {
       type: "string",
       placeholder: "ID|URL",
       description: "A Codex thread: a uuid or codex://threads/<uuid>",
     },
-    timeout: { type: "string", placeholder: "SEC", description: "Stop after this long (default 1740)" },
+    timeout: {
+      type: "string",
+      placeholder: "SEC",
+      description: "Stop after this long (default 1740; --all: 0 runs until its parent is gone)",
+    },
     stall: {
       type: "string",
       placeholder: "SEC",
@@ -85,11 +108,16 @@ ends the watch without closing anything.`,
   examples: [
     "codexctl watch --session cdx-1a2b --timeout 1740",
     "codexctl watch --thread codex://threads/01a1fee2-5631-7ac1-80da-2f586c6afc12 --until settled",
+    "codexctl watch --all --mine --timeout 1740",
   ],
   args: z.object({
     session: z.string().optional(),
     thread: z.string().optional(),
-    timeout: flag.secondsOr(1740),
+    all: z.boolean().optional(),
+    mine: z.boolean().optional(),
+    timeout: z.string().regex(/^\d+(\.\d+)?$/, {
+      error: (iss) => `expected a number of seconds, got "${String(iss.input)}"`,
+    }).transform(Number).default(1740),
     stall: flag.secondsOr(600),
     until: z.enum(["completed", "settled"], {
       error: (iss) => `must be completed or settled, not "${String(iss.input)}"`,
@@ -103,6 +131,44 @@ ends the watch without closing anything.`,
     marker: z.string().optional(),
   }),
   async run(args, ctx) {
+    if (args.mine && !args.all) {
+      throw usageError("BAD_FLAG", "--mine goes with --all", "run: codexctl watch --all --mine");
+    }
+    if (args.all) {
+      if (args.session !== undefined || args.thread !== undefined) {
+        throw usageError(
+          "NO_TARGET",
+          "codexctl watch takes one of --session, --thread or --all",
+          "run: codexctl watch --all [--mine]",
+        );
+      }
+      const owner = currentOwner(ctx.env);
+      if (args.mine && !owner) {
+        throw usageError(
+          "NO_OWNER",
+          "--mine needs the Claude Code session: neither CLAUDE_CODE_SESSION_ID nor CODEXCTL_OWNER is set",
+          "run it from Claude Code, or drop --mine to watch every session",
+        );
+      }
+      const store = Store.fromEnv(ctx.env);
+      const command = ["codexctl", "watch", "--all", ...(args.mine ? ["--mine"] : [])].join(" ");
+      const code = await watchFleet({
+        env: ctx.env,
+        root: store.root,
+        owner,
+        mine: args.mine ?? false,
+        timeoutSec: args.timeout,
+        minIntervalSec: args["min-interval"],
+        stallMs: hookStallMs(ctx.env),
+        pidCheckMs: envNumber(ctx.env, "CODEXCTL_HOOK_PID_CHECK_SEC", 10, true) * 1000,
+        command,
+        emit: (text, envelope) => ctx.emitLine(envelope, text),
+      });
+      return { kind: "done", exitCode: code };
+    }
+    if (args.timeout <= 0) {
+      throw usageError("BAD_FLAG", "--timeout must be more than 0 seconds (0 is for --all only)");
+    }
     const target = resolveTarget("watch", args);
     // a watch line is serialised once, by watch/line.ts (which fits it into 500 characters)
     const emit = (text: string, envelope: Envelope) => ctx.emitLine(envelope, text);

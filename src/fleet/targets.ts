@@ -172,13 +172,25 @@ export function readFollows(root: string, owner: string): FollowEntry[] {
  * Synchronous on purpose: on the hook's hot path sync file calls cost about half of async ones.
  */
 export function ownerTargets(root: string, owner: string): FleetTarget[] {
+  return collectTargets(root, owner, false);
+}
+
+/**
+ * Every live session of every owner (sorted by id), plus what `owner` follows (followed threads;
+ * with no owner, only what everyone follows): what `codexctl watch --all` without `--mine` reports.
+ */
+export function allTargets(root: string, owner: string | null): FleetTarget[] {
+  return collectTargets(root, owner, true);
+}
+
+function collectTargets(root: string, owner: string | null, everySession: boolean): FleetTarget[] {
   const top = listNames(root);
   const dir = joinPath(root, "sessions");
   const names = top.has("sessions")
     ? [...listNames(dir)].filter((n) => n.endsWith(".json") && !n.startsWith(".")).sort()
     : [];
   // a record that does not even contain the owner id cannot be owned: skip its JSON parse
-  const plain = JSON.stringify(owner) === `"${owner}"`;
+  const plain = owner !== null && JSON.stringify(owner) === `"${owner}"`;
   const targets: FleetTarget[] = [];
   for (const name of names) {
     let text: string;
@@ -187,20 +199,25 @@ export function ownerTargets(root: string, owner: string): FleetTarget[] {
     } catch {
       continue; // ended meanwhile
     }
-    if (plain && !text.includes(owner)) continue;
+    if (!everySession && plain && !text.includes(owner!)) continue;
     let record: unknown;
     try {
       record = JSON.parse(text);
     } catch {
       continue; // torn by hand: not ours to judge here
     }
-    if ((record as { owner?: unknown } | null)?.owner !== owner) continue;
+    if (!everySession && (record as { owner?: unknown } | null)?.owner !== owner) continue;
     const t = sessionTarget(record, false);
     if (t) targets.push(t);
   }
   const keys = new Set(targets.map((t) => t.key));
   const threads = new Set(targets.map((t) => t.thread).filter(Boolean));
-  for (const f of top.has(FOLLOW_KIND) ? readFollows(root, owner) : []) {
+  const follows = !top.has(FOLLOW_KIND)
+    ? []
+    : owner !== null
+    ? readFollows(root, owner)
+    : parseFollowList(readJson(joinPath(root, FOLLOW_KIND, `${EVERYONE}.json`)))?.follows ?? [];
+  for (const f of follows) {
     if (f.kind === "session") {
       if (keys.has(f.session)) continue;
       const file = `${f.session}.json`;

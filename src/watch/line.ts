@@ -5,7 +5,14 @@
  *
  * @module
  */
-import { type Envelope, okEnvelope, type Verdict, WatchEventSchema } from "../envelope.ts";
+import {
+  type Envelope,
+  type FleetEvent,
+  FleetEventSchema,
+  okEnvelope,
+  type Verdict,
+  WatchEventSchema,
+} from "../envelope.ts";
 import type { Change } from "../verdict/change.ts";
 import { clip } from "../text.ts";
 
@@ -38,17 +45,45 @@ export function renderLine(
     return { envelope, text: JSON.stringify(envelope) };
   };
   for (const withNext of nextCommand !== null && nextCommand !== detail ? [true, false] : [false]) {
-    const whole = build(full, withNext);
-    if (whole.text.length <= MAX_LINE) return whole;
-    // the longest cut of the summary that still fits (escaping makes the cost per character vary)
-    let lo = 0;
-    let hi = full.length;
-    while (lo < hi) {
-      const mid = Math.ceil((lo + hi) / 2);
-      if (build(clip(full, mid, { flatten: false }), withNext).text.length <= MAX_LINE) lo = mid;
-      else hi = mid - 1;
-    }
-    if (lo >= 40 || !withNext) return build(clip(full, lo, { flatten: false }), withNext);
+    const fitted = fitSummary(full, (summary) => build(summary, withNext));
+    if (fitted && (fitted.cut >= 40 || !withNext)) return fitted.line;
   }
   return build("", false);
+}
+
+/**
+ * The line `build` makes with the longest cut of `full` that keeps it within {@linkcode MAX_LINE}
+ * (escaping makes the cost per character vary, hence the search), and how long that cut is; null
+ * when even an empty summary does not fit.
+ */
+export function fitSummary(
+  full: string,
+  build: (summary: string) => { envelope: Envelope; text: string },
+): { line: { envelope: Envelope; text: string }; cut: number } | null {
+  const whole = build(full);
+  if (whole.text.length <= MAX_LINE) return { line: whole, cut: full.length };
+  if (build("").text.length > MAX_LINE) return null;
+  let lo = 0;
+  let hi = full.length;
+  while (lo < hi) {
+    const mid = Math.ceil((lo + hi) / 2);
+    if (build(clip(full, mid, { flatten: false })).text.length <= MAX_LINE) lo = mid;
+    else hi = mid - 1;
+  }
+  return { line: build(clip(full, lo, { flatten: false })), cut: lo };
+}
+
+/**
+ * Renders one `watch --all` line (without the newline) within {@linkcode MAX_LINE}, shortening
+ * the summary; null when it cannot fit even with no summary (too many targets in one line).
+ */
+export function renderFleetLine(
+  result: FleetEvent,
+  session: string | null,
+): { envelope: Envelope; text: string } | null {
+  const full = result.summary.replace(/\s+/g, " ").trim();
+  return fitSummary(full, (summary) => {
+    const envelope = okEnvelope("watch", session, FleetEventSchema.parse({ ...result, summary }));
+    return { envelope, text: JSON.stringify(envelope) };
+  })?.line ?? null;
 }

@@ -91,17 +91,11 @@ export interface CursorIndex {
   owner: string;
   updated: string;
   entries: Record<string, CursorEntry>;
-  /**
-   * The last Stop that blocked: its event id (a hash of the hook input, which Claude Code gives
-   * every hook of one event alike) and when. The wake-up hook of the same Stop reads it to step
-   * aside while Claude keeps working.
-   */
-  last_block?: { event: string; at: number } | null;
 }
 
 /** An empty index. */
 export function emptyIndex(owner: string): CursorIndex {
-  return { v: 1, owner, updated: new Date(0).toISOString(), entries: {}, last_block: null };
+  return { v: 1, owner, updated: new Date(0).toISOString(), entries: {} };
 }
 
 /** Reads the index at `path`; an absent or unreadable one is empty (it is a cache of deliveries). */
@@ -109,11 +103,7 @@ export function readIndex(path: string, owner: string): CursorIndex {
   try {
     const data = JSON.parse(Deno.readTextFileSync(path));
     if (data && data.v === 1 && data.entries && typeof data.entries === "object") {
-      const b = data.last_block;
-      const last_block = b && typeof b.event === "string" && typeof b.at === "number"
-        ? { event: b.event, at: b.at }
-        : null;
-      return { v: 1, owner, updated: String(data.updated ?? ""), entries: data.entries, last_block };
+      return { v: 1, owner, updated: String(data.updated ?? ""), entries: data.entries };
     }
   } catch {
     // absent or torn by hand: start over

@@ -126,6 +126,37 @@ export function releaseLease(root: string, mine: Lease): void {
   }
 }
 
+/** The file a blocking Stop writes for the wake-up of the same event (`leases/stop-block-<key>.json`). */
+function stopBlockPath(root: string, key: string): string {
+  return joinPath(root, LEASE_KIND, `stop-block-${key}.json`);
+}
+
+/**
+ * Notes that the Stop event `event` (a hash of its hook input, which every hook of that event gets
+ * alike) blocked for owner key `key`: the wake-up hook of the same Stop sees it and leaves, since
+ * Claude keeps working; its next Stop arms a new wake-up.
+ */
+export function noteStopBlock(root: string, key: string, event: string): void {
+  try {
+    Deno.mkdirSync(joinPath(root, LEASE_KIND), { recursive: true, mode: 0o700 });
+    const path = stopBlockPath(root, key);
+    const tmp = `${path}.${crypto.randomUUID()}.tmp`;
+    Deno.writeTextFileSync(tmp, JSON.stringify({ event, at: Date.now() }) + "\n", { mode: 0o600 });
+    Deno.renameSync(tmp, path);
+  } catch {
+    // the wake-up then waits as if the Stop had let Claude stop: harmless, it is re-armed later
+  }
+}
+
+/** True when the Stop event `event` of owner key `key` blocked (see {@linkcode noteStopBlock}). */
+export function stopBlocked(root: string, key: string, event: string): boolean {
+  try {
+    return JSON.parse(Deno.readTextFileSync(stopBlockPath(root, key))).event === event;
+  } catch {
+    return false;
+  }
+}
+
 /**
  * Removes whatever lease of `kind` is on file for `key` (UserPromptSubmit ends a waiting wake-up
  * this way). Looks first, so an absent file costs no exception.

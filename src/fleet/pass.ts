@@ -75,7 +75,6 @@ export async function withSyncedIndex<T>(
     const now = Date.now();
     const old = readIndex(indexPath(ctx.root, ctx.owner), ctx.owner);
     const next = emptyIndex(ctx.owner);
-    next.last_block = old.last_block ?? null;
     const saves: { id: string; record: ProgressRecord }[] = [];
     for (const target of targets) {
       const previous: CursorEntry | undefined = old.entries[target.key];
@@ -105,11 +104,10 @@ export async function withSyncedIndex<T>(
     if (ctx.trace) {
       await ctx.trace(targets.filter((t) => next.entries[t.key] !== old.entries[t.key]).map((t) => t.key));
     }
-    const body = (i: CursorIndex) => JSON.stringify([i.entries, i.last_block ?? null]);
-    const before = body(next);
+    const before = JSON.stringify(next.entries);
     const result = mark(next);
     const same = saves.length === 0 && Object.keys(old.entries).length === Object.keys(next.entries).length &&
-      body(next) === before && before === body(old);
+      JSON.stringify(next.entries) === before && before === JSON.stringify(old.entries);
     if (same) return result; // another process already committed all of it: nothing to write
     if (Date.now() > ctx.deadline) throw new OverBudget();
     for (const s of saves) await store.write(HOOK_PROGRESS_KIND, s.id, s.record);

@@ -80,8 +80,6 @@ export async function stopDecision(ctx: HookContext, targets: FleetTarget[]): Pr
       c.entry.stop_blocked = c.entry.sig;
       if (c.why !== "working") c.entry.delivered = c.entry.sig;
     }
-    // the wake-up hook of this same Stop sees it and steps aside: Claude keeps working
-    if (found.length) index.last_block = { event: ctx.input.event_id, at: Date.now() };
     return found;
   });
   if (!items.length) return null;

@@ -210,12 +210,26 @@ export async function runHook(argv: string[], env: HookEnv, io: HookIo = process
         error: `refused to print ${out.length} characters (cap ${MAX_OUTPUT_CHARS})`,
       });
     } else if (out !== null) {
+      if (event === "Stop" && root && out.includes('"decision":"block"')) await noteBlock(root, text);
       await io.stdout(out);
     }
   } catch (err) {
     await logHook(root, { event, ...(await output()).describeError(err) });
   }
   return 0;
+}
+
+/**
+ * A Stop that blocks (this hook's rules or the review gate) says so for the wake-up hook of the
+ * same Stop event (`fleet/lease.ts` `noteStopBlock`): Claude keeps working, so it need not wait.
+ */
+async function noteBlock(root: string, text: string | null): Promise<void> {
+  const input = parseInput(text);
+  if (!input) return;
+  const lease: typeof import("../fleet/lease.ts") = await import(
+    new URL("../fleet/lease.ts", import.meta.url).href
+  );
+  lease.noteStopBlock(root, ownerKey(input.session_id), input.event_id);
 }
 
 async function handle(

@@ -23,7 +23,7 @@ import { CodexctlError } from "../errors.ts";
 import { OverBudget, withSyncedIndex } from "../fleet/pass.ts";
 import { type CursorEntry, indexPath, readIndex } from "../fleet/cursor.ts";
 import { ownerKey, ownerTargets } from "../fleet/targets.ts";
-import { releaseLease, stillHeld, takeLease } from "../fleet/lease.ts";
+import { releaseLease, stillHeld, stopBlocked, takeLease } from "../fleet/lease.ts";
 import { fleetDirs, FleetWaiter, nextRecheck, parentGone } from "../fleet/wait.ts";
 import { needsClaude, stillWorking } from "./stop_rules.ts";
 import { contextText } from "./render.ts";
@@ -59,7 +59,8 @@ export async function wakeUp(ctx: WakeContext): Promise<WakeOutcome> {
   const started = Date.now();
   const deadline = started + ctx.waitMs;
   const startPpid = Deno.ppid;
-  const lease = takeLease(ctx.root, "wake", ownerKey(ctx.owner), {
+  const key = ownerKey(ctx.owner);
+  const lease = takeLease(ctx.root, "wake", key, {
     expires: deadline + 5000,
     command: "codexctl hook wake",
   });
@@ -83,15 +84,15 @@ export async function wakeUp(ctx: WakeContext): Promise<WakeOutcome> {
           targets,
           (index) => {
             // the Stop hook of this very Stop blocked: Claude keeps working; its next Stop re-arms
-            if (index.last_block?.event === ctx.input.event_id) {
+            if (stopBlocked(ctx.root, key, ctx.input.event_id)) {
               return { blocked: true, claimed: [], working: false };
             }
             const claimed: { key: string; entry: CursorEntry }[] = [];
             let working = false;
-            for (const [key, entry] of Object.entries(index.entries)) {
+            for (const [target, entry] of Object.entries(index.entries)) {
               if (needsClaude(entry)) {
                 entry.delivered = entry.sig;
-                claimed.push({ key, entry });
+                claimed.push({ key: target, entry });
               } else if (stillWorking(entry)) working = true;
             }
             return { blocked: false, claimed, working };

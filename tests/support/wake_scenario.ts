@@ -194,7 +194,7 @@ async function printRun(
     env: {
       HOME: home,
       LANG: "C.UTF-8",
-      TERM: "dumb",
+      TERM: "xterm-256color", // the Codex TUI that codexctl opens inherits it ("dumb" makes it ask first)
       ANTHROPIC_BASE_URL: baseUrl,
       ANTHROPIC_API_KEY: MOCK_API_KEY,
       DISABLE_TELEMETRY: "1",

@@ -242,6 +242,8 @@ function candidates(
     if (!e) continue;
     const news = deliverable(e) && e.delivered !== e.sig;
     if (!present.has(t.key)) {
+      // a new session is announced once bound to its rollout (or when it already needs telling)
+      if (t.kind === "session" && !e.path && !news) continue;
       out.push({ key: t.key, event: "added", claim: news, entry: e, label: t.label, priority: news ? 6 : 3 });
     } else if (news) {
       out.push({ key: t.key, event: "change", claim: true, entry: e, label: t.label, priority: 6 });

@@ -14,7 +14,7 @@
 import { join } from "node:path";
 import { canIsolateNetwork } from "./claude_run.ts";
 import { denoDir } from "./deno_dir.ts";
-import { type TmuxPane, TmuxServer } from "./tmux.ts";
+import type { TmuxPane, TmuxServer } from "./tmux.ts";
 
 /** The API key the mock accepts (any key does; this one is pre-approved in the private HOME). */
 export const MOCK_API_KEY = "sk-ant-mock-key-0123456789abcdefghij";

@@ -8,6 +8,8 @@ import { join } from "node:path";
 import { freshProgress, readThread } from "../src/codex/rollout/reader.ts";
 import { generateRollout } from "../tests/support/generate_rollout.ts";
 import { spawnCli } from "../tests/support/cli_stream.ts";
+import { LineStream } from "../tests/support/lines.ts";
+import { denoDir } from "../tests/support/deno_dir.ts";
 import { BEFORE_TURN_END, splitFixture, writeSession } from "../tests/support/session_record.ts";
 
 const root = new URL("..", import.meta.url).pathname;
@@ -26,6 +28,11 @@ if (Deno.args[0] === "--cold-read") {
 // `--hook`: only the Claude Code hook section (defined at the end)
 if (Deno.args[0] === "--hook") {
   await hookBench();
+  Deno.exit(0);
+}
+// `--fleet`: only the watch --all section (defined at the end)
+if (Deno.args[0] === "--fleet") {
+  await fleetBench(Number(Deno.args[1] ?? 60));
   Deno.exit(0);
 }
 const pct = (xs: number[], p: number) =>
@@ -222,6 +229,7 @@ await Deno.remove(home, { recursive: true });
 }
 
 await hookBench();
+await fleetBench(60);
 
 // ---------------------------------------------------------------------------------------------
 // Claude Code hook: the no-change path (what runs after almost every tool call of Claude Code)
@@ -325,5 +333,115 @@ async function hookBench(): Promise<void> {
   if (spoke) {
     console.log(`warning: the hook printed something in ${spoke} runs; that was not the no-change path`);
   }
+  await Deno.remove(dir, { recursive: true });
+}
+
+// ---------------------------------------------------------------------------------------------
+// watch --all over an idle fleet, and how fast a change becomes a line
+// ---------------------------------------------------------------------------------------------
+
+/** CPU time (user + system, ms) and resident memory (MiB) of process `pid`, from /proc. */
+function procUsage(pid: number): { cpuMs: number; rssMiB: number } | null {
+  try {
+    const stat = Deno.readTextFileSync(`/proc/${pid}/stat`);
+    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+    const ticks = Number(fields[11]) + Number(fields[12]); // utime, stime (fields 14 and 15)
+    const status = Deno.readTextFileSync(`/proc/${pid}/status`);
+    const rss = Number(status.match(/^VmRSS:\s+(\d+) kB/m)?.[1] ?? 0);
+    return { cpuMs: ticks * 10, rssMiB: rss / 1024 }; // USER_HZ is 100 on Linux
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * `codexctl watch --all --mine` over 50 idle sessions (each bound to its own rollout of an open
+ * turn, its Codex pid alive so the pids are probed): CPU and peak RSS over `seconds`, then the time
+ * from appending a turn's end to a rollout to the watch printing its line (p50 of 20).
+ */
+async function fleetBench(seconds: number): Promise<void> {
+  const owner = "b3e4c000-0000-4000-8000-0000000000f1";
+  const dir = await Deno.makeTempDir({ prefix: "codexctl-fleet-bench-" });
+  const state = join(dir, "state");
+  const split = splitFixture("0.169.0", "marker", BEFORE_TURN_END);
+  const rollouts: string[] = [];
+  for (let i = 0; i < 50; i++) {
+    const rollout = join(dir, "codex", `rollout-${i}.jsonl`);
+    await Deno.mkdir(join(dir, "codex"), { recursive: true });
+    await Deno.writeTextFile(rollout, split.head);
+    rollouts.push(rollout);
+    await writeSession(state, {
+      session: `cdx-f${String(i).padStart(3, "0")}`,
+      owner,
+      rollout_path: rollout,
+      thread_id: split.thread,
+      pid: Deno.pid,
+      slug: `fleet-${i}`,
+    });
+  }
+  // through the plugin's launcher, as the Monitor and the plugin monitor run it
+  const child = new Deno.Command(join(root, "bin", "codexctl"), {
+    args: ["watch", "--all", "--mine", "--timeout", String(seconds + 300), "--min-interval", "0"],
+    env: {
+      CODEXCTL_HOME: state,
+      CODEX_HOME: join(dir, "codex-home"),
+      CODEXCTL_OWNER: owner,
+      HOME: dir,
+      PATH: `${join(Deno.execPath(), "..")}:${Deno.env.get("PATH") ?? ""}`,
+      DENO_DIR: await denoDir(),
+    },
+    stdin: "null",
+    stdout: "piped",
+    stderr: "inherit",
+  }).spawn();
+  const watch = { child, lines: new LineStream(child.stdout), exit: () => child.status };
+  const first = await watch.lines.next(30_000);
+  if (!first?.includes('"snapshot"')) throw new Error(`no snapshot line: ${first}`);
+  await new Promise((r) => setTimeout(r, 2000)); // settled
+  const pid = watch.child.pid;
+  const before = procUsage(pid);
+  let peak = before?.rssMiB ?? 0;
+  const t0 = performance.now();
+  while (performance.now() - t0 < seconds * 1000) {
+    await new Promise((r) => setTimeout(r, 1000));
+    peak = Math.max(peak, procUsage(pid)?.rssMiB ?? 0);
+  }
+  const after = procUsage(pid);
+  const wall = performance.now() - t0;
+  const latency: number[] = [];
+  for (let i = 0; i < 20; i++) {
+    await new Promise((r) => setTimeout(r, 300));
+    const at = performance.now();
+    await Deno.writeTextFile(rollouts[i], split.rest, { append: true });
+    for (;;) {
+      const line = await watch.lines.next(10_000);
+      if (!line) throw new Error(`no line for cdx-f${String(i).padStart(3, "0")}`);
+      if (line.includes(`cdx-f${String(i).padStart(3, "0")}`)) break;
+    }
+    latency.push(performance.now() - at);
+  }
+  try {
+    watch.child.kill("SIGTERM");
+  } catch { /* ended */ }
+  await watch.exit();
+  console.log("");
+  console.log(`${"watch --all --mine, 50 idle sessions".padEnd(60)} ${"value".padStart(16)}   goal`);
+  if (before && after) {
+    const cpuPct = ((after.cpuMs - before.cpuMs) / wall) * 100;
+    console.log(
+      `${`CPU over ${seconds} s (user + system)`.padEnd(60)} ${
+        `${cpuPct.toFixed(2)} %`.padStart(16)
+      }   < 1 %`,
+    );
+    console.log(`${"peak RSS".padEnd(60)} ${`${peak.toFixed(1)} MiB`.padStart(16)}   < 80 MB`);
+  } else {
+    console.log("(no /proc here: CPU and RSS not measured)");
+  }
+  const p = (q: number) => [...latency].sort((a, b) => a - b)[Math.floor((q / 100) * (latency.length - 1))];
+  console.log(
+    `${"append of a turn's end → its watch --all line, p50 (20 runs)".padEnd(60)} ${
+      `${p(50).toFixed(1)} ms`.padStart(16)
+    }   ≤ 50 ms (p90 ${p(90).toFixed(1)} ms)`,
+  );
   await Deno.remove(dir, { recursive: true });
 }

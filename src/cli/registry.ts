@@ -7,24 +7,44 @@ import type { Verb } from "./verb.ts";
 
 /**
  * Every verb, in the order `--help` lists them, each loaded only when used: a call loads the one
- * module it runs, so start-up stays small as verbs are added.
+ * module it runs, so start-up stays small as verbs are added. The specifiers are computed on
+ * purpose: for an analyzable `import("./x.ts")`, `deno run` builds every verb's module graph at
+ * start-up — tens of MB that a long-running `watch --all` would hold for nothing (`lazy.ts` lists
+ * the modules, so `deno compile` includes them).
  */
 const LOADERS: Readonly<Record<string, () => Promise<Verb>>> = {
-  start: async () => (await import("./start.ts")).startVerb,
-  send: async () => (await import("./send.ts")).sendVerb,
-  reply: async () => (await import("./reply.ts")).replyVerb,
-  await: async () => (await import("./await.ts")).awaitVerb,
-  status: async () => (await import("./status.ts")).statusVerb,
-  watch: async () => (await import("./watch.ts")).watchVerb,
-  end: async () => (await import("./end.ts")).endVerb,
-  sessions: async () => (await import("./sessions.ts")).sessionsVerb,
-  threads: async () => (await import("./threads.ts")).threadsVerb,
-  tail: async () => (await import("./tail.ts")).tailVerb,
-  follow: async () => (await import("./follow.ts")).followVerb,
-  gate: async () => (await import("./gate.ts")).gateVerb,
-  doctor: async () => (await import("./doctor.ts")).doctorVerb,
-  schema: async () => (await import("./schema.ts")).schemaVerb,
-  hook: async () => (await import("./hook.ts")).hookVerb,
+  start: async () =>
+    ((await import(new URL("./start.ts", import.meta.url).href)) as typeof import("./start.ts")).startVerb,
+  send: async () =>
+    ((await import(new URL("./send.ts", import.meta.url).href)) as typeof import("./send.ts")).sendVerb,
+  reply: async () =>
+    ((await import(new URL("./reply.ts", import.meta.url).href)) as typeof import("./reply.ts")).replyVerb,
+  await: async () =>
+    ((await import(new URL("./await.ts", import.meta.url).href)) as typeof import("./await.ts")).awaitVerb,
+  status: async () =>
+    ((await import(new URL("./status.ts", import.meta.url).href)) as typeof import("./status.ts")).statusVerb,
+  watch: async () =>
+    ((await import(new URL("./watch.ts", import.meta.url).href)) as typeof import("./watch.ts")).watchVerb,
+  end: async () =>
+    ((await import(new URL("./end.ts", import.meta.url).href)) as typeof import("./end.ts")).endVerb,
+  sessions: async () =>
+    ((await import(new URL("./sessions.ts", import.meta.url).href)) as typeof import("./sessions.ts"))
+      .sessionsVerb,
+  threads: async () =>
+    ((await import(new URL("./threads.ts", import.meta.url).href)) as typeof import("./threads.ts"))
+      .threadsVerb,
+  tail: async () =>
+    ((await import(new URL("./tail.ts", import.meta.url).href)) as typeof import("./tail.ts")).tailVerb,
+  follow: async () =>
+    ((await import(new URL("./follow.ts", import.meta.url).href)) as typeof import("./follow.ts")).followVerb,
+  gate: async () =>
+    ((await import(new URL("./gate.ts", import.meta.url).href)) as typeof import("./gate.ts")).gateVerb,
+  doctor: async () =>
+    ((await import(new URL("./doctor.ts", import.meta.url).href)) as typeof import("./doctor.ts")).doctorVerb,
+  schema: async () =>
+    ((await import(new URL("./schema.ts", import.meta.url).href)) as typeof import("./schema.ts")).schemaVerb,
+  hook: async () =>
+    ((await import(new URL("./hook.ts", import.meta.url).href)) as typeof import("./hook.ts")).hookVerb,
 };
 
 /** The names of all verbs, in help order. */

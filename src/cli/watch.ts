@@ -5,19 +5,32 @@
  * @module
  */
 import { z } from "zod";
-import { resolveTarget } from "./target.ts";
-import { watchThread } from "../watch/thread_watch.ts";
-import { watchSession } from "../watch/session_watch.ts";
-import { watchFleet } from "../watch/fleet_watch.ts";
 import { currentOwner } from "../session/owner.ts";
 import { usageError } from "../errors.ts";
 import { envNumber, hookStallMs } from "../hook/run.ts";
-import { Session } from "../driver/session.ts";
 import { Store } from "../store/store.ts";
-import type { Envelope } from "../envelope.ts";
-import { loadApprovalPolicy } from "../policy/config.ts";
 import { defineVerb, flag } from "./verb.ts";
-import { addExpect } from "./session_flags.ts";
+
+const watchArgs = z.object({
+  session: z.string().optional(),
+  thread: z.string().optional(),
+  all: z.boolean().optional(),
+  mine: z.boolean().optional(),
+  timeout: z.string().regex(/^\d+(\.\d+)?$/, {
+    error: (iss) => `expected a number of seconds, got "${String(iss.input)}"`,
+  }).transform(Number).default(1740),
+  stall: flag.secondsOr(600),
+  until: z.enum(["completed", "settled"], {
+    error: (iss) => `must be completed or settled, not "${String(iss.input)}"`,
+  }).optional(),
+  "min-interval": z.string().regex(/^\d+(\.\d+)?$/, { error: "expected a number of seconds (0 allowed)" })
+    .transform(Number).default(2),
+  fresh: z.boolean().optional(),
+  "auto-approve": z.boolean().optional(),
+  "no-close": z.boolean().optional(),
+  expect: z.array(z.string()).default([]),
+  marker: z.string().optional(),
+});
 
 /** The `watch` verb. */
 export const watchVerb = defineVerb({
@@ -110,26 +123,7 @@ While it runs, start --no-wait offers no second Monitor (a lease in <state>/leas
     "codexctl watch --thread codex://threads/01a1fee2-5631-7ac1-80da-2f586c6afc12 --until settled",
     "codexctl watch --all --mine --timeout 1740",
   ],
-  args: z.object({
-    session: z.string().optional(),
-    thread: z.string().optional(),
-    all: z.boolean().optional(),
-    mine: z.boolean().optional(),
-    timeout: z.string().regex(/^\d+(\.\d+)?$/, {
-      error: (iss) => `expected a number of seconds, got "${String(iss.input)}"`,
-    }).transform(Number).default(1740),
-    stall: flag.secondsOr(600),
-    until: z.enum(["completed", "settled"], {
-      error: (iss) => `must be completed or settled, not "${String(iss.input)}"`,
-    }).optional(),
-    "min-interval": z.string().regex(/^\d+(\.\d+)?$/, { error: "expected a number of seconds (0 allowed)" })
-      .transform(Number).default(2),
-    fresh: z.boolean().optional(),
-    "auto-approve": z.boolean().optional(),
-    "no-close": z.boolean().optional(),
-    expect: z.array(z.string()).default([]),
-    marker: z.string().optional(),
-  }),
+  args: watchArgs,
   async run(args, ctx) {
     if (args.mine && !args.all) {
       throw usageError("BAD_FLAG", "--mine goes with --all", "run: codexctl watch --all --mine");
@@ -152,7 +146,10 @@ While it runs, start --no-wait offers no second Monitor (a lease in <state>/leas
       }
       const store = Store.fromEnv(ctx.env);
       const command = ["codexctl", "watch", "--all", ...(args.mine ? ["--mine"] : [])].join(" ");
-      const code = await watchFleet({
+      const fleet: typeof import("../watch/fleet_watch.ts") = await import(
+        new URL("../watch/fleet_watch.ts", import.meta.url).href
+      );
+      const code = await fleet.watchFleet({
         env: ctx.env,
         root: store.root,
         owner,
@@ -169,33 +166,11 @@ While it runs, start --no-wait offers no second Monitor (a lease in <state>/leas
     if (args.timeout <= 0) {
       throw usageError("BAD_FLAG", "--timeout must be more than 0 seconds (0 is for --all only)");
     }
-    const target = resolveTarget("watch", args);
-    // a watch line is serialised once, by watch/line.ts (which fits it into 500 characters)
-    const emit = (text: string, envelope: Envelope) => ctx.emitLine(envelope, text);
-    if (target.kind === "session") {
-      const session = await Session.load(Store.fromEnv(ctx.env), target.session, ctx.env);
-      await addExpect(session, args.expect);
-      const code = await watchSession(session, {
-        timeoutSec: args.timeout,
-        policy: await loadApprovalPolicy(ctx.env, { autoApprove: args["auto-approve"] ?? false }),
-        noClose: args["no-close"] ?? false,
-        minIntervalSec: args["min-interval"],
-        emit,
-      });
-      return { kind: "done", exitCode: code };
-    }
-    const code = await watchThread({
-      ref: target.threadId,
-      env: ctx.env,
-      timeoutSec: args.timeout,
-      stallSec: args.stall,
-      until: args.until ?? null,
-      minIntervalSec: args["min-interval"],
-      fresh: args.fresh ?? false,
-      expect: args.expect,
-      marker: args.marker ?? null,
-      emit,
-    });
-    return { kind: "done", exitCode: code };
+    // --session and --thread live in watch_one.ts, loaded only for them: watch --all (a Monitor
+    // that may run for the whole Claude Code session) never loads the pane driver or the daemon
+    const one: typeof import("./watch_one.ts") = await import(
+      new URL("./watch_one.ts", import.meta.url).href
+    );
+    return { kind: "done", exitCode: await one.watchOne(args, ctx) };
   },
 });

@@ -1,10 +1,12 @@
 /**
  * The daemon evidence: what the Codex daemon says about a thread, asked only when its control
- * socket exists (no socket: nothing to ask, and no time spent trying).
+ * socket exists (no socket: nothing to ask, and no time spent trying). The daemon client (and its
+ * WebSocket library) is loaded only then: observers that never ask — the hooks' delivery pass,
+ * `watch --all` — stay small (see `lazy.ts`).
  *
  * @module
  */
-import { type DaemonReading, readDaemonEvidence } from "../codex/daemon/evidence.ts";
+import type { DaemonReading } from "../codex/daemon/evidence.ts";
 import { controlSocketPath } from "../codex/daemon/socket_path.ts";
 
 /**
@@ -21,5 +23,8 @@ export async function askDaemon(
   } catch {
     return null;
   }
-  return await readDaemonEvidence(codexHome, threadId, { timeoutMs });
+  const evidence: typeof import("../codex/daemon/evidence.ts") = await import(
+    new URL("../codex/daemon/evidence.ts", import.meta.url).href
+  );
+  return await evidence.readDaemonEvidence(codexHome, threadId, { timeoutMs });
 }

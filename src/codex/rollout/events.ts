@@ -129,9 +129,30 @@ export interface ParseStats {
   invalid_json: number;
   /** Known kinds whose content did not have the expected shape. */
   malformed: number;
-  /** Unknown kinds: `type` or `type/payload.type` → count. */
+  /** Unknown kinds: `type` or `type/payload.type` → count (bounded, see `countUnknown`). */
   unknown: Record<string, number>;
   oversized: number;
+}
+
+/** Distinct unknown kinds counted by name; later ones are counted together under {@linkcode OTHER_UNKNOWN}. */
+export const MAX_UNKNOWN_TYPES = 32;
+/** Characters kept of an unknown kind's name. */
+const MAX_UNKNOWN_NAME = 80;
+/** Where unknown kinds beyond {@linkcode MAX_UNKNOWN_TYPES} are counted. */
+export const OTHER_UNKNOWN = "<other>";
+
+/**
+ * Counts one line of the unknown kind `key` (bounded: a hostile file with a million made-up kinds
+ * keeps {@linkcode MAX_UNKNOWN_TYPES} names and one count for the rest). Returns the name counted.
+ */
+export function countUnknown(stats: ParseStats, key: string): string {
+  let name = key.length > MAX_UNKNOWN_NAME ? `${key.slice(0, MAX_UNKNOWN_NAME - 1)}…` : key;
+  const counts = stats.unknown;
+  if (!Object.hasOwn(counts, name) && Object.keys(counts).length >= MAX_UNKNOWN_TYPES) name = OTHER_UNKNOWN;
+  // an own property even for names such as `__proto__` or `constructor`
+  const value = (Object.hasOwn(counts, name) ? counts[name] : 0) + 1;
+  Object.defineProperty(counts, name, { value, enumerable: true, writable: true, configurable: true });
+  return name;
 }
 
 /** Fresh counters. */

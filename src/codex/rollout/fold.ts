@@ -7,6 +7,11 @@
  * turn ended, messages, tokens …). What that means — working, failed, waiting — is judged in
  * `src/verdict/` (`rollout_status.ts`), never here.
  *
+ * The state is bounded, however long the rollout: messages keep their last
+ * {@linkcode MAX_MESSAGE} characters, the latest plan and checklist are kept whole but only the
+ * latest, at most {@linkcode MAX_PENDING} pending calls with bounded summaries, the last five errors,
+ * counters. No kept string holds on to the (possibly huge) line it was cut from.
+ *
  * @module
  */
 import { clip } from "../../text.ts";
@@ -132,7 +137,16 @@ export interface ThreadState {
   review?: ReviewState | null;
 }
 
-const MAX_MESSAGE = 16 * 1024;
+/** Characters kept of a message (its end) or a goal (its start). */
+export const MAX_MESSAGE = 16 * 1024;
+/** Pending calls kept for the open turn (escalated calls and questions are let go last). */
+export const MAX_PENDING = 64;
+/** Characters kept of a call's summary or justification, and of how a turn failed. */
+const MAX_SUMMARY = 2000;
+/** Characters kept of a label (model, approval policy, sandbox, version, …). */
+const MAX_LABEL = 200;
+/** Characters kept of an error line. */
+const MAX_ERROR = 500;
 
 /** The state before any event. */
 export function initialState(): ThreadState {
@@ -187,13 +201,62 @@ export function foldWithTransitions(
 ): { state: ThreadState; transitions: Transition[] } {
   const s: ThreadState = structuredClone(state);
   const transitions: Transition[] = [];
-  for (const e of events) step(s, e, transitions);
+  foldInto(s, events, transitions);
   return { state: s, transitions };
+}
+
+/**
+ * Folds `events` into `state` in place and appends the transitions they cause to `transitions`:
+ * for a reader that owns its copy of the state and folds a stream piece by piece. Folding in
+ * pieces gives exactly the state of one {@linkcode fold} of all of them.
+ */
+export function foldInto(
+  state: ThreadState,
+  events: Iterable<RolloutEvent>,
+  transitions: Transition[],
+): void {
+  for (const e of events) step(state, e, transitions);
 }
 
 /** A message as kept in the state: its last {@linkcode MAX_MESSAGE} characters. */
 function kept(text: string): string {
-  return clip(text, MAX_MESSAGE, { keep: "end", flatten: false });
+  const end = clip(text, MAX_MESSAGE, { keep: "end", flatten: false });
+  return end === text ? text : detached(end);
+}
+
+/** The start of a text, at most `max` characters. */
+function bounded(text: string, max: number): string;
+function bounded(text: string | null, max: number): string | null;
+function bounded(text: string | null, max: number): string | null {
+  if (text === null) return null;
+  const start = clip(text, max, { flatten: false });
+  return start === text ? text : detached(start);
+}
+
+/**
+ * A copy of `text` that does not keep the string it was cut from alive. V8 represents a slice of a
+ * longer string as a view of it, so a 16 KiB tail of a 10 MB message would keep all 10 MB;
+ * concatenation followed by a slice makes a flat copy. (Values JSON.parse made are their own.)
+ */
+function detached(text: string): string {
+  return text.length < 13 ? text : (" " + text).slice(1);
+}
+
+function detachedOrNull(text: string | null): string | null {
+  return text === null ? null : detached(text);
+}
+
+/** A label as kept in the state. */
+function labelled(text: string): string {
+  return bounded(text, MAX_LABEL);
+}
+
+/** Makes room for one more pending call: the oldest plain call goes first, then the oldest at all. */
+function makeRoom(calls: Record<string, PendingCall>): void {
+  const ids = Object.keys(calls);
+  if (ids.length < MAX_PENDING) return;
+  const plain = ids.find((id) => !calls[id].escalated && calls[id].name !== "request_user_input");
+  delete calls[plain ?? ids[0]];
 }
 
 function shellSummary(name: string, args: Record<string, unknown> | null): string | null {
@@ -241,23 +304,23 @@ function step(s: ThreadState, e: RolloutEvent, transitions: Transition[]): void 
       if (s.thread_id === null) {
         s.thread_id = e.id;
         s.cwd = e.cwd;
-        s.originator = e.originator;
-        s.cli_version = e.cli_version;
-        s.source = e.source;
+        s.originator = e.originator === null ? null : labelled(e.originator);
+        s.cli_version = e.cli_version === null ? null : labelled(e.cli_version);
+        s.source = e.source === null ? null : labelled(e.source);
         s.history_mode = e.history_mode;
       }
       break;
     case "turn_context":
       if (e.cwd) s.cwd = e.cwd;
-      if (e.model) s.model = e.model;
-      if (e.approval_policy) s.approval_policy = e.approval_policy;
-      if (e.sandbox) s.sandbox = e.sandbox;
-      if (e.collaboration_mode) s.collaboration_mode = e.collaboration_mode;
+      if (e.model) s.model = labelled(e.model);
+      if (e.approval_policy) s.approval_policy = labelled(e.approval_policy);
+      if (e.sandbox) s.sandbox = labelled(e.sandbox);
+      if (e.collaboration_mode) s.collaboration_mode = labelled(e.collaboration_mode);
       break;
     case "settings":
-      if (e.model) s.model = e.model;
-      if (e.approval_policy) s.approval_policy = e.approval_policy;
-      if (e.collaboration_mode) s.collaboration_mode = e.collaboration_mode;
+      if (e.model) s.model = labelled(e.model);
+      if (e.approval_policy) s.approval_policy = labelled(e.approval_policy);
+      if (e.collaboration_mode) s.collaboration_mode = labelled(e.collaboration_mode);
       if (e.cwd) s.cwd = e.cwd;
       break;
     case "turn_started":
@@ -267,7 +330,7 @@ function step(s: ThreadState, e: RolloutEvent, transitions: Transition[]): void 
       s.pending_calls = {};
       s.questions = [];
       if (e.context_window) s.context_window = e.context_window;
-      if (e.collaboration_mode) s.collaboration_mode = e.collaboration_mode;
+      if (e.collaboration_mode) s.collaboration_mode = labelled(e.collaboration_mode);
       transitions.push({
         t: "turn_started",
         turn_id: e.turn_id,
@@ -285,7 +348,7 @@ function step(s: ThreadState, e: RolloutEvent, transitions: Transition[]): void 
         {
           id: e.turn_id ?? s.turn?.id ?? null,
           outcome: "completed",
-          error: e.error,
+          error: bounded(e.error, MAX_SUMMARY),
           reason: null,
           at: e.ts,
           output: worked || !!e.last_agent_message,
@@ -301,7 +364,13 @@ function step(s: ThreadState, e: RolloutEvent, transitions: Transition[]): void 
       s.has_turn_markers = true;
       endTurn(
         s,
-        { id: e.turn_id ?? s.turn?.id ?? null, outcome: "aborted", error: null, reason: e.reason, at: e.ts },
+        {
+          id: e.turn_id ?? s.turn?.id ?? null,
+          outcome: "aborted",
+          error: null,
+          reason: labelled(e.reason),
+          at: e.ts,
+        },
         transitions,
         e.offset,
         null,
@@ -310,7 +379,7 @@ function step(s: ThreadState, e: RolloutEvent, transitions: Transition[]): void 
     case "user_message":
       s.last_user_message = kept(e.text);
       s.user_messages++;
-      s.marker = markerIn(e.text) ?? s.marker;
+      s.marker = detachedOrNull(bounded(markerIn(e.text), MAX_LABEL)) ?? s.marker;
       s.awaiting_reply = true;
       break;
     case "agent_message":
@@ -332,12 +401,15 @@ function step(s: ThreadState, e: RolloutEvent, transitions: Transition[]): void 
     case "tool_call": {
       if (s.turn) s.turn.activity++;
       const escalated = isEscalated(e.args);
+      if (!(e.call_id in s.pending_calls)) makeRoom(s.pending_calls);
       s.pending_calls[e.call_id] = {
-        name: e.name,
+        name: labelled(e.name),
         since: e.ts,
         escalated,
-        summary: shellSummary(e.name, e.args),
-        justification: typeof e.args?.justification === "string" ? e.args.justification : null,
+        summary: bounded(shellSummary(e.name, e.args), MAX_SUMMARY),
+        justification: typeof e.args?.justification === "string"
+          ? bounded(e.args.justification, MAX_SUMMARY)
+          : null,
       };
       if (e.name === "request_user_input") {
         s.questions = userInputQuestions(e.args);
@@ -353,7 +425,7 @@ function step(s: ThreadState, e: RolloutEvent, transitions: Transition[]): void 
         });
       } else if (e.name === "create_goal") {
         s.goal = {
-          objective: typeof e.args?.objective === "string" ? e.args.objective : null,
+          objective: typeof e.args?.objective === "string" ? bounded(e.args.objective, MAX_MESSAGE) : null,
           status: "active",
         };
         transitions.push({
@@ -364,7 +436,7 @@ function step(s: ThreadState, e: RolloutEvent, transitions: Transition[]): void 
           offset: e.offset,
         });
       } else if (e.name === "update_goal" && typeof e.args?.status === "string") {
-        s.goal = { objective: s.goal?.objective ?? null, status: e.args.status };
+        s.goal = { objective: s.goal?.objective ?? null, status: labelled(e.args.status) };
         transitions.push({
           t: "goal",
           objective: s.goal.objective,
@@ -399,7 +471,10 @@ function step(s: ThreadState, e: RolloutEvent, transitions: Transition[]): void 
       }
       break;
     case "goal":
-      s.goal = { objective: e.objective ?? s.goal?.objective ?? null, status: e.status };
+      s.goal = {
+        objective: bounded(e.objective, MAX_MESSAGE) ?? s.goal?.objective ?? null,
+        status: labelled(e.status),
+      };
       transitions.push({
         t: "goal",
         objective: s.goal.objective,
@@ -434,7 +509,7 @@ function step(s: ThreadState, e: RolloutEvent, transitions: Transition[]): void 
       s.compactions++;
       break;
     case "error":
-      s.errors = [...s.errors.slice(-4), e.message.slice(0, 500)];
+      s.errors = [...s.errors.slice(-4), bounded(e.message, MAX_ERROR)];
       break;
     case "unknown":
     case "tick":

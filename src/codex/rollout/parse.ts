@@ -11,7 +11,7 @@
  * @module
  */
 import { z } from "zod";
-import type { EventAt, ParseStats, RolloutEvent } from "./events.ts";
+import { countUnknown, type EventAt, type ParseStats, type RolloutEvent } from "./events.ts";
 import { type EventReader, label, num, parseArgs, str, usage, UsageSchema } from "./fields.ts";
 import { type Head, headField, scanHead, wideHead } from "./head.ts";
 import { LEGACY_ACTIVITY_EVENTS, LEGACY_QUIET_EVENTS, legacyEvent } from "./legacy.ts";
@@ -100,6 +100,17 @@ function fromHead(bytes: Uint8Array, head: Head, at: EventAt): RolloutEvent | nu
 }
 
 /**
+ * True when a line's first bytes decide what it means to the state (a tool output, a context
+ * message, reasoning, an activity item, a quiet line …), so the rest of a long line need not be
+ * read into memory: {@linkcode parseLine} gives the same event for those bytes as for the whole
+ * line. Setters (see {@linkcode SETTERS}) are always read whole.
+ */
+export function headDecides(bytes: Uint8Array): boolean {
+  const head = scanHead(bytes);
+  return setterKey(head) === null && fromHead(bytes, head, { ts: head.ts, offset: 0 }) !== undefined;
+}
+
+/**
  * Parses one rollout line. Returns null for lines the state deliberately ignores. Updates `stats`.
  */
 export function parseLine(
@@ -146,8 +157,8 @@ export function parseLine(
       : typeof payload.type === "string"
       ? `${type}/${payload.type}`
       : type;
-    stats.unknown[key] = (stats.unknown[key] ?? 0) + 1;
-    return { k: "unknown", type: key, ts: fullTs, offset };
+    const counted = countUnknown(stats, key);
+    return { k: "unknown", type: counted, ts: fullTs, offset };
   }
   stats.known++;
   return event;

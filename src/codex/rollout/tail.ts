@@ -8,6 +8,8 @@
  *   restarts from 0.
  * - Lines longer than `maxLineBytes` (default 16 MiB) are skipped with a warning without ever being
  *   held in memory; while such a line is still being written the cursor carries `skipping: true`.
+ * - A reader that needs only the first bytes of some lines (`headOnly`) gets a long line of that kind
+ *   as its head and its length: the rest is read past, never held, so memory does not grow with it.
  *
  * @module
  */
@@ -57,9 +59,22 @@ export interface TailRead extends TailScan {
 
 /**
  * Called once per complete line. `bytes` is a view into a reused buffer: valid only during the
- * call (copy it to keep it).
+ * call (copy it to keep it). `length` is the line's length in bytes (without the newline): more
+ * than `bytes.length` when only the line's head was kept (see {@linkcode HeadOnly}).
  */
-export type LineVisitor = (bytes: Uint8Array, offset: number) => void;
+export type LineVisitor = (bytes: Uint8Array, offset: number, length: number) => void;
+
+/**
+ * Which long lines are read for their first bytes only. Once a line has grown past `after` bytes
+ * without ending, `test` sees its first `keep` bytes; when it returns true the rest of the line is
+ * read past without being held, and the visitor gets those `keep` bytes and the line's full length.
+ * Such a line is never over-long: its length does not cost memory.
+ */
+export interface HeadOnly {
+  after: number;
+  keep: number;
+  test: (head: Uint8Array) => boolean;
+}
 
 /** Options of {@linkcode readLines}. */
 export interface TailOptions {
@@ -70,8 +85,15 @@ export interface TailOptions {
    * least one complete line when one is there, whatever the budget (even 0), so paging always ends.
    */
   maxBytes?: number;
-  /** Read buffer size (default 1 MiB). */
+  /** Read buffer size (default 256 KiB). */
   chunkBytes?: number;
+  /** Long lines whose head is enough (default: every line is held whole). */
+  headOnly?: HeadOnly;
+  /**
+   * Called before the first line is visited when the file shrank below the cursor or was replaced:
+   * the read starts over from byte 0.
+   */
+  onRestart?: (why: "truncated" | "replaced") => void;
 }
 
 /** The start of a file. */
@@ -125,7 +147,7 @@ export function scanLinesSync(
   options: TailOptions = {},
 ): TailScan {
   const maxLine = options.maxLineBytes ?? DEFAULT_MAX_LINE_BYTES;
-  const chunkSize = Math.max(64, options.chunkBytes ?? 1024 * 1024);
+  const chunkSize = Math.max(64, options.chunkBytes ?? 256 * 1024);
   const budget = options.maxBytes ?? Number.POSITIVE_INFINITY;
   const file = openRollout(path);
   try {
@@ -146,6 +168,7 @@ export function scanLinesSync(
       offset = 0;
       skipping = false;
     }
+    if (replaced || truncated) options.onRestart?.(replaced ? "replaced" : "truncated");
     const skipped: { offset: number; length: number }[] = [];
     if (size === offset) {
       return {
@@ -165,6 +188,10 @@ export function scanLinesSync(
     let lineStart = offset; // offset of the current line's first byte
     let position = offset; // offset of the next byte to read
     let skipStart = skipping ? offset : -1;
+    const headOnly = options.headOnly;
+    // the current line: its head was asked about (headOnly), and the answer was "the head is enough"
+    let asked = false;
+    let headOnlyLine = false;
     let consumed = 0;
     let more = false;
     // a read always makes progress: the budget is checked only after the first complete line, so a
@@ -195,25 +222,45 @@ export function scanLinesSync(
             skipping = false;
             lineStart = position + nl + 1;
           }
+        } else if (headOnlyLine) {
+          // the head is held; read past the rest of the line
+          if (nl !== -1) {
+            const length = position + nl - lineStart;
+            visit(pending.view(), lineStart, length);
+            consumed += length + 1;
+            lineStart = position + nl + 1;
+            pending.reset();
+            headOnlyLine = false;
+            asked = false;
+          }
         } else if (pending.length + (end - from) > maxLine) {
           // this line is too long: drop what we held and skip to its end
           skipping = true;
           skipStart = lineStart;
-          pending.clear();
+          pending.reset();
+          asked = false;
           if (nl !== -1) {
             skipped.push({ offset: skipStart, length: position + nl - skipStart });
             skipping = false;
             lineStart = position + nl + 1;
           }
         } else if (nl !== -1) {
-          const bytes = pending.length === 0
-            ? data.subarray(from, end)
-            : pending.takeWith(data.subarray(from, end));
-          visit(bytes, lineStart);
+          const held = pending.length > 0;
+          const bytes = held ? pending.viewWith(data.subarray(from, end)) : data.subarray(from, end);
+          visit(bytes, lineStart, bytes.length);
           consumed += bytes.length + 1;
           lineStart = position + nl + 1;
+          if (held) pending.reset();
+          asked = false;
         } else {
           pending.append(data.subarray(from, end));
+          if (headOnly && !asked && pending.length > headOnly.after) {
+            asked = true;
+            if (headOnly.test(pending.view().subarray(0, headOnly.keep))) {
+              headOnlyLine = true;
+              pending.truncate(headOnly.keep);
+            }
+          }
         }
         from = nl === -1 ? n : nl + 1;
       }
@@ -256,7 +303,13 @@ export function scanLinesSync(
   }
 }
 
-/** A growable byte buffer for the unterminated tail of a read. */
+/** Buffers up to this size are kept for the next line; bigger ones are let go after their line. */
+const KEEP_BUFFER = 1024 * 1024;
+
+/**
+ * A growable byte buffer for the unterminated part of a line. It grows by half (not doubling) so a
+ * long line costs little more than its length, and a big buffer is let go once its line is done.
+ */
 class LineBuffer {
   #bytes = new Uint8Array(0);
   length = 0;
@@ -265,7 +318,8 @@ class LineBuffer {
 
   append(piece: Uint8Array): void {
     if (this.#bytes.length < this.length + piece.length) {
-      const grown = new Uint8Array(Math.max(this.length + piece.length, this.#bytes.length * 2, 4096));
+      const size = Math.max(this.length + piece.length, Math.floor(this.#bytes.length * 1.5), 4096);
+      const grown = new Uint8Array(size);
       grown.set(this.#bytes.subarray(0, this.length));
       this.#bytes = grown;
     }
@@ -274,18 +328,25 @@ class LineBuffer {
     if (this.length > this.peak) this.peak = this.length;
   }
 
-  /** Returns the held bytes followed by `last`, and empties the buffer. */
-  takeWith(last: Uint8Array): Uint8Array {
-    if (this.length + last.length > this.peak) this.peak = this.length + last.length;
-    const out = new Uint8Array(this.length + last.length);
-    out.set(this.#bytes.subarray(0, this.length), 0);
-    out.set(last, this.length);
-    this.clear();
-    return out;
+  /** The held bytes (a view: valid until the buffer changes). */
+  view(): Uint8Array {
+    return this.#bytes.subarray(0, this.length);
   }
 
-  clear(): void {
-    this.#bytes = new Uint8Array(0);
+  /** The held bytes followed by `last` (a view: valid until the buffer changes). */
+  viewWith(last: Uint8Array): Uint8Array {
+    this.append(last);
+    return this.view();
+  }
+
+  /** Keeps only the first `n` bytes. */
+  truncate(n: number): void {
+    this.length = Math.min(n, this.length);
+  }
+
+  /** Empties the buffer (a big one is let go). */
+  reset(): void {
+    if (this.#bytes.length > KEEP_BUFFER) this.#bytes = new Uint8Array(0);
     this.length = 0;
   }
 }

@@ -6,7 +6,7 @@
  */
 import { join } from "node:path";
 import { freshProgress, readThread } from "../src/codex/rollout/reader.ts";
-import { generateRollout } from "../tests/support/generate_rollout.ts";
+import { generateRollout, type RolloutEra } from "../tests/support/generate_rollout.ts";
 import { spawnCli } from "../tests/support/cli_stream.ts";
 import { LineStream } from "../tests/support/lines.ts";
 import { denoDir } from "../tests/support/deno_dir.ts";
@@ -39,6 +39,12 @@ const pct = (xs: number[], p: number) =>
   [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor((p / 100) * xs.length))];
 const row = (name: string, value: string, goal: string) =>
   console.log(`${name.padEnd(60)} ${value.padStart(16)}   ${goal}`);
+// `--memory`: only the rollout memory and cold classification section (defined below)
+if (Deno.args[0] === "--memory") {
+  console.log(`${"figure".padEnd(60)} ${"value".padStart(16)}   goal`);
+  await memoryBench();
+  Deno.exit(0);
+}
 
 async function timeRuns(args: string[], runs: number): Promise<number[]> {
   const times: number[] = [];
@@ -64,31 +70,14 @@ row(
   `${(pct(version, 50) / pct(bare, 50)).toFixed(2)}× bare`,
 );
 
-// --- rollout engine on a generated 100 MB rollout
+// --- rollout engine: peak memory of `status` on generated rollouts of both eras, cold classification
+await memoryBench();
+
+// --- incremental reads on a 100 MB paginated rollout
 const home = await Deno.makeTempDir({ prefix: "codexctl-bench-" });
 const dir = join(home, "sessions", "2026", "11", "21");
 await Deno.mkdir(dir, { recursive: true });
-const probe = join(dir, "probe.jsonl");
-const { id } = await generateRollout(probe, 1024);
-const path = join(dir, `rollout-2026-11-21T16-00-00-${id}.jsonl`);
-await Deno.remove(probe);
-const gen = await generateRollout(path, 100 * 1024 * 1024);
-const mb = gen.bytes / (1024 * 1024);
-const cold: { ms: number; cpu_ms: number }[] = [];
-for (let i = 0; i < 5; i++) {
-  const out = await new Deno.Command(Deno.execPath(), {
-    args: ["run", "-A", new URL(import.meta.url).pathname, "--cold-read", path],
-    stdout: "piped",
-  }).output();
-  cold.push(JSON.parse(new TextDecoder().decode(out.stdout)));
-}
-const wallMs = pct(cold.map((c) => c.ms), 50);
-const cpuMs = pct(cold.map((c) => c.cpu_ms), 50);
-row(
-  `cold classification, ${mb.toFixed(0)} MB rollout (median of 5 processes)`,
-  `${(mb / (wallMs / 1000)).toFixed(0)} MB/s`,
-  `≥ 400 MB/s (by CPU time: ${(mb / (cpuMs / 1000)).toFixed(0)} MB/s)`,
-);
+const { id, path } = await rollout(dir, "paginated", 100);
 let progress = (await readThread(path, freshProgress(), { keepEvents: false })).progress;
 const line = JSON.stringify({
   timestamp: new Date().toISOString(),
@@ -230,6 +219,91 @@ await Deno.remove(home, { recursive: true });
 
 await hookBench();
 await fleetBench(60);
+
+// ---------------------------------------------------------------------------------------------
+// Rollout engine: peak memory of `status --thread` by rollout size and era, cold classification
+// ---------------------------------------------------------------------------------------------
+
+/** A generated rollout of `era` of about `mb` MB in `dir`, named so `status --thread` finds it. */
+async function rollout(dir: string, era: RolloutEra, mb: number) {
+  const probe = join(dir, "probe.jsonl");
+  const { id } = await generateRollout(probe, 1024, { era });
+  await Deno.remove(probe);
+  const path = join(dir, `rollout-2026-11-21T16-00-00-${id}.jsonl`);
+  const gen = await generateRollout(path, mb * 1024 * 1024, { era });
+  return { id, path, gen, mb: gen.bytes / (1024 * 1024) };
+}
+
+/** Median wall and CPU MB/s of one cold read of `path` in a fresh process (5 processes). */
+async function coldRead(path: string, mb: number) {
+  const cold: { ms: number; cpu_ms: number }[] = [];
+  for (let i = 0; i < 5; i++) {
+    const out = await new Deno.Command(Deno.execPath(), {
+      args: ["run", "-A", new URL(import.meta.url).pathname, "--cold-read", path],
+      stdout: "piped",
+    }).output();
+    cold.push(JSON.parse(new TextDecoder().decode(out.stdout)));
+  }
+  return {
+    wall: mb / (pct(cold.map((c) => c.ms), 50) / 1000),
+    cpu: mb / (pct(cold.map((c) => c.cpu_ms), 50) / 1000),
+  };
+}
+
+/**
+ * Peak RSS of the real `codexctl status --thread` process (from source, as a user runs it) on a
+ * one-turn rollout (the fixed cost), then on generated 25/100/200 MB rollouts of each era (see
+ * tests/support/generate_rollout.ts: many turns, big and huge tool outputs, plans, compactions),
+ * and the cold classification speed of the 100 MB ones.
+ */
+async function memoryBench(): Promise<void> {
+  const home = await Deno.makeTempDir({ prefix: "codexctl-bench-memory-" });
+  const dir = join(home, "sessions", "2026", "11", "21");
+  await Deno.mkdir(dir, { recursive: true });
+  const statusRss = async (id: string) => {
+    const runs: number[] = [];
+    let via = "";
+    for (let i = 0; i < 3; i++) {
+      const peak = await peakRss(
+        ["run", "-q", "-P", `--config=${join(root, "deno.json")}`, join(root, "src", "main.ts"), "status"],
+        ["--thread", id, "--json"],
+        { CODEX_HOME: home, CODEXCTL_HOME: join(home, "state") },
+      );
+      runs.push(peak.kb / 1024);
+      via = peak.via;
+    }
+    return { mb: Math.max(...runs), via };
+  };
+  const fixture = join(root, "tests", "fixtures", "codex-0.169.0", "shell", "exec.rollout.jsonl");
+  const tinyId = JSON.parse((await Deno.readTextFile(fixture)).split("\n")[0]).payload.id;
+  const tiny = join(dir, `rollout-2026-11-21T15-00-00-${tinyId}.jsonl`);
+  await Deno.copyFile(fixture, tiny);
+  await statusRss(tinyId); // warm-up: deno's transpile cache of this tree is filled once
+  const fixed = await statusRss(tinyId);
+  await Deno.remove(tiny);
+  row("status --thread peak RSS (max of 3), one-turn rollout", `${fixed.mb.toFixed(1)} MB`, `(${fixed.via})`);
+  for (const era of ["paginated", "legacy"] as RolloutEra[]) {
+    for (const size of [25, 100, 200]) {
+      const r = await rollout(dir, era, size);
+      const peak = await statusRss(r.id);
+      row(
+        `  … ${r.mb.toFixed(0)} MB ${era} rollout, ${r.gen.turns} turns, ${r.gen.huge} huge outputs`,
+        `${peak.mb.toFixed(1)} MB`,
+        size === 200 ? "≤ 96 MB" : "",
+      );
+      if (size === 100) {
+        const speed = await coldRead(r.path, r.mb);
+        row(
+          `  cold classification of it (median of 5 processes)`,
+          `${speed.wall.toFixed(0)} MB/s`,
+          `≥ 400 MB/s (by CPU time: ${speed.cpu.toFixed(0)} MB/s)`,
+        );
+      }
+      await Deno.remove(r.path);
+    }
+  }
+  await Deno.remove(home, { recursive: true });
+}
 
 // ---------------------------------------------------------------------------------------------
 // Claude Code hook: the no-change path (what runs after almost every tool call of Claude Code)
@@ -444,4 +518,57 @@ async function fleetBench(seconds: number): Promise<void> {
     }   ≤ 50 ms (p90 ${p(90).toFixed(1)} ms)`,
   );
   await Deno.remove(dir, { recursive: true });
+}
+
+// ---------------------------------------------------------------------------------------------
+// Peak resident memory of a child process
+// ---------------------------------------------------------------------------------------------
+
+/**
+ * Runs `deno <denoArgs> <args>` and returns its peak resident set size in KiB: from GNU time's
+ * `%M` (the kernel's maxrss of the finished child) when /usr/bin/time exists, else from polling
+ * `VmHWM` in /proc/<pid>/status every 2 ms while it runs (a high-water mark, so a late poll still
+ * sees an earlier peak; only growth in its last 2 ms could be missed).
+ */
+async function peakRss(
+  denoArgs: string[],
+  args: string[],
+  env: Record<string, string>,
+): Promise<{ kb: number; via: string }> {
+  const time = "/usr/bin/time";
+  const hasTime = await Deno.stat(time).then((s) => s.isFile, () => false);
+  if (hasTime) {
+    const out = await new Deno.Command(time, {
+      args: ["-f", "CODEXCTL_MAXRSS %M", Deno.execPath(), ...denoArgs, ...args],
+      env,
+      stdout: "null",
+      stderr: "piped",
+    }).output();
+    const m = new TextDecoder().decode(out.stderr).match(/CODEXCTL_MAXRSS (\d+)/);
+    if (!out.success || !m) throw new Error(`could not measure: ${new TextDecoder().decode(out.stderr)}`);
+    return { kb: Number(m[1]), via: "GNU time %M" };
+  }
+  const child = new Deno.Command(Deno.execPath(), {
+    args: [...denoArgs, ...args],
+    env,
+    stdout: "null",
+    stderr: "null",
+  }).spawn();
+  let kb = 0;
+  let done = false;
+  const status = child.status.then((s) => {
+    done = true;
+    return s;
+  });
+  while (!done) {
+    try {
+      const m = Deno.readTextFileSync(`/proc/${child.pid}/status`).match(/VmHWM:\s+(\d+) kB/);
+      if (m) kb = Math.max(kb, Number(m[1]));
+    } catch {
+      // gone meanwhile
+    }
+    await new Promise((r) => setTimeout(r, 2));
+  }
+  if (!(await status).success) throw new Error("the measured process failed");
+  return { kb, via: "VmHWM polled" };
 }

@@ -52,7 +52,7 @@ export interface ReadThreadOptions extends TailOptions {
 /** The most transitions one read keeps (the newest). */
 export const MAX_TRANSITIONS = 64;
 /** Events folded at once: setters are resolved within such a segment (see `resolveSetters`). */
-const SEGMENT_EVENTS = Number(Deno.env.get("SEG") ?? 64);
+const SEGMENT_EVENTS = 64;
 /** Bytes of put-off setter lines held before the segment is folded. */
 const SEGMENT_BYTES = 256 * 1024;
 /** Lines longer than this whose head says all the state needs are read for their head only. */
@@ -83,7 +83,7 @@ export async function readThread(
       ? { state: initialState(), stats: newStats() }
       : { state: structuredClone(progress.state), stats: cloneStats(progress.stats) };
   const kept: RolloutEvent[] = [];
-  const transitions = new Recent<Transition>(Number(Deno.env.get("MAXT") ?? MAX_TRANSITIONS));
+  const transitions = new Recent<Transition>(MAX_TRANSITIONS);
   let batch: (RolloutEvent | Deferred)[] = [];
   let setters = new Map<string, number[]>(); // setter key → indexes in batch
   const arena = new Arena(); // the bytes of the put-off setters of this segment
@@ -92,7 +92,7 @@ export async function readThread(
     resolveSetters(batch, setters, arena);
     const events = batch as RolloutEvent[]; // resolveSetters replaced every deferred entry
     const caused: Transition[] = [];
-    if (!Deno.env.get("NOFOLD")) foldInto(state, events, caused);
+    foldInto(state, events, caused);
     for (const t of caused) transitions.push(t);
     if (keep) { for (const e of events) kept.push(e); }
     batch = [];

@@ -110,12 +110,22 @@ for (const v of ALL_CODEX_VERSIONS) {
     assert.match(r.next_action.command ?? "", /^codexctl await --session cdx-1a2b$/);
   });
 
-  Deno.test(`analyzer ${v}: nothing conclusive → no_signal; expected files present → artifacts_present`, () => {
+  Deno.test(`analyzer ${v}: an interrupted turn → interrupted, also when the expected files exist`, () => {
     const s = screen(v, "interrupt", "interrupted");
-    assert.equal(verdict({ screen: s }).reason, "no_signal");
+    assert.equal(verdict({ screen: s }).reason, "interrupted");
     assert.equal(
       verdict({ screen: s, artifacts: [{ path: "a", exists: true, bytes: 3 }] }).reason,
-      "artifacts_present",
+      "interrupted",
+    );
+  });
+
+  Deno.test(`analyzer ${v}: nothing conclusive → no_signal; expected files present after a visibly ended turn → artifacts_present`, () => {
+    const s = screen(v, "message", "done");
+    assert.equal(verdict({ screen: s }).reason, "no_signal");
+    // 0.169 prints "Worked for …" under an ended turn; 0.130 did not here, so the files prove nothing yet
+    assert.equal(
+      verdict({ screen: s, artifacts: [{ path: "a", exists: true, bytes: 3 }] }).reason,
+      /Worked for /.test(s) ? "artifacts_present" : "no_signal",
     );
   });
 
@@ -266,14 +276,20 @@ Deno.test("analyzer (synthetic, no real screen exists): numbered questions stay 
   assert.deepEqual(menu.options.map((o) => o.label), ["Postgres", "SQLite"]);
 });
 
-Deno.test("analyzer (synthetic): past-tense done prose → reported_done; future intent is not done; a placeholder ending in ? is no question", () => {
+Deno.test("analyzer (synthetic): past-tense done prose under an ended turn → reported_done; mid-turn or future intent is not done; a placeholder ending in ? is no question", () => {
   const footer = "\n› Ask Codex to do anything\n\n  mock-model default · /tmp/x\n";
+  const ended = "\n\n  Worked for 4s • 10:00\n";
   assert.equal(
-    verdict({ screen: "• I created cache.ts and verified the tests pass." + footer, marker: null }).reason,
+    verdict({ screen: "• I created cache.ts and verified the tests pass." + ended + footer, marker: null })
+      .reason,
     "reported_done",
   );
   assert.equal(
-    verdict({ screen: "• I'll create cache.ts next." + footer, marker: null }).reason,
+    verdict({ screen: "• I created cache.ts and verified the tests pass." + footer, marker: null }).reason,
+    "no_signal",
+  );
+  assert.equal(
+    verdict({ screen: "• I'll create cache.ts next." + ended + footer, marker: null }).reason,
     "no_signal",
   );
   assert.equal(

@@ -181,6 +181,78 @@ export function readScreen(screen: string): ScreenFacts {
   };
 }
 
+/** A user's prompt echo (or the composer): a `›` line that is not a numbered menu option. */
+function isEcho(line: string): boolean {
+  return /^\s*›/.test(line) && !OPTION.test(line);
+}
+
+/** A line that starts one block of Codex's output: a message or tool call (`•`), an error (`■`), a warning (`⚠`). */
+const BLOCK = /^\s{0,1}[•◦■⚠]/;
+
+/** The "Worked for 12s • 14:03" line Codex 0.169 prints under a turn once it has ended. */
+const WORKED_FOR = /^\s*(?:─\s*)?Worked for \S/;
+
+/**
+ * Codex's own lines of the last turn on screen: the lines after the last prompt echo (the user's
+ * words, `›` and its wrapped continuation lines), above the composer and the footer. Codex's
+ * output never includes the user's own words, so a task that says "print DONE when finished" or
+ * ends with a question cannot pass for Codex's answer. All lines above the composer when no echo
+ * is visible (it scrolled away).
+ */
+export function turnLines(lines: string[]): string[] {
+  let bar = lines.length;
+  for (let i = lines.length - 1; i >= 0; i--) {
+    if (STATUS_BAR.test(lines[i])) {
+      bar = i;
+      break;
+    }
+  }
+  // the composer: the last echo-looking line just above the footer
+  let end = bar;
+  for (let i = bar - 1; i >= Math.max(0, bar - 8); i--) {
+    if (isEcho(lines[i])) {
+      end = i;
+      break;
+    }
+  }
+  let start = 0;
+  for (let i = end - 1; i >= 0; i--) {
+    if (!isEcho(lines[i])) continue;
+    // skip the echo's wrapped continuation lines (indented, not a block of Codex's)
+    start = i + 1;
+    while (start < end && /^\s{2}\S/.test(lines[start]) && !BLOCK.test(lines[start])) start++;
+    break;
+  }
+  return lines.slice(start, end);
+}
+
+/**
+ * True when the turn on screen visibly ended: Codex 0.169 prints "Worked for …" under the last
+ * message once the turn is over (never mid-turn, never under a failed turn). Codex 0.130 prints it
+ * only for some turns, so there this is often false — which costs a `no_signal`, never a wrong
+ * completion.
+ */
+export function turnEnded(turn: string[]): boolean {
+  const worked = turn.findLastIndex((l) => WORKED_FOR.test(l));
+  if (worked === -1) return false;
+  return !turn.slice(worked + 1).some((l) => BLOCK.test(l) && !/^\s*⚠/.test(l));
+}
+
+/**
+ * The error Codex ended the turn with: the text of a trailing `■` block (with its wrapped lines) when
+ * it is the last block of the turn, else null. ("■ Conversation interrupted" is an interruption.)
+ */
+export function trailingError(turn: string[]): string | null {
+  const at = turn.findLastIndex((l) => BLOCK.test(l) && !/^\s*⚠/.test(l));
+  if (at === -1 || !/^\s*■/.test(turn[at])) return null;
+  const text = [turn[at].replace(/^\s*■\s*/, "")];
+  for (const line of turn.slice(at + 1)) {
+    if (!line.trim() || BLOCK.test(line) || WORKED_FOR.test(line)) break;
+    text.push(line.trim());
+  }
+  return text.join(" ").trim();
+}
+
 const INTENT = /\b(i'?ll|i will|let me|going to|i'?m going|will now|plan to|next[,:]|then i)\b/i;
 const DONE =
   /\b(created|added|wrote|implemented|updated|finished|completed|verified|all set|successfully|task (is )?(complete|done))\b/i;

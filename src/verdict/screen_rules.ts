@@ -10,7 +10,20 @@ import type { Verdict } from "../envelope.ts";
 import type { Evidence } from "./evidence.ts";
 import { blank, choiceVerdict, type Rule } from "./rule.ts";
 import { next, targetFlag, waitCommand } from "./next.ts";
-import { liveLines, looksDone, readScreen, type ScreenFacts, screenPlan, soundsUncertain } from "./screen.ts";
+import {
+  liveLines,
+  looksDone,
+  readScreen,
+  type ScreenFacts,
+  screenOptions,
+  screenPlan,
+  screenQuestions,
+  soundsUncertain,
+  trailingError,
+  turnEnded,
+  turnLines,
+} from "./screen.ts";
+import { causeWords, failureCause } from "./failure_cause.ts";
 import { screenTranscript } from "./transcript.ts";
 import { clip } from "../text.ts";
 import { markerPrinted } from "./text.ts";
@@ -155,13 +168,27 @@ export const SCREEN_FALLBACK: Rule = rule("screen.fallback", (e, f) => {
     };
   }
   const transcript = tail(e);
-  if (f.questions.length) {
+  // only Codex's own lines of the last turn count: never the user's words (the prompt echo)
+  const turn = turnLines(lines);
+  const error = trailingError(turn);
+  if (error !== null) return screenFailure(e, error, transcript);
+  const marker = e.marker;
+  const markerFound = marker !== null && markerPrinted(turn.join("\n"), marker);
+  const ended = turnEnded(turn);
+  // the marker is Codex saying it finished (it wins, as for a rollout); the expected files alone prove nothing while the turn may still run
+  const done = completionVerdict(ended ? e : { ...e, artifacts: markerFound ? e.artifacts : [] }, {
+    markerFound,
+    transcript,
+  });
+  if (done) return { ...done, artifacts: blank(e).artifacts };
+  const questions = screenQuestions(turn);
+  if (questions.length) {
     return {
       ...blank(e),
       state: "awaiting_clarification",
       reason: "free_text_question",
-      summary: `Codex asks: ${f.questions.at(-1)}`,
-      questions: f.questions,
+      summary: `Codex asks: ${questions.at(-1)}`,
+      questions,
       transcript_tail: transcript,
       next_action: next(
         "answer",
@@ -170,7 +197,7 @@ export const SCREEN_FALLBACK: Rule = rule("screen.fallback", (e, f) => {
       ),
     };
   }
-  const numbered = f.options.filter((o) => !/\?\s*$/.test(o.label));
+  const numbered = screenOptions(turn).filter((o) => !/\?\s*$/.test(o.label));
   if (numbered.length >= 2) {
     return {
       ...blank(e),
@@ -186,12 +213,8 @@ export const SCREEN_FALLBACK: Rule = rule("screen.fallback", (e, f) => {
       ),
     };
   }
-  const marker = e.marker;
-  const markerFound = marker !== null && markerPrinted(lines.join("\n"), marker);
-  const done = completionVerdict(e, { markerFound, transcript });
-  if (done) return done;
   const base = { ...blank(e), marker_found: markerFound, transcript_tail: transcript };
-  if (looksDone(lines)) {
+  if (ended && looksDone(turn)) {
     return {
       ...base,
       state: "completed",
@@ -212,9 +235,43 @@ export const SCREEN_FALLBACK: Rule = rule("screen.fallback", (e, f) => {
     next_action: next(
       "verify",
       `status ${targetFlag(e.target)}`,
-      soundsUncertain(lines)
+      soundsUncertain(turn)
         ? "Codex sounds unsure; read the transcript"
         : "nothing on screen says what happened; read the transcript",
     ),
   };
 });
+
+/** The verdict of a turn that ended on a `■` line: interrupted, or failed (the cause Codex named in the summary). */
+function screenFailure(e: Evidence, error: string, transcript: string): Verdict {
+  if (/^Conversation interrupted/i.test(error)) {
+    return {
+      ...blank(e),
+      state: "interrupted",
+      reason: "interrupted",
+      summary: `The turn was interrupted: ${clip(error, 120, { words: true })}`,
+      transcript_tail: transcript,
+      next_action: next(
+        "answer",
+        `send ${targetFlag(e.target)} --message "<what to do next>"`,
+        "Codex stopped before finishing; tell it how to continue",
+      ),
+    };
+  }
+  // turn_failed, as the rollout's rule says for the same TUI turn; the cause Codex named in words
+  const cause = failureCause(error);
+  return {
+    ...blank(e),
+    state: "failed",
+    reason: "turn_failed",
+    summary: cause
+      ? `The turn failed: ${causeWords(cause)} (Codex: ${clip(error, 120, { words: true })})`
+      : `The turn failed: ${clip(error, 160, { words: true })}`,
+    transcript_tail: transcript,
+    next_action: next(
+      "answer",
+      `send ${targetFlag(e.target)} --message "<retry or adjust the task>"`,
+      "Codex ended the turn with an error; retry when the cause is gone",
+    ),
+  };
+}

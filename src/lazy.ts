@@ -18,6 +18,7 @@ export const LAZY_MODULES = [
   "hook/log.ts",
   "hook/review_stop.ts",
   "codex/app_server/inline_review.ts",
+  "fleet/follow_repair.ts",
   "substrate/exec_supervisor.ts",
   "hook/wake.ts",
   "fleet/lease.ts",

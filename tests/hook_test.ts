@@ -715,3 +715,80 @@ Deno.test("follow --session adopts a session of another owner; follow --everyone
     await r.cleanup();
   }
 });
+
+// ── issue 15 item 13: a corrupt hook index or follow list is moved aside, said once, nothing re-delivered ──
+
+for (
+  const [what, content] of [
+    ["empty", ""],
+    ["torn JSON", '{"v":1,"owner":"x","entries":{"cdx-1a2b":{"kind":"sess'],
+    ["an entry that is not one", '{"v":1,"owner":"x","updated":"","entries":{"cdx-1a2b":5}}'],
+  ]
+) {
+  Deno.test(`[item 13] a corrupt hook index (${what}) is moved aside and said once; what it told is not told again`, async () => {
+    const { indexPath } = await import("../src/fleet/cursor.ts");
+    const r = await rig();
+    try {
+      const s = await boundSession(r, "cdx-1a2b", "question", { slug: "cache" });
+      assert.equal((await r.hook("post-tool-use")).stdout, "");
+      await s.finish();
+      assert.equal(context(await r.hook("post-tool-use")), QUESTION_LINE, "told once");
+      const path = indexPath(r.root, OWNER);
+      await Deno.writeTextFile(path, content);
+      const after = await r.hook("post-tool-use");
+      assert.equal(after.code, 0);
+      assert.equal(after.json?.hookSpecificOutput, undefined, "the question is not told again");
+      assert.match(String(after.json?.systemMessage), /delivery index .* was corrupt .*moved to .*\.corrupt/);
+      assert.equal(await Deno.readTextFile(`${path}.corrupt`), content, "kept for a person to read");
+      assert.equal(JSON.parse(await Deno.readTextFile(path)).v, 1, "a fresh index in its place");
+      assert.equal((await r.hook("post-tool-use")).stdout, "", "said once");
+      // later changes are still told: a session that finishes after the repair
+      const later = await boundSession(r, "cdx-2b3c", "question", { slug: "later" });
+      assert.equal((await r.hook("post-tool-use")).stdout, "");
+      await later.finish();
+      assert.match(
+        context(await r.hook("post-tool-use")),
+        /^codexctl: cdx-2b3c \(later\) is awaiting_clarification/,
+      );
+    } finally {
+      await r.cleanup();
+    }
+  });
+}
+
+Deno.test("[item 13] a zero-byte follow list is never a silent empty list: follow names it, moves it aside; a hook says so once", async () => {
+  const { ownerKey: key } = await import("../src/fleet/targets.ts");
+  const r = await rig();
+  try {
+    const env = { CODEXCTL_HOME: r.root, CODEX_HOME: join(r.dir, "codex-home"), HOME: r.dir };
+    const file = join(r.root, "follows", `${key(OWNER)}.json`);
+    await Deno.mkdir(join(r.root, "follows"), { recursive: true });
+    // the verb: listing what is followed
+    await Deno.writeTextFile(file, "");
+    const listed = await runCli(["follow"], { env: { ...env, CLAUDE_CODE_SESSION_ID: OWNER } });
+    assert.equal(listed.code, 0, listed.stdout);
+    const result = listed.json?.result as Record<string, unknown>;
+    assert.deepEqual(result.following, []);
+    assert.deepEqual(
+      (result.quarantined as { path: string; moved_to: string; why: string }[]).map((q) => [q.path, q.why]),
+      [[file, "it is empty"]],
+    );
+    assert.match(listed.stderr, /follow list .* was corrupt \(it is empty\)/);
+    assert.equal(await Deno.stat(`${file}.corrupt`).then((s) => s.size), 0);
+    // the hooks: a torn list is said once (with an owned session present, and with none)
+    for (const withSession of [false, true]) {
+      if (withSession) await boundSession(r, "cdx-1a2b", "question", { slug: "cache" });
+      await Deno.writeTextFile(file, '{"v":1,"follows":[{"kind":"thr');
+      const first = await r.hook("post-tool-use");
+      assert.equal(first.code, 0);
+      assert.match(String(first.json?.systemMessage), /follow list .* was corrupt \(it is not JSON\)/);
+      assert.equal((await r.hook("post-tool-use")).stdout, "", "said once");
+    }
+    // a valid list is never moved
+    await Deno.writeTextFile(file, JSON.stringify({ v: 1, owner: OWNER, updated: "", follows: [] }));
+    assert.equal((await r.hook("post-tool-use")).stdout, "");
+    assert.equal(await Deno.stat(file).then((s) => s.isFile), true);
+  } finally {
+    await r.cleanup();
+  }
+});

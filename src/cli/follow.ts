@@ -21,8 +21,11 @@ import {
   ownerKey,
   ownerTargets,
   parseFollowList,
+  readFollows,
   targetKey,
 } from "../fleet/targets.ts";
+import { followNote, repairFollows } from "../fleet/follow_repair.ts";
+import { writeStderr } from "../output.ts";
 import { withSyncedIndex } from "../fleet/pass.ts";
 import { hookStallMs } from "../hook/run.ts";
 import { deliverable } from "../fleet/cursor.ts";
@@ -49,7 +52,8 @@ after a tool call or a prompt. Followed threads never block Claude from stopping
 The follower is the current Claude Code session (CLAUDE_CODE_SESSION_ID, or the CODEXCTL_OWNER the
 SessionStart hook exports); --owner names another one, --everyone follows for every Claude Code
 session. Following returns the current verdict, which counts as delivered to that session.
---unfollow stops following. Without --thread or --session, lists what is followed.`,
+--unfollow stops following. Without --thread or --session, lists what is followed. A follow list
+file that is not one (empty, torn) is moved to <file>.corrupt and named in result.quarantined.`,
   flags: {
     thread: {
       type: "string",
@@ -91,11 +95,22 @@ session. Following returns the current verdict, which counts as delivered to tha
     }
     const fileKey = owner === null ? EVERYONE : ownerKey(owner);
     const scope = owner === null ? "everyone" : "owner";
+    // a follow list that is not one is moved aside and said, never read as "nothing followed"
+    const bad: string[] = [];
+    readFollows(store.root, owner ?? EVERYONE, bad);
+    const moved = bad.length ? await repairFollows(store.root, bad) : [];
+    const note = followNote(moved);
+    if (note) writeStderr(note + "\n");
+    const quarantined = moved.length ? { quarantined: moved } : {};
     if (!args.thread && !args.session) {
       if (args.unfollow) {
         throw usageError("BAD_ARGS", "--unfollow needs --thread or --session", "run: codexctl follow --help");
       }
-      return { kind: "result", session: null, result: { owner, following: await listing(store, owner) } };
+      return {
+        kind: "result",
+        session: null,
+        result: { owner, following: await listing(store, owner), ...quarantined },
+      };
     }
     let entry: FollowEntry;
     let verdictKey: string;
@@ -161,6 +176,7 @@ session. Following returns the current verdict, which counts as delivered to tha
         unfollowed: args.unfollow ? id : null,
         current,
         following: await listing(store, owner),
+        ...quarantined,
       },
     };
   },

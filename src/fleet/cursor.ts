@@ -91,6 +91,8 @@ export interface CursorIndex {
   owner: string;
   updated: string;
   entries: Record<string, CursorEntry>;
+  /** Set (never written) when the file on disk was there but not an index: why. */
+  corrupt?: string;
 }
 
 /** An empty index. */
@@ -98,17 +100,41 @@ export function emptyIndex(owner: string): CursorIndex {
   return { v: 1, owner, updated: new Date(0).toISOString(), entries: {} };
 }
 
-/** Reads the index at `path`; an absent or unreadable one is empty (it is a cache of deliveries). */
+function isEntry(e: unknown): boolean {
+  if (!e || typeof e !== "object" || Array.isArray(e)) return false;
+  const x = e as Record<string, unknown>;
+  return (x.kind === "session" || x.kind === "thread") && typeof x.label === "string" &&
+    (x.sig === null || typeof x.sig === "string") &&
+    (x.delivered === null || typeof x.delivered === "string");
+}
+
+/**
+ * Reads the index at `path`; an absent one is empty. One that is there but not an index (empty,
+ * torn, the wrong shape) is empty with `corrupt` saying why: the pass moves it aside and does not
+ * deliver again what it may already have told (`fleet/pass.ts`).
+ */
 export function readIndex(path: string, owner: string): CursorIndex {
+  let text: string;
   try {
-    const data = JSON.parse(Deno.readTextFileSync(path));
-    if (data && data.v === 1 && data.entries && typeof data.entries === "object") {
-      return { v: 1, owner, updated: String(data.updated ?? ""), entries: data.entries };
-    }
+    text = Deno.readTextFileSync(path);
   } catch {
-    // absent or torn by hand: start over
+    return emptyIndex(owner); // absent (or unreadable: the write says why)
   }
-  return emptyIndex(owner);
+  let why = text.trim() ? "it is not JSON" : "it is empty";
+  try {
+    const data = JSON.parse(text);
+    if (
+      data && data.v === 1 && data.entries && typeof data.entries === "object" && !Array.isArray(data.entries)
+    ) {
+      if (Object.values(data.entries).every(isEntry)) {
+        return { v: 1, owner, updated: String(data.updated ?? ""), entries: data.entries };
+      }
+      why = "an entry is not a cursor entry";
+    } else why = "it is not a cursor index";
+  } catch {
+    // why says it
+  }
+  return { ...emptyIndex(owner), corrupt: why };
 }
 
 /** What a cheap look at a target shows. */

@@ -20,6 +20,7 @@ import {
 import {
   type CursorEntry,
   type CursorIndex,
+  deliverable,
   emptyIndex,
   HOOK_INDEX_KIND,
   indexPath,
@@ -28,6 +29,7 @@ import {
   unchanged,
 } from "./cursor.ts";
 import { observeTarget } from "./observe_target.ts";
+import { quarantine, type Quarantined } from "../store/quarantine.ts";
 import { type FleetTarget, ownerKey } from "./targets.ts";
 
 /** What a pass needs to know. */
@@ -41,6 +43,12 @@ export interface PassContext {
   stallMs: number;
   /** Told which targets were observed anew (the hooks log it under `CODEXCTL_HOOK_TRACE`). */
   trace?: (observed: string[]) => Promise<void>;
+}
+
+/** What a pass did besides the index, for the caller to say (filled at the commit). */
+export interface PassNotes {
+  /** The owner's index was corrupt: moved aside here, and nothing it may have told was told again. */
+  quarantined?: Quarantined | null;
 }
 
 /** Thrown when a pass is past its deadline before the commit (nothing was committed). */
@@ -68,12 +76,14 @@ export async function withSyncedIndex<T>(
   ctx: PassContext,
   targets: FleetTarget[],
   mark: (index: CursorIndex) => T,
+  notes: PassNotes = {},
 ): Promise<T> {
   const store = new Store(ctx.root);
   const lockMs = Math.max(100, ctx.deadline - Date.now());
   return await store.withLock(ownerLockName(ctx.owner), async () => {
     const now = Date.now();
-    const old = readIndex(indexPath(ctx.root, ctx.owner), ctx.owner);
+    const path = indexPath(ctx.root, ctx.owner);
+    const old = readIndex(path, ctx.owner);
     const next = emptyIndex(ctx.owner);
     const saves: { id: string; record: ProgressRecord }[] = [];
     for (const target of targets) {
@@ -104,6 +114,10 @@ export async function withSyncedIndex<T>(
     if (ctx.trace) {
       await ctx.trace(targets.filter((t) => next.entries[t.key] !== old.entries[t.key]).map((t) => t.key));
     }
+    if (old.corrupt) {
+      // what the lost index may already have told is not told again: only later changes are
+      for (const e of Object.values(next.entries)) if (deliverable(e)) e.delivered = e.sig;
+    }
     const before = JSON.stringify(next.entries);
     const result = mark(next);
     const same = saves.length === 0 && Object.keys(old.entries).length === Object.keys(next.entries).length &&
@@ -117,6 +131,7 @@ export async function withSyncedIndex<T>(
       }
     }
     next.updated = new Date().toISOString();
+    if (old.corrupt) notes.quarantined = await quarantine(path, old.corrupt);
     await store.write(HOOK_INDEX_KIND, ownerKey(ctx.owner), next);
     return result;
   }, { timeoutMs: lockMs });

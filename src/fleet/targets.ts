@@ -149,14 +149,19 @@ export function followKey(f: FollowEntry): string {
   return f.kind === "thread" ? `t:${f.thread}` : `s:${f.session}`;
 }
 
-/** The follow entries that apply to `owner`: its own list, then everyone's (duplicates dropped). */
-export function readFollows(root: string, owner: string): FollowEntry[] {
+/**
+ * The follow entries that apply to `owner`: its own list, then everyone's (duplicates dropped). A
+ * follow file that is there but is not a follow list (empty, torn, the wrong shape) adds nothing;
+ * its path is pushed to `bad`, for the caller to move aside and say so (never silently empty).
+ */
+export function readFollows(root: string, owner: string, bad?: string[]): FollowEntry[] {
   const out: FollowEntry[] = [];
   const seen = new Set<string>();
   const present = listNames(joinPath(root, FOLLOW_KIND));
   for (const path of followPaths(root, owner)) {
     if (!present.has(path.slice(path.lastIndexOf("/") + 1))) continue;
     const list = parseFollowList(readJson(path));
+    if (!list) bad?.push(path);
     for (const f of list?.follows ?? []) {
       const key = followKey(f);
       if (seen.has(key)) continue;
@@ -170,20 +175,36 @@ export function readFollows(root: string, owner: string): FollowEntry[] {
 /**
  * Every target of `owner`: owned sessions (sorted by id), adopted sessions, followed threads.
  * Synchronous on purpose: on the hook's hot path sync file calls cost about half of async ones.
+ * Follow files that are not follow lists are pushed to `bad` ({@linkcode readFollows}).
  */
-export function ownerTargets(root: string, owner: string): FleetTarget[] {
-  return collectTargets(root, owner, false);
+export function ownerTargets(root: string, owner: string, bad?: string[]): FleetTarget[] {
+  return collectTargets(root, owner, false, bad);
 }
 
 /**
  * Every live session of every owner (sorted by id), plus what `owner` follows (followed threads;
  * with no owner, only what everyone follows): what `codexctl watch --all` without `--mine` reports.
+ * Follow files that are not follow lists are pushed to `bad` ({@linkcode readFollows}).
  */
-export function allTargets(root: string, owner: string | null): FleetTarget[] {
-  return collectTargets(root, owner, true);
+export function allTargets(root: string, owner: string | null, bad?: string[]): FleetTarget[] {
+  return collectTargets(root, owner, true, bad);
 }
 
-function collectTargets(root: string, owner: string | null, everySession: boolean): FleetTarget[] {
+/** What everyone follows (`follow --everyone`); a file that is not a follow list is pushed to `bad`. */
+function everyonesFollows(root: string, bad?: string[]): FollowEntry[] {
+  const path = joinPath(root, FOLLOW_KIND, `${EVERYONE}.json`);
+  if (!listNames(joinPath(root, FOLLOW_KIND)).has(`${EVERYONE}.json`)) return [];
+  const list = parseFollowList(readJson(path));
+  if (!list) bad?.push(path);
+  return list?.follows ?? [];
+}
+
+function collectTargets(
+  root: string,
+  owner: string | null,
+  everySession: boolean,
+  bad?: string[],
+): FleetTarget[] {
   const top = listNames(root);
   const dir = joinPath(root, "sessions");
   const names = top.has("sessions")
@@ -215,8 +236,8 @@ function collectTargets(root: string, owner: string | null, everySession: boolea
   const follows = !top.has(FOLLOW_KIND)
     ? []
     : owner !== null
-    ? readFollows(root, owner)
-    : parseFollowList(readJson(joinPath(root, FOLLOW_KIND, `${EVERYONE}.json`)))?.follows ?? [];
+    ? readFollows(root, owner, bad)
+    : everyonesFollows(root, bad);
   for (const f of follows) {
     if (f.kind === "session") {
       if (keys.has(f.session)) continue;

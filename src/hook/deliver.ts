@@ -7,7 +7,7 @@
  * @module
  */
 import { type CursorEntry, deliverable } from "../fleet/cursor.ts";
-import { type PassContext, withSyncedIndex } from "../fleet/pass.ts";
+import { type PassContext, type PassNotes, withSyncedIndex } from "../fleet/pass.ts";
 import type { HookInput } from "./input.ts";
 import { briefText, contextText, stopReason } from "./render.ts";
 import { seenVerdicts } from "./seen.ts";
@@ -30,6 +30,19 @@ function passOf(ctx: HookContext): PassContext {
   };
 }
 
+/** What the user is told, once, when the pass moved a corrupt index aside (null: nothing). */
+function indexNote(notes: PassNotes): string | null {
+  const q = notes.quarantined;
+  if (!q) return null;
+  return `codexctl: the delivery index of this conversation (${q.path}) was corrupt (${q.why}) and was moved to ${q.moved_to}; changes before now are not reported again (codexctl sessions lists every session)`;
+}
+
+/** The hook's JSON output, with `systemMessage` added when there is a note (null: nothing to say). */
+export function hookOutput(out: Record<string, unknown> | null, note: string | null): string | null {
+  if (!out && !note) return null;
+  return JSON.stringify(note ? { ...(out ?? {}), systemMessage: note } : out);
+}
+
 /** PostToolUse / UserPromptSubmit: the changes nobody delivered yet, as hook output (null: none). */
 export async function deliverChanges(
   ctx: HookContext,
@@ -39,6 +52,7 @@ export async function deliverChanges(
   // what the tool call itself showed Claude (a codexctl verdict in its output) is not repeated
   const seen = seenVerdicts(ctx.input.tool_stdout);
   const skipped: string[] = [];
+  const notes: PassNotes = {};
   const changed = await withSyncedIndex(passOf(ctx), targets, (index) => {
     const out: { key: string; entry: CursorEntry }[] = [];
     for (const [key, entry] of Object.entries(index.entries)) {
@@ -56,11 +70,12 @@ export async function deliverChanges(
       out.push({ key, entry });
     }
     return out;
-  });
+  }, notes);
+  if (notes.quarantined) await logHook(ctx.root, { event, owner: ctx.owner, quarantined: notes.quarantined });
   if (skipped.length) {
     await logHook(ctx.root, { event, owner: ctx.owner, seen_in_tool_output: skipped });
   }
-  if (!changed.length) return null;
+  if (!changed.length) return hookOutput(null, indexNote(notes));
   const text = contextText(changed.map((c) => c.entry));
   await logHook(ctx.root, {
     event,
@@ -68,12 +83,16 @@ export async function deliverChanges(
     delivered: changed.map((c) => ({ key: c.key, sig: c.entry.sig })),
     chars: text.length,
   });
-  return JSON.stringify({ hookSpecificOutput: { hookEventName: event, additionalContext: text } });
+  return hookOutput(
+    { hookSpecificOutput: { hookEventName: event, additionalContext: text } },
+    indexNote(notes),
+  );
 }
 
 /** Stop: one block naming what still needs Claude (null: allow). */
 export async function stopDecision(ctx: HookContext, targets: FleetTarget[]): Promise<string | null> {
   const policy = workingPolicy(ctx.env);
+  const notes: PassNotes = {};
   const items = await withSyncedIndex(passOf(ctx), targets, (index) => {
     const found = stopCandidates(index.entries, policy, ctx.input.background_tasks);
     for (const c of found) {
@@ -81,27 +100,31 @@ export async function stopDecision(ctx: HookContext, targets: FleetTarget[]): Pr
       if (c.why !== "working") c.entry.delivered = c.entry.sig;
     }
     return found;
-  });
-  if (!items.length) return null;
+  }, notes);
+  if (!items.length) return hookOutput(null, indexNote(notes));
   const reason = stopReason(items.map((c) => ({ facts: c.entry, why: c.why })));
   await logHook(ctx.root, {
     event: "Stop",
     owner: ctx.owner,
     blocked: items.map((c) => ({ key: c.key, sig: c.entry.sig, why: c.why })),
   });
-  return JSON.stringify({ decision: "block", reason });
+  return hookOutput({ decision: "block", reason }, indexNote(notes));
 }
 
 /** SessionStart: a brief of every target and its state (null: nothing to tell). */
 export async function sessionBrief(ctx: HookContext, targets: FleetTarget[]): Promise<string | null> {
+  const notes: PassNotes = {};
   const entries = await withSyncedIndex(passOf(ctx), targets, (index) => {
     const all = Object.values(index.entries);
     // the brief states each one: what it reports counts as delivered
     for (const e of all) if (deliverable(e)) e.delivered = e.sig;
     return all;
-  });
+  }, notes);
   const text = briefText(entries);
-  if (!text) return null;
+  if (!text) return hookOutput(null, indexNote(notes));
   await logHook(ctx.root, { event: "SessionStart", owner: ctx.owner, briefed: entries.length });
-  return JSON.stringify({ hookSpecificOutput: { hookEventName: "SessionStart", additionalContext: text } });
+  return hookOutput(
+    { hookSpecificOutput: { hookEventName: "SessionStart", additionalContext: text } },
+    indexNote(notes),
+  );
 }

@@ -249,8 +249,34 @@ async function handle(
   if (event === "Stop" && input.stop_hook_active) return null; // the re-check after a block: always allow
   if (!root) return null;
   if (event === "UserPromptSubmit") await endWake(root, owner);
-  const targets = ownerTargets(root, owner);
+  const bad: string[] = [];
+  const targets = ownerTargets(root, owner, bad);
+  if (bad.length) {
+    // a follow list that is not one: moved aside and said once (loaded only then)
+    const repair: typeof import("../fleet/follow_repair.ts") = await import(
+      new URL("../fleet/follow_repair.ts", import.meta.url).href
+    );
+    const moved = await repair.repairFollows(root, bad);
+    const note = repair.followNote(moved);
+    if (note) await logHook(root, { event, owner, quarantined: moved });
+    const out = targets.length ? await lookThenPass(event, env, input, root, owner, targets, deadline) : null;
+    if (!note) return out;
+    return JSON.stringify({ ...(out ? JSON.parse(out) : {}), systemMessage: note });
+  }
   if (!targets.length) return null;
+  return await lookThenPass(event, env, input, root, owner, targets, deadline);
+}
+
+/** The hot path's cheap look: nothing moved and nothing to tell means no pass at all. */
+async function lookThenPass(
+  event: HookEvent,
+  env: HookEnv,
+  input: HookInput,
+  root: string,
+  owner: string,
+  targets: FleetTarget[],
+  deadline: number,
+): Promise<string | null> {
   const path = indexPath(root, owner);
   const index = readIndex(path, owner);
   const quiet = nothingChanged(targets, index, Date.now(), {

@@ -432,3 +432,156 @@ Deno.test("fault matrix [item 9]: EDQUOT, which no test machine can make, maps l
   assert.match(mapped!.message, /\/state\/sessions\/cdx-1\.json/);
   assert.equal(stateWriteError(new Error("other"), "/x"), null, "anything else is passed on");
 });
+
+// ── item 2: the caller's environment reaches the pane, and no value is on any command line ──
+
+/** Reads every `/proc/*\/cmdline` again and again until `stop()`; the pids whose argv held `needle`. */
+function cmdlineWatch(needle: string): { stop(): Promise<string[]>; scans(): number } {
+  const hits = new Set<string>();
+  let running = true;
+  let scans = 0;
+  const loop = (async () => {
+    while (running) {
+      for (const entry of Deno.readDirSync("/proc")) {
+        if (!/^\d+$/.test(entry.name)) continue;
+        const argv = await Deno.readTextFile(`/proc/${entry.name}/cmdline`).catch(() => "");
+        if (argv.includes(needle)) hits.add(`${entry.name}: ${argv.replaceAll("\0", " ").slice(0, 200)}`);
+      }
+      scans++;
+      await new Promise((r) => setTimeout(r, 0));
+    }
+  })();
+  return {
+    stop: async () => {
+      running = false;
+      await loop;
+      return [...hits];
+    },
+    scans: () => scans,
+  };
+}
+
+/** A stand-in for codex: writes the environment it got to $FAKE_ENV_OUT, then exits. */
+async function envDumpingCodex(dir: string): Promise<string> {
+  const path = join(dir, "codex");
+  await Deno.writeTextFile(path, '#!/bin/sh\nenv > "$FAKE_ENV_OUT"\n');
+  await Deno.chmod(path, 0o755);
+  return path;
+}
+
+/** All files under `dir` whose content holds `needle`. */
+function filesHolding(dir: string, needle: string): string[] {
+  const out: string[] = [];
+  for (const entry of Deno.readDirSync(dir)) {
+    const path = join(dir, entry.name);
+    if (entry.isDirectory) out.push(...filesHolding(path, needle));
+    else if (entry.isFile && Deno.readTextFileSync(path).includes(needle)) out.push(path);
+  }
+  return out;
+}
+
+const TMUX_PLACES: [string, string | null][] = [
+  ["outside tmux (codexctl's private tmux server)", null],
+  ["inside tmux, --in pane (split-window)", "pane"],
+  ["inside tmux, --in tab (new-window)", "tab"],
+  ["inside tmux, --in space (new-session)", "space"],
+];
+
+for (const [where, mode] of TMUX_PLACES) {
+  Deno.test(`fault matrix [item 2]: start --via tmux ${where} — the pane gets the secret, no /proc/*/cmdline shows it`, async () => {
+    if (!(await Deno.stat("/proc/self/cmdline").then(() => true, () => false))) {
+      return skipped(`item 2 ${where}`, "no /proc on this machine");
+    }
+    const state = await stateDir();
+    const work = await Deno.makeTempDir();
+    const secret = `sk-test-${crypto.randomUUID()}`;
+    const outer = join(work, "outer.sock");
+    const envOut = join(work, "env.txt");
+    const env: Record<string, string> = {
+      CODEXCTL_HOME: state,
+      CODEXCTL_CODEX: await envDumpingCodex(work),
+      OPENAI_API_KEY: secret,
+      FAKE_ENV_OUT: envOut,
+      TMUX: "",
+      TMUX_PANE: "",
+    };
+    if (mode) {
+      const made = await new Deno.Command("tmux", {
+        args: ["-S", outer, "-f", "/dev/null", "new-session", "-d", "-x", "120", "-y", "40", "sleep", "300"],
+      }).output();
+      assert.ok(made.success, "the caller's tmux server");
+      const pid = new TextDecoder().decode(
+        (await new Deno.Command("tmux", { args: ["-S", outer, "display", "-p", "#{pid}"], stdout: "piped" })
+          .output()).stdout,
+      ).trim();
+      env.TMUX = `${outer},${pid},0`;
+      env.TMUX_PANE = "%0";
+    }
+    const watch = cmdlineWatch(secret);
+    try {
+      const r = await runCli(
+        [
+          "start",
+          "--task",
+          "show the environment",
+          "--via",
+          "tmux",
+          "--no-wait",
+          "--cwd",
+          work,
+          ...(mode ? ["--in", mode] : []),
+        ],
+        { env, timeoutMs: 90_000 },
+      );
+      assert.ok(r.json?.ok === true || r.json?.result !== undefined, r.stdout + r.stderr);
+      // the pane's command ran with the caller's environment, secret included
+      for (let i = 0; i < 100 && !(await Deno.stat(envOut).then(() => true, () => false)); i++) {
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      const got = await Deno.readTextFile(envOut);
+      assert.ok(got.includes(`OPENAI_API_KEY=${secret}`), "the pane got the variable");
+      assert.ok(!/^TMUX=/m.test(got), "the caller's $TMUX is not passed into the pane");
+      // the servers still run: their command lines are read once more after the start
+      await new Promise((r) => setTimeout(r, 300));
+      const hits = await watch.stop();
+      assert.ok(watch.scans() > 3, `the command lines were read ${watch.scans()} times`);
+      assert.deepEqual(hits, [], "no process ever had the secret in its argv");
+      assert.deepEqual(filesHolding(state, secret), [], "no file left in the state directory holds it");
+      const session = String(res(r).session ?? (r.json?.result as { session?: string })?.session);
+      await runCli(["end", "--session", session], { env });
+    } finally {
+      await watch.stop();
+      for (const sock of [join(state, "tmux", "codexctl.sock"), outer]) {
+        await new Deno.Command("tmux", { args: ["-S", sock, "kill-server"], stderr: "null" }).output()
+          .catch(() => {});
+      }
+      await Deno.remove(work, { recursive: true });
+    }
+  });
+}
+
+Deno.test("fault matrix [item 2]: the pane's environment file is a 0600 script in a 0700 folder that runs any value verbatim and deletes itself", async () => {
+  const { writeEnvFile } = await import("../src/substrate/env_file.ts");
+  const state = await stateDir();
+  const tricky = `it's $HOME \`id\` "q" \\ $(echo no)\nsecond line; rm -rf /nope`;
+  const file = await writeEnvFile(state, {
+    TRICKY: tricky,
+    PATH: Deno.env.get("PATH") ?? "/usr/bin:/bin",
+    "BAD-NAME": "x",
+    SHELLOPTS: "x",
+  }, ["/usr/bin/env"]);
+  assert.equal(Deno.statSync(file.path).mode! & 0o777, 0o600);
+  assert.equal(Deno.statSync(join(state, "pane-env")).mode! & 0o777, 0o700);
+  assert.ok(!file.argv.some((a) => a.includes("it's")), "no value in the argv");
+  const out = await new Deno.Command(file.argv[0], {
+    args: file.argv.slice(1),
+    stdout: "piped",
+    stderr: "piped",
+  })
+    .output();
+  assert.equal(out.code, 0, new TextDecoder().decode(out.stderr));
+  const env = new TextDecoder().decode(out.stdout);
+  assert.ok(env.includes(`TRICKY=${tricky}\n`), env);
+  assert.ok(!env.includes("BAD-NAME"), "a name sh cannot export is left out, not fatal");
+  assert.equal(await Deno.stat(file.path).then(() => true, () => false), false, "the file deleted itself");
+});

@@ -2,7 +2,7 @@
  * The tmux substrate. Inside tmux (`$TMUX`) a pane splits the caller's window, a tab is a new
  * window and a space a new session of the caller's server; outside tmux everything goes to
  * codexctl's own private tmux server (socket in the state directory). Every pane gets codexctl's
- * environment (not the tmux server's), keeps its screen when Codex exits (remain-on-exit), and is
+ * environment (not the tmux server's) through a 0600 file, never on a command line (env_file.ts), keeps its screen when Codex exits (remain-on-exit), and is
  * addressed by its stable `%N` pane id.
  *
  * @module
@@ -11,6 +11,7 @@ import { join } from "node:path";
 import { environmentError } from "../errors.ts";
 import { ensureDir } from "../store/atomic.ts";
 import { quoteWord } from "../herdr/shell_quote.ts";
+import { writeEnvFile } from "./env_file.ts";
 import {
   cannotDeliver,
   type Capabilities,
@@ -120,23 +121,51 @@ export class TmuxSubstrate implements Substrate {
   readonly #inside: boolean;
   readonly #callerPane: string | null;
   readonly #socket: string;
+  readonly #stateDir: string;
 
   constructor(options: TmuxOptions) {
+    this.#stateDir = options.stateDir;
     this.#inside = Boolean(options.env.get("TMUX"));
     this.#callerPane = options.env.get("TMUX_PANE") ?? null;
     this.#socket = privateSocketPath(options.stateDir);
   }
 
   async start(request: StartRequest): Promise<Handle> {
-    // `env -i` gives the pane exactly codexctl's environment: nothing leaks in from the tmux server
-    const vars = Object.entries(request.env).filter(([k]) => !NOT_PASSED.has(k) && !k.includes("=")).map((
-      [k, v],
-    ) => `${k}=${v}`);
-    const argv = ["env", "-i", ...vars, ...request.argv];
+    // `env -i` gives the pane exactly codexctl's environment (nothing leaks in from the tmux server),
+    // read from a 0600 file: no value ever goes on a command line (issue 15 item 2)
+    const vars = Object.fromEntries(
+      Object.entries(request.env).filter(([k]) => !NOT_PASSED.has(k) && !k.includes("=")),
+    );
+    const envFile = await writeEnvFile(this.#stateDir, vars, request.argv);
+    let opened;
+    try {
+      opened = await this.#open(request, envFile.argv);
+    } catch (err) {
+      await envFile.discard();
+      throw err;
+    }
+    const { socket, created, res } = opened;
+    if (!res.ok) {
+      await envFile.discard();
+      throw environmentError(
+        "SPAWN_FAILED",
+        `tmux could not open a pane: ${res.err.trim() || "unknown error"}`,
+        { retryable: true },
+      );
+    }
+    const paneId = res.out.trim();
+    await tmux(socket, ["set-option", "-p", "-t", paneId, "remain-on-exit", "on"]);
+    if (created !== "pane") await tmux(socket, ["set-option", "-w", "-t", paneId, "automatic-rename", "off"]);
+    const pane: TmuxPane = { socket, pane_id: paneId, created, target: paneId };
+    return { ...pane };
+  }
+
+  /** Opens the pane running `argv` where `request.mode` says; tmux's answer. */
+  async #open(request: StartRequest, argv: string[]) {
     const format = ["-P", "-F", "#{pane_id}"];
     let socket: string | null;
     let created: TmuxPane["created"];
-    let res;
+    let res: { ok: boolean; out: string; err: string };
     if (this.#inside) {
       socket = null;
       if (request.mode === "pane") {
@@ -201,18 +230,7 @@ export class TmuxSubstrate implements Substrate {
         ...argv,
       ]);
     }
-    if (!res.ok) {
-      throw environmentError(
-        "SPAWN_FAILED",
-        `tmux could not open a pane: ${res.err.trim() || "unknown error"}`,
-        { retryable: true },
-      );
-    }
-    const paneId = res.out.trim();
-    await tmux(socket, ["set-option", "-p", "-t", paneId, "remain-on-exit", "on"]);
-    if (created !== "pane") await tmux(socket, ["set-option", "-w", "-t", paneId, "automatic-rename", "off"]);
-    const pane: TmuxPane = { socket, pane_id: paneId, created, target: paneId };
-    return { ...pane };
+    return { socket, created, res };
   }
 
   async #freeSessionName(socket: string | null, label: string): Promise<string> {

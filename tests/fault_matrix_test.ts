@@ -9,10 +9,13 @@
  */
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { type CliResult, runCli } from "./support/cli.ts";
+import { type CliResult, denoDir, runCli } from "./support/cli.ts";
+import { MAIN_TS, REPO_ROOT } from "./support/paths.ts";
 import { homeFromFixtures } from "./support/fixtures.ts";
 import { fullDisk, readOnly, skipped, unprivileged } from "./support/faults.ts";
 import { stateWriteError } from "../src/store/fault.ts";
+import { TmuxSubstrate } from "../src/substrate/tmux.ts";
+import { HOOK_NAMES } from "../src/hook/run.ts";
 
 /** What a row expects of the one envelope codexctl printed. */
 interface Expect {
@@ -431,6 +434,292 @@ Deno.test("fault matrix [item 9]: EDQUOT, which no test machine can make, maps l
   assert.equal(mapped?.code, "STATE_QUOTA");
   assert.match(mapped!.message, /\/state\/sessions\/cdx-1\.json/);
   assert.equal(stateWriteError(new Error("other"), "/x"), null, "anything else is passed on");
+});
+
+/** Runs `codexctl hook <event>` with a stdin that is held open (never closed) after `written`. */
+async function hookWithOpenStdin(
+  event: string,
+  written: string,
+  env: Record<string, string>,
+): Promise<{ code: number; stdout: string; ms: number }> {
+  const t0 = Date.now();
+  const child = new Deno.Command(Deno.execPath(), {
+    args: ["run", "-q", "-P", `--config=${REPO_ROOT}/deno.json`, MAIN_TS, "hook", event],
+    env: { NO_COLOR: "1", DENO_DIR: denoDir(), ...env },
+    stdin: "piped",
+    stdout: "piped",
+    stderr: "piped",
+  }).spawn();
+  const writer = child.stdin.getWriter();
+  if (written) await writer.write(new TextEncoder().encode(written));
+  // a hung hook is killed after 20 s (then the exit code is not 0 and the test fails)
+  const guard = setTimeout(() => child.kill("SIGKILL"), 20_000);
+  const out = await child.output();
+  clearTimeout(guard);
+  await writer.close().catch(() => {});
+  return { code: out.code, stdout: new TextDecoder().decode(out.stdout), ms: Date.now() - t0 };
+}
+
+const HOOK_STDINS: [string, string][] = [
+  ["writes nothing", ""],
+  ["writes half a JSON object", '{"session_id": "o", "hook_event_'],
+  ["writes a whole hook input", JSON.stringify({ session_id: "o", hook_event_name: "PostToolUse" })],
+];
+
+// every hook codexctl answers (the wake-up too) and a name it does not know: stdin is read first
+for (const name of [...HOOK_NAMES, "no-such-hook"]) {
+  for (const [what, written] of name === "post-tool-use" ? HOOK_STDINS : [HOOK_STDINS[1]]) {
+    Deno.test(`fault matrix [item 6]: hook ${name} whose stdin ${what} and never closes exits 0, silent, within its budget`, async () => {
+      const state = await stateDir();
+      const r = await hookWithOpenStdin(name, written, {
+        CODEXCTL_HOME: state,
+        CODEXCTL_HOOK_BUDGET_MS: "1500",
+      });
+      assert.equal(r.code, 0);
+      assert.equal(r.stdout, "", "no output at all");
+      assert.ok(r.ms < 15_000, `took ${r.ms} ms`);
+      const log = (await Deno.readTextFile(join(state, "logs", "hooks.jsonl"))).trim().split("\n").map((l) =>
+        JSON.parse(l)
+      );
+      assert.match(String(log.at(-1)?.error), /stdin did not close within the hook's time budget/);
+    });
+  }
+}
+
+Deno.test("fault matrix [item 6]: a hook input that arrives slowly but within the budget is still answered", async () => {
+  const { readInput } = await import("../src/hook/run.ts");
+  const parts = ['{"session_id":', ' "o"}'];
+  let i = 0;
+  const source = {
+    isTerminal: () => false,
+    read: async (buffer: Uint8Array) => {
+      await new Promise((r) => setTimeout(r, 100));
+      if (i >= parts.length) return null;
+      const bytes = new TextEncoder().encode(parts[i++]);
+      buffer.set(bytes);
+      return bytes.length;
+    },
+  };
+  assert.equal(await readInput(source, Date.now() + 2000), '{"session_id": "o"}');
+  i = 0;
+  assert.equal(await readInput(source, Date.now() + 150), "late", "past the deadline it gives up");
+  assert.equal(await readInput({ ...source, isTerminal: () => true }, Date.now() + 2000), null);
+  await new Promise((r) => setTimeout(r, 200)); // the read the late call left behind ends
+  i = 0;
+  assert.equal(await readInput(source, Date.now() + 2000, 4), "too_big");
+});
+
+// ── item 12: --slug is bounded; labels are unique, also when sessions start at the same time ──
+for (
+  const [what, slug] of [
+    ["41 characters", "a".repeat(41)],
+    ["10 KB", "a".repeat(10 * 1024)],
+    ["three words of 20", "aaaaaaaaaaaaaaaaaaaa-bbbbbbbbbbbbbbbbbbbb-cccccccccccccccccccc"],
+  ]
+) {
+  Deno.test(`fault matrix [item 12]: start --slug of ${what} → usage/BAD_SLUG, nothing started`, async () => {
+    const state = await stateDir();
+    const r = await runCli(["start", "--task", "x", "--slug", slug, "--via", "tmux"], {
+      env: { CODEXCTL_HOME: state, CODEXCTL_CODEX: "false", TMUX: "" },
+    });
+    assert.equal(r.code, 2, r.stdout);
+    assert.deepEqual([err(r).class, err(r).code], ["usage", "BAD_SLUG"]);
+    assert.match(String(err(r).message), /at most 40 are allowed/);
+    assert.ok(String(err(r).message).length < 200, "the message quotes a bounded part of the slug");
+    assert.deepEqual([...Deno.readDirSync(state)].map((e) => e.name).filter((n) => n === "sessions"), []);
+  });
+}
+
+Deno.test("fault matrix [item 12]: a slug made from the task is bounded too (a 10 KB first word, three long words)", async () => {
+  const { slugFromTask, checkSlug, MAX_SLUG } = await import("../src/driver/names.ts");
+  for (
+    const task of [
+      "x".repeat(10 * 1024),
+      `${"a".repeat(30)} ${"b".repeat(30)} ${"c".repeat(30)}`,
+      "Fix the login page please",
+    ]
+  ) {
+    const slug = slugFromTask(task);
+    assert.ok(slug.length <= MAX_SLUG, `${slug.length} characters`);
+    assert.equal(checkSlug(slug), slug, "a slug codexctl makes is one it accepts");
+  }
+  assert.equal(slugFromTask("Fix the login page please"), "fix-the-login");
+});
+
+Deno.test("fault matrix [item 12]: ten concurrent starts with the same task (real tmux) get ten different labels and ids", async () => {
+  const state = await stateDir();
+  const cwd = await Deno.makeTempDir();
+  const env = { CODEXCTL_HOME: state, CODEXCTL_CODEX: "true", TMUX: "", TMUX_PANE: "" };
+  try {
+    const runs = await Promise.all(
+      Array.from(
+        { length: 10 },
+        () =>
+          runCli(
+            ["start", "--task", "Fix the login page please", "--via", "tmux", "--no-wait", "--cwd", cwd],
+            {
+              env,
+              timeoutMs: 120_000,
+            },
+          ),
+      ),
+    );
+    for (const r of runs) assert.equal(r.code, 0, r.stdout + r.stderr);
+    const records = [...Deno.readDirSync(join(state, "sessions"))].filter((e) => e.name.endsWith(".json"))
+      .map((
+        e,
+      ) =>
+        JSON.parse(Deno.readTextFileSync(join(state, "sessions", e.name))) as {
+          session: string;
+          label: string;
+        }
+      );
+    assert.equal(records.length, 10);
+    assert.equal(new Set(records.map((r) => r.session)).size, 10, "ids are unique");
+    assert.deepEqual(
+      records.map((r) => r.label).sort(),
+      ["codex-fix-the-login", ...Array.from({ length: 9 }, (_, i) => `codex-fix-the-login-${i + 2}`)]
+        .sort(),
+      "labels are unique",
+    );
+    for (const rec of records) {
+      const ended = await runCli(["end", "--session", rec.session], { env });
+      assert.equal(ended.code, 0, ended.stdout);
+    }
+  } finally {
+    await new Deno.Command("tmux", { args: ["-S", join(state, "tmux", "codexctl.sock"), "kill-server"] })
+      .output()
+      .catch(() => {});
+    await Deno.remove(cwd, { recursive: true });
+  }
+});
+
+// ── item 10: end on a corrupt record does its best from what can be read, removes it, says what it could not clean ──
+
+/** A session record (valid) for a live pane that codexctl's own tmux substrate opened, running `argv`. */
+async function liveTmuxSession(state: string, id: string, argv: string[]) {
+  const cwd = await Deno.makeTempDir();
+  const tmux = new TmuxSubstrate({ env: { get: () => undefined }, stateDir: state });
+  const pane = await tmux.start({
+    argv,
+    cwd,
+    env: { PATH: Deno.env.get("PATH") ?? "" },
+    label: "corrupt",
+    mode: "space",
+  });
+  const alive = async () => (await tmux.read(pane)).alive;
+  const now = new Date().toISOString();
+  const record = {
+    v: 1,
+    session: id,
+    created: now,
+    updated: now,
+    owner: null,
+    substrate: "tmux",
+    pane,
+    mode: "space",
+    slug: "corrupt",
+    label: "codex-corrupt",
+    cwd,
+    codex_home: "/tmp/codex-home",
+    marker: "CDX_DONE_ABCDEF",
+    expect: [],
+    plan_mode: false,
+    keep: false,
+    worktree: null,
+    thread_id: null,
+    rollout_path: null,
+    pid: (await tmux.read(pane)).pid,
+    last_state: "working",
+    last_reason: null,
+    plan: null,
+  };
+  const path = join(state, "sessions", `${id}.json`);
+  await Deno.mkdir(join(state, "sessions"), { recursive: true, mode: 0o700 });
+  const kill = () =>
+    new Deno.Command("tmux", { args: ["-S", join(state, "tmux", "codexctl.sock"), "kill-server"] }).output();
+  return { record, path, alive, kill, cwd };
+}
+
+const CORRUPTIONS: [string, (text: string) => string][] = [
+  ["cut off mid-file (not JSON any more)", (text) => text.slice(0, text.indexOf('"slug"') + 10)],
+  [
+    "valid JSON that breaks the schema",
+    (text) => text.replace('"v": 1', '"v": "one"').replace('"label"', '"label": 7, "x"'),
+  ],
+];
+
+for (const [what, corrupt] of CORRUPTIONS) {
+  Deno.test(`fault matrix [item 10]: end on a session record ${what} closes its pane (real tmux), removes the record`, async () => {
+    const state = await stateDir();
+    const s = await liveTmuxSession(state, "cdx-c0de", ["sleep", "300"]);
+    try {
+      await Deno.writeTextFile(s.path, corrupt(JSON.stringify(s.record, null, 2)));
+      assert.ok(await s.alive());
+      const status = await runCli(["status", "--session", "cdx-c0de"], { env: { CODEXCTL_HOME: state } });
+      assert.equal(err(status).code, "STATE_CORRUPT", "the record really is corrupt");
+      const r = await runCli(["end", "--session", "cdx-c0de"], { env: { CODEXCTL_HOME: state } });
+      assert.equal(r.code, 0, r.stdout);
+      assert.equal(res(r).salvaged, true);
+      assert.equal(res(r).pane_state, "closed");
+      assert.deepEqual(res(r).not_cleaned, []);
+      assert.equal(await s.alive(), false, "the pane is closed");
+      assert.equal(await Deno.stat(s.path).then(() => true, () => false), false, "the record is removed");
+      const again = await runCli(["end", "--session", "cdx-c0de"], { env: { CODEXCTL_HOME: state } });
+      assert.match(String(res(again).summary), /already ended/);
+    } finally {
+      await s.kill();
+    }
+  });
+}
+
+Deno.test("fault matrix [item 10]: end on a record whose pane is unreadable stops the Codex process by pid, and says the pane was not cleaned", async () => {
+  const state = await stateDir();
+  const bin = await Deno.makeTempDir();
+  // a process whose command line names codex (a copy of sleep called codex)
+  await Deno.copyFile("/bin/sleep", join(bin, "codex"));
+  await Deno.chmod(join(bin, "codex"), 0o755);
+  const codex = new Deno.Command(join(bin, "codex"), { args: ["300"], stdout: "null", stderr: "null" })
+    .spawn();
+  const other = new Deno.Command("sleep", { args: ["300"], stdout: "null", stderr: "null" }).spawn();
+  try {
+    await Deno.mkdir(join(state, "sessions"), { recursive: true });
+    await Deno.writeTextFile(
+      join(state, "sessions", "cdx-d00d.json"),
+      `{"v":1,"session":"cdx-d00d","substrate":"tmux","pane":"garbled","pid":${codex.pid},"worktree":{"repo":`,
+    );
+    await Deno.writeTextFile(
+      join(state, "sessions", "cdx-beef.json"),
+      `{"v":1,"session":"cdx-beef","substrate":"tmux","pid":${other.pid}`,
+    );
+    const r = await runCli(["end", "--session", "cdx-d00d"], { env: { CODEXCTL_HOME: state } });
+    assert.equal(r.code, 0, r.stdout);
+    assert.equal(res(r).stopped_pid, codex.pid);
+    const notCleaned = res(r).not_cleaned as string[];
+    assert.ok(
+      notCleaned.some((n) => /the pane: the record does not say which one/.test(n)),
+      notCleaned.join("; "),
+    );
+    assert.ok(notCleaned.some((n) => /the worktree: the record names one but it cannot be read/.test(n)));
+    assert.equal((await codex.status).signal, "SIGTERM", "the Codex process was stopped");
+    // a pid that is not Codex is never killed
+    const spared = await runCli(["end", "--session", "cdx-beef"], { env: { CODEXCTL_HOME: state } });
+    assert.equal(res(spared).stopped_pid, null);
+    assert.ok((res(spared).not_cleaned as string[]).some((n) => /is not Codex .* left alone/.test(n)));
+    assert.deepEqual(
+      [...Deno.readDirSync(join(state, "sessions"))].filter((e) => !e.name.startsWith(".")),
+      [],
+    );
+  } finally {
+    try {
+      other.kill("SIGKILL");
+    } catch { /* gone */ }
+    try {
+      codex.kill("SIGKILL");
+    } catch { /* gone */ }
+    await other.status;
+    await codex.status;
+  }
 });
 
 // ── item 2: the caller's environment reaches the pane, and no value is on any command line ──

@@ -18,18 +18,24 @@ export const endVerb = defineVerb({
 Closes the session's pane (not its tab), or keeps it when the session was started with --keep;
 removes its worktree and branch only when the branch has no commits the caller's branch lacks and
 the tree is clean (otherwise keeps it and says why); deletes the session's state. Idempotent: a
-session whose Codex or pane already died ends cleanly (ok:true), and ending it again says so.`,
+session whose Codex or pane already died ends cleanly (ok:true), and ending it again says so. A
+corrupt session record is no obstacle: end closes the pane it still names (else stops the Codex
+process by its pid), tears down a readable worktree, removes the record, and lists what it could
+not clean in not_cleaned (salvaged: true).`,
   flags: { session: SESSION_FLAG },
   examples: ["codexctl end --session cdx-1a2b"],
   args: z.object({ session: sessionArg }),
   async run(args, ctx) {
     const ended = await endSession(Store.fromEnv(ctx.env), args.session, ctx.env);
     const parts = ended.already ? ["already ended; nothing left to clean up"] : [
+      ended.salvaged ? "its record was corrupt, so from what could be read" : null,
       `pane ${ended.pane}`,
+      ended.stopped_pid ? `Codex process ${ended.stopped_pid} stopped` : null,
       ended.worktree
         ? (ended.worktree.kept ? `worktree kept (${ended.worktree.reason})` : "worktree removed")
         : null,
       "state deleted",
+      ended.not_cleaned?.length ? `not cleaned: ${ended.not_cleaned.length} (see not_cleaned)` : null,
     ].filter(Boolean);
     return {
       kind: "result",
@@ -47,6 +53,9 @@ session whose Codex or pane already died ends cleanly (ok:true), and ending it a
         next_action: { intent: "nothing", command: null, why: "the session is gone" },
         pane_state: ended.pane,
         worktree: ended.worktree,
+        ...(ended.salvaged
+          ? { salvaged: true, not_cleaned: ended.not_cleaned ?? [], stopped_pid: ended.stopped_pid ?? null }
+          : {}),
       },
     };
   },

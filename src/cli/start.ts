@@ -81,7 +81,8 @@ CODEXCTL_WORKTREE, CODEXCTL_KEEP_WORKTREE (1/true/yes/on); CODEXCTL_CODEX names 
     slug: {
       type: "string",
       placeholder: "NAME",
-      description: "1–3 lowercase words for labels and branches (default: from the task)",
+      description:
+        "1–3 lowercase words (a-z, 0-9), at most 40 characters, for labels and branches (default: from the task); labels get -2, -3… to stay unique",
     },
     in: {
       type: "string",

@@ -1,13 +1,15 @@
 /**
  * Ending a session: close its pane (unless --keep was given at start), remove its worktree when
  * merged and clean, delete its state. Idempotent: a session whose Codex or pane already died ends
- * cleanly, and ending an already-ended session says so.
+ * cleanly, and ending an already-ended session says so. A corrupt record does not stop it: `end`
+ * does its best from what can still be read (pane, pid, worktree), removes the record and says what
+ * it could not clean.
  *
  * @module
  */
-import { notFoundError, usageError } from "../errors.ts";
+import { CodexctlError, notFoundError, usageError } from "../errors.ts";
 import { substrateOrNull } from "../substrate/select.ts";
-import { readSession, SESSION_ID, SESSION_KIND } from "../session/record.ts";
+import { readSession, SESSION_ID, SESSION_KIND, WorktreeSchema } from "../session/record.ts";
 import type { Store } from "../store/store.ts";
 import { teardownWorktree, type WorktreeTeardown } from "./worktree.ts";
 import { z } from "zod";
@@ -17,6 +19,188 @@ export interface Ended {
   pane: "closed" | "kept" | "already gone" | "none";
   worktree: WorktreeTeardown | null;
   already: boolean;
+  /** The record was corrupt: `end` did what its readable parts allowed ({@linkcode salvageRecord}). */
+  salvaged?: boolean;
+  /** What could not be cleaned up, each with the reason (only for a corrupt record). */
+  not_cleaned?: string[];
+  /** A Codex process stopped by its pid because its pane could not be closed (corrupt record only). */
+  stopped_pid?: number | null;
+}
+
+/** What a record that cannot be read whole still says: each part only when it is valid on its own. */
+export interface Salvaged {
+  substrate: string | null;
+  pane: Record<string, unknown> | null;
+  keep: boolean | null;
+  worktree: z.infer<typeof WorktreeSchema> | null;
+  /** The record names a worktree, but it could not be read. */
+  worktreeUnreadable: boolean;
+  pid: number | null;
+}
+
+/** The JSON object value of `"key": {…}` in (possibly cut-off) JSON text, or null. */
+function objectAt(text: string, key: string): Record<string, unknown> | null {
+  const m = new RegExp(`"${key}"\\s*:\\s*\\{`).exec(text);
+  if (!m) return null;
+  const start = m.index + m[0].length - 1;
+  let depth = 0;
+  let inString = false;
+  for (let i = start; i < text.length; i++) {
+    const c = text[i];
+    if (inString) {
+      if (c === "\\") i++;
+      else if (c === '"') inString = false;
+    } else if (c === '"') inString = true;
+    else if (c === "{") depth++;
+    else if (c === "}" && --depth === 0) {
+      try {
+        const value = JSON.parse(text.slice(start, i + 1));
+        return value && typeof value === "object" && !Array.isArray(value) ? value : null;
+      } catch {
+        return null;
+      }
+    }
+  }
+  return null;
+}
+
+/**
+ * Reads what it can of a corrupt session record: the whole JSON when it parses (each field checked
+ * on its own), else the fields that can still be found whole in the text (a cut-off file keeps its
+ * beginning). Never throws for bad content.
+ */
+export function salvageRecord(text: string): Salvaged {
+  let data: Record<string, unknown> | null = null;
+  try {
+    const parsed = JSON.parse(text);
+    if (parsed && typeof parsed === "object" && !Array.isArray(parsed)) data = parsed;
+  } catch {
+    data = null;
+  }
+  const field = (key: string): unknown => {
+    if (data) return data[key];
+    if (key === "pane" || key === "worktree") return objectAt(text, key);
+    const m = new RegExp(`"${key}"\\s*:\\s*("(?:[^"\\\\]|\\\\.)*"|-?\\d+|true|false|null)`).exec(text);
+    if (!m) return undefined;
+    try {
+      return JSON.parse(m[1]);
+    } catch {
+      return undefined;
+    }
+  };
+  const substrate = field("substrate");
+  const pane = field("pane");
+  const keep = field("keep");
+  const pid = field("pid");
+  const worktree = WorktreeSchema.safeParse(field("worktree"));
+  const mentionsWorktree = data
+    ? data.worktree !== null && data.worktree !== undefined
+    : /"worktree"\s*:\s*[^n\s]/.test(text);
+  return {
+    substrate: typeof substrate === "string" ? substrate : null,
+    pane: pane && typeof pane === "object" && !Array.isArray(pane) ? pane as Record<string, unknown> : null,
+    keep: typeof keep === "boolean" ? keep : null,
+    worktree: worktree.success ? worktree.data : null,
+    worktreeUnreadable: !worktree.success && mentionsWorktree,
+    pid: Number.isSafeInteger(pid) && (pid as number) > 1 ? pid as number : null,
+  };
+}
+
+/** True when process `pid` exists (a signal-0 probe; EPERM means it exists). */
+function processExists(pid: number): boolean {
+  try {
+    Deno.kill(pid, 0 as unknown as Deno.Signal);
+    return true;
+  } catch (err) {
+    return !(err instanceof Deno.errors.NotFound);
+  }
+}
+
+/** True when process `pid` is alive and its command line names Codex (so a reused pid is left alone). */
+async function isCodexProcess(pid: number): Promise<boolean> {
+  try {
+    const cmdline = await Deno.readTextFile(`/proc/${pid}/cmdline`);
+    return /(^|[\/\0])codex([\0\s.-]|$)/.test(cmdline);
+  } catch {
+    try {
+      const out = await new Deno.Command("ps", {
+        args: ["-o", "args=", "-p", String(pid)],
+        stdout: "piped",
+        stderr: "null",
+      })
+        .output();
+      return out.success && /(^|\/)codex(\s|$)/.test(new TextDecoder().decode(out.stdout));
+    } catch {
+      return false;
+    }
+  }
+}
+
+/**
+ * Ends a session whose record is corrupt, doing its best from what is readable: closes the pane it
+ * names (unless kept), else stops the Codex process by its pid when that process is Codex, tears down
+ * the worktree when it can be read; removes the record and says what it could not clean.
+ */
+async function endCorrupt(
+  store: Store,
+  id: string,
+  env: { get(key: string): string | undefined },
+): Promise<Ended> {
+  const path = store.recordPath(SESSION_KIND, id);
+  const text = await Deno.readTextFile(path).catch(() => "");
+  const got = salvageRecord(text);
+  const notCleaned: string[] = [];
+  let pane: Ended["pane"] = "none";
+  let closed = false;
+  const substrate = got.substrate ? substrateOrNull(got.substrate, { env, stateDir: store.root }) : null;
+  if (got.pane && substrate?.can.own) {
+    if (got.keep === true) {
+      pane = "kept";
+      closed = true;
+    } else {
+      try {
+        const stopped = await substrate.stop(got.pane);
+        pane = stopped === "not owned" ? "none" : stopped;
+        closed = stopped !== "not owned";
+      } catch (err) {
+        notCleaned.push(`the pane: ${err instanceof Error ? err.message : String(err)}`);
+      }
+    }
+  } else if (got.pane && got.substrate) {
+    notCleaned.push(`the pane: this codexctl cannot close a "${got.substrate.slice(0, 40)}" pane`);
+  } else {
+    notCleaned.push("the pane: the record does not say which one");
+  }
+  let stoppedPid: number | null = null;
+  if (!closed && got.pid !== null) {
+    if (await isCodexProcess(got.pid)) {
+      try {
+        Deno.kill(got.pid, "SIGTERM");
+        stoppedPid = got.pid;
+      } catch (err) {
+        notCleaned.push(`Codex process ${got.pid}: ${err instanceof Error ? err.message : String(err)}`);
+      }
+    } else {
+      const alive = processExists(got.pid);
+      if (alive) notCleaned.push(`process ${got.pid}: it is not Codex (the pid may be reused); left alone`);
+    }
+  }
+  let worktree: WorktreeTeardown | null = null;
+  if (got.worktree) {
+    try {
+      worktree = await teardownWorktree(got.worktree);
+    } catch (err) {
+      notCleaned.push(
+        `the worktree ${got.worktree.path}: ${err instanceof Error ? err.message : String(err)}`,
+      );
+    }
+  } else if (got.worktreeUnreadable) {
+    notCleaned.push("the worktree: the record names one but it cannot be read; see git worktree list");
+  }
+  await store.write("ended", id, { session: id, ended: new Date().toISOString() });
+  await store.remove(SESSION_KIND, id);
+  await store.remove("watch", id).catch(() => {});
+  return { pane, worktree, already: false, salvaged: true, not_cleaned: notCleaned, stopped_pid: stoppedPid };
 }
 
 const Tombstone = z.object({ session: z.string(), ended: z.string() });
@@ -30,7 +214,14 @@ export async function endSession(
   if (!SESSION_ID.test(id)) {
     throw usageError("BAD_SESSION", `"${id.slice(0, 40)}" is not a session id (cdx-<hex>)`);
   }
-  const record = await readSession(store, id);
+  let record;
+  try {
+    record = await readSession(store, id);
+  } catch (err) {
+    // a corrupt record: end does its best from what can still be read, and says what it could not clean
+    if (err instanceof CodexctlError && err.code === "STATE_CORRUPT") return await endCorrupt(store, id, env);
+    throw err;
+  }
   if (!record) {
     if (await store.read("ended", id, Tombstone)) return { pane: "none", worktree: null, already: true };
     throw notFoundError("NO_SESSION", `no session ${id}`, "list live sessions with: codexctl sessions");

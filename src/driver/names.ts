@@ -8,6 +8,9 @@ import { usageError } from "../errors.ts";
 /** 1–3 lowercase words joined by hyphens. */
 export const SLUG = /^[a-z0-9]+(?:-[a-z0-9]+){0,2}$/;
 
+/** The longest slug (it names the pane, the tmux session, the worktree and its branch). */
+export const MAX_SLUG = 40;
+
 /** Words a slug may not contain: agent type names make herdr targets ambiguous. */
 export const RESERVED = new Set([
   "pi",
@@ -23,6 +26,13 @@ export const RESERVED = new Set([
 
 /** Checks a slug; `usage/BAD_SLUG` (exit 2) when it breaks the rules. */
 export function checkSlug(slug: string): string {
+  if (slug.length > MAX_SLUG) {
+    throw usageError(
+      "BAD_SLUG",
+      `slug "${slug.slice(0, 40)}…" is ${slug.length} characters; at most ${MAX_SLUG} are allowed`,
+      "e.g. --slug fix-login",
+    );
+  }
   if (!SLUG.test(slug)) {
     throw usageError(
       "BAD_SLUG",
@@ -41,12 +51,17 @@ export function checkSlug(slug: string): string {
   return slug;
 }
 
-/** A slug made from the first words of a task, when none was given. */
+/** A slug made from the first words of a task, when none was given (at most {@linkcode MAX_SLUG} characters). */
 export function slugFromTask(task: string): string {
   const words = task.toLowerCase().replace(/\{\{[^}]*\}\}/g, " ").split(/[^a-z0-9]+/).filter((w) =>
     w && !RESERVED.has(w) && w.length > 1
   );
-  const slug = words.slice(0, 3).join("-");
+  let slug = "";
+  for (const word of words.slice(0, 3)) {
+    const next = slug ? `${slug}-${word}` : word.slice(0, MAX_SLUG);
+    if (next.length > MAX_SLUG) break;
+    slug = next;
+  }
   return SLUG.test(slug) ? slug : "task";
 }
 

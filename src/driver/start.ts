@@ -13,10 +13,10 @@ import { codexHome } from "../codex/rollout/locate.ts";
 import { chooseSubstrate } from "../substrate/select.ts";
 import type { PaneMode } from "../substrate/substrate.ts";
 import { currentOwner } from "../session/owner.ts";
-import { newSessionId, SESSION_KIND, type SessionRecord } from "../session/record.ts";
+import { listSessions, newSessionId, SESSION_KIND, type SessionRecord } from "../session/record.ts";
 import type { Store } from "../store/store.ts";
 import { readScreen } from "../verdict/screen.ts";
-import { checkSlug, slugFromTask } from "./names.ts";
+import { checkSlug, slugFromTask, withSuffix } from "./names.ts";
 import { type SendResult, verifiedSend } from "./send.ts";
 import { Session } from "./session.ts";
 import { waitForVerdict } from "./settle.ts";
@@ -54,6 +54,12 @@ export interface Started {
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
+/** The labels of the sessions on record (a corrupt record has none). */
+async function labelsInUse(store: Store): Promise<Set<string>> {
+  const { sessions } = await listSessions(store);
+  return new Set(sessions.map((s) => s.label).filter((l): l is string => l !== null));
+}
+
 /** Starts Codex for a task. */
 export async function startSession(
   env: { get(key: string): string | undefined; toObject(): Record<string, string> },
@@ -80,8 +86,10 @@ export async function startSession(
   const substrate = await chooseSubstrate(o.via, { env, stateDir: store.root });
   const session = await store.withLock("spawn", async () => {
     const worktree = o.worktree ? await createWorktree(cwd, slug, o.keepWorktree) : null;
+    // under the spawn lock: the id and the label are unique among the sessions on record
     const taken = new Set(await store.list(SESSION_KIND));
     const id = newSessionId((candidate) => taken.has(candidate));
+    const label = withSuffix(`codex-${slug}`, await labelsInUse(store));
     const now = new Date().toISOString();
     const workdir = worktree?.path ?? cwd;
     let pane;
@@ -90,7 +98,7 @@ export async function startSession(
         argv: [env.get("CODEXCTL_CODEX") ?? "codex", ...o.codexArgs],
         cwd: workdir,
         env: env.toObject(),
-        label: `codex-${slug}`,
+        label,
         mode: o.mode,
       });
     } catch (err) {
@@ -110,7 +118,7 @@ export async function startSession(
       pane,
       mode: o.mode,
       slug,
-      label: `codex-${slug}`,
+      label,
       cwd: workdir,
       codex_home: codexHome(env),
       marker,

@@ -5,12 +5,14 @@
  * `session_id` string is garbage and gets no answer at all.
  *
  * Contract with Claude Code: read the hook JSON on stdin; print at most one JSON object on stdout
- * (hook output, not a codexctl envelope); always exit 0. Garbage stdin gets no output. Any error
- * is written to the hook log (`<state>/logs/hooks.jsonl`) and the hook stays silent.
+ * (hook output, not a codexctl envelope); always exit 0. Garbage stdin gets no output, and so does
+ * a stdin that does not close within the hook's time budget (`CODEXCTL_HOOK_BUDGET_MS`, which
+ * covers the read). Any error is written to the hook log (`<state>/logs/hooks.jsonl`) and the hook
+ * stays silent.
  *
  * The no-change path — the one that runs after almost every tool call — reads the session records,
  * the follow lists and the owner's cursor index, stats each rollout (and, every few seconds, probes
- * the Codex pids), and stops there: synchronous file calls, no timer, no stream. Only when something
+ * the Codex pids), and stops there: synchronous file calls, no timer but stdin's bound, no stream. Only when something
  * moved does it load the delivery pass (`deliver.ts`).
  *
  * @module
@@ -46,31 +48,46 @@ export const MAX_INPUT_BYTES = 4 * 1024 * 1024;
 
 /** Something to read stdin from (`Deno.stdin`, or a test's stand-in). */
 export interface InputSource {
-  readSync(buffer: Uint8Array): number | null;
+  read(buffer: Uint8Array): Promise<number | null>;
   isTerminal(): boolean;
 }
 
+/** Why stdin gave no input: it ran past the size cap, the time budget, or could not be read. */
+export type NoInput = "too_big" | "late" | "unreadable";
+
 /**
- * Reads all of `source` as UTF-8 text; null past `maxBytes`, or when stdin is a
- * terminal (a person ran the hook by hand: nothing to read). Synchronous, with no timer and no
- * stream: on the hook's hot path the first `setTimeout` alone costs several milliseconds. A pipe
- * that never closes is bounded by the hook's `timeout` in hooks.json.
+ * Reads all of `source` as UTF-8 text, within the hook's time budget: a writer that never closes
+ * stdin (or never writes) cannot keep the hook alive past `deadline` (ms since the epoch) — the
+ * read gives up and says `late`. Null when stdin is a terminal (a person ran the hook by hand:
+ * nothing to read). The bound is an `AbortSignal.timeout` (unlike the first `setTimeout`, which
+ * costs several milliseconds on the hook's hot path, it is cheap); an abandoned read ends with the
+ * process (`main.ts` exits explicitly).
  */
-export function readInput(source: InputSource, maxBytes: number = MAX_INPUT_BYTES): string | null {
+export async function readInput(
+  source: InputSource,
+  deadline: number,
+  maxBytes: number = MAX_INPUT_BYTES,
+): Promise<string | null | NoInput> {
   if (source.isTerminal()) return null;
+  const signal = AbortSignal.timeout(Math.max(0, deadline - Date.now()));
+  const late = new Promise<"late">((resolve) => {
+    if (signal.aborted) resolve("late");
+    else signal.addEventListener("abort", () => resolve("late"), { once: true });
+  });
   const chunks: Uint8Array[] = [];
   const buffer = new Uint8Array(64 * 1024);
   let size = 0;
   try {
     for (;;) {
-      const n = source.readSync(buffer);
+      const n = await Promise.race([source.read(buffer), late]);
+      if (n === "late") return "late";
       if (n === null) break;
       size += n;
-      if (size > maxBytes) return null;
+      if (size > maxBytes) return "too_big";
       chunks.push(buffer.slice(0, n));
     }
   } catch {
-    return null;
+    return "unreadable";
   }
   const all = new Uint8Array(size);
   let at = 0;
@@ -82,7 +99,7 @@ export function readInput(source: InputSource, maxBytes: number = MAX_INPUT_BYTE
     // not fatal: bad bytes become U+FFFD and the JSON check below rejects what matters
     return new TextDecoder().decode(all);
   } catch {
-    return null;
+    return "unreadable";
   }
 }
 
@@ -190,8 +207,19 @@ export async function runHook(argv: string[], env: HookEnv, io: HookIo = process
   const name = argv[0] ?? "";
   const event: HookEvent | undefined = (HOOK_EVENTS as Record<string, HookEvent>)[name];
   const root = findStateRoot(env);
+  // the budget covers everything, reading stdin included
+  const deadline = Date.now() + envNumber(env, "CODEXCTL_HOOK_BUDGET_MS", 5000);
   // read stdin whatever happens next: a writer must never meet a closed pipe
-  const text = readInput(io.stdin);
+  const input = await readInput(io.stdin, deadline);
+  if (input === "late") {
+    await logHook(root, {
+      event: event ?? (name || null),
+      ...(name === WAKE_HOOK ? { hook: WAKE_HOOK } : {}),
+      error: "stdin did not close within the hook's time budget; said nothing",
+    });
+    return 0;
+  }
+  const text = input === "too_big" || input === "unreadable" ? null : input;
   if ((!event && name !== WAKE_HOOK) || argv.length > 1) {
     const why = `codexctl hook: expected one of ${HOOK_NAMES.join(", ")}, got "${
       argv.join(" ").slice(0, 60)
@@ -201,7 +229,6 @@ export async function runHook(argv: string[], env: HookEnv, io: HookIo = process
     return 0;
   }
   if (!event) return await wake(env, text, root, io);
-  const deadline = Date.now() + envNumber(env, "CODEXCTL_HOOK_BUDGET_MS", 5000);
   try {
     const out = await reviewGate(event, env, text, root, await handle(event, env, text, root, deadline));
     if (out !== null && out.length > MAX_OUTPUT_CHARS) {

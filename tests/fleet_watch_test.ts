@@ -315,3 +315,36 @@ Deno.test("watch --all: --mine needs an owner, --all takes no --session/--thread
     await Deno.remove(dir, { recursive: true });
   }
 });
+
+Deno.test("[issue 15 item 13] watch --all: a follow list that is not one is moved aside and said on stderr, never a silent empty list", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "codexctl-fleet-follows-" });
+  try {
+    const state = join(dir, "state");
+    const env = { CODEXCTL_HOME: state, HOME: dir, CLAUDE_CODE_SESSION_ID: OWNER };
+    await Deno.mkdir(join(state, "follows"), { recursive: true, mode: 0o700 });
+    const { ownerKey } = await import("../src/fleet/targets.ts");
+    for (
+      const [args, file, content, why] of [
+        [["watch", "--all"], "everyone.json", "", "it is empty"],
+        [
+          ["watch", "--all", "--mine"],
+          `${ownerKey(OWNER)}.json`,
+          '{"v":1,"follows":[{"kind":"thr',
+          "it is not JSON",
+        ],
+        [["watch", "--all"], `${ownerKey(OWNER)}.json`, '{"v":1,"follows":7}', "it is not a follow list"],
+      ] as const
+    ) {
+      const path = join(state, "follows", file);
+      await Deno.writeTextFile(path, content);
+      const out = await runCli([...args, "--timeout", "1"], { env });
+      assert.equal(out.code, 0, out.stdout + out.stderr);
+      assert.match(out.stderr, new RegExp(`follow list ${path} was corrupt \\(${why}\\)`), args.join(" "));
+      assert.equal(await Deno.readTextFile(`${path}.corrupt`), content, "kept for a person to read");
+      assert.equal(await Deno.stat(path).then(() => true, () => false), false, "moved aside");
+      await Deno.remove(`${path}.corrupt`);
+    }
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});

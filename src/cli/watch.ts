@@ -9,6 +9,7 @@ import { currentOwner } from "../session/owner.ts";
 import { usageError } from "../errors.ts";
 import { envNumber, hookStallMs } from "../hook/run.ts";
 import { Store } from "../store/store.ts";
+import { writeStderr } from "../output.ts";
 import { defineVerb, flag } from "./verb.ts";
 
 const watchArgs = z.object({
@@ -160,6 +161,7 @@ While it runs, start --no-wait offers no second Monitor (a lease in <state>/leas
         pidCheckMs: envNumber(ctx.env, "CODEXCTL_HOOK_PID_CHECK_SEC", 10, true) * 1000,
         command,
         emit: (text, envelope) => ctx.emitLine(envelope, text),
+        warn: (text) => writeStderr(text + "\n"),
       });
       return { kind: "done", exitCode: code };
     }

@@ -48,6 +48,8 @@ export interface FleetWatchOptions {
   /** The command that re-arms this watch (named in its last line and its lease). */
   command: string;
   emit(text: string, envelope: Envelope): void;
+  /** Says something to the person (stderr): a follow list that was corrupt and was moved aside. */
+  warn?(text: string): void;
 }
 
 /** The lease key of a `watch --all`: the owner's key with `--mine`, else `everyone`. */
@@ -126,8 +128,19 @@ export async function watchFleet(o: FleetWatchOptions): Promise<number> {
     deadline: 0,
     stallMs: o.stallMs,
   };
-  const targetsNow = (): FleetTarget[] =>
-    o.mine && o.owner ? ownerTargets(o.root, o.owner) : allTargets(o.root, o.owner);
+  const targetsNow = async (): Promise<FleetTarget[]> => {
+    const bad: string[] = [];
+    const targets = o.mine && o.owner ? ownerTargets(o.root, o.owner, bad) : allTargets(o.root, o.owner, bad);
+    if (bad.length) {
+      // a follow list that is not one is moved aside and said, never read as "nothing followed"
+      const repair: typeof import("../fleet/follow_repair.ts") = await import(
+        new URL("../fleet/follow_repair.ts", import.meta.url).href
+      );
+      const note = repair.followNote(await repair.repairFollows(o.root, bad));
+      if (note) o.warn?.(note);
+    }
+    return targets;
+  };
   const limiter = new RateLimiter(o.minIntervalSec * 1000, 3, Date.now());
   const waiter = new FleetWaiter();
   /** What the stream last showed per target: its signature (the snapshot counts). */
@@ -143,7 +156,7 @@ export async function watchFleet(o: FleetWatchOptions): Promise<number> {
   };
   try {
     for (;;) {
-      const targets = targetsNow();
+      const targets = await targetsNow();
       let lines: { result: FleetEvent; session: string | null }[] = [];
       try {
         lastPass = Date.now();

@@ -251,24 +251,36 @@ async function coldRead(path: string, mb: number) {
 }
 
 /**
- * Peak RSS of the real `codexctl status --thread` process (from source, as a user runs it) on a
- * one-turn rollout (the fixed cost), then on generated 25/100/200 MB rollouts of each era (see
- * tests/support/generate_rollout.ts: many turns, big and huge tool outputs, plans, compactions),
- * and the cold classification speed of the 100 MB ones.
+ * Peak RSS of the real `codexctl status --thread` process, run as a user runs it (through the
+ * plugin's launcher bin/codexctl, which runs the source with deno here), on a one-turn rollout (the
+ * fixed cost), then on generated 25/100/200 MB rollouts of each era (see
+ * tests/support/generate_rollout.ts: many turns, big and huge tool outputs, plans, compactions), and
+ * the cold classification speed of the 100 MB ones. The 200 MB ones are measured once more as a
+ * bare `deno run` of the source, without the launcher's V8 flag.
  */
 async function memoryBench(): Promise<void> {
   const home = await Deno.makeTempDir({ prefix: "codexctl-bench-memory-" });
   const dir = join(home, "sessions", "2026", "11", "21");
   await Deno.mkdir(dir, { recursive: true });
-  const statusRss = async (id: string) => {
+  // only what codexctl needs: no V8 flags or codexctl settings of the caller's
+  const denoDirEnv = Deno.env.get("DENO_DIR");
+  const env = {
+    PATH: `${join(Deno.execPath(), "..")}:${Deno.env.get("PATH") ?? ""}`,
+    HOME: Deno.env.get("HOME") ?? home,
+    CODEX_HOME: home,
+    CODEXCTL_HOME: join(home, "state"),
+    ...(denoDirEnv ? { DENO_DIR: denoDirEnv } : {}),
+  };
+  const statusRss = async (id: string, how: "launcher" | "deno" = "launcher") => {
+    const args = ["status", "--thread", id, "--json"];
+    const command = how === "launcher" ? [join(root, "bin", "codexctl"), ...args] : [
+      Deno.execPath(),
+      ...["run", "-q", "-P", `--config=${join(root, "deno.json")}`, join(root, "src", "main.ts"), ...args],
+    ];
     const runs: number[] = [];
     let via = "";
     for (let i = 0; i < 3; i++) {
-      const peak = await peakRss(
-        ["run", "-q", "-P", `--config=${join(root, "deno.json")}`, join(root, "src", "main.ts"), "status"],
-        ["--thread", id, "--json"],
-        { CODEX_HOME: home, CODEXCTL_HOME: join(home, "state") },
-      );
+      const peak = await peakRss(command, env);
       runs.push(peak.kb / 1024);
       via = peak.via;
     }
@@ -281,16 +293,24 @@ async function memoryBench(): Promise<void> {
   await statusRss(tinyId); // warm-up: deno's transpile cache of this tree is filled once
   const fixed = await statusRss(tinyId);
   await Deno.remove(tiny);
-  row("status --thread peak RSS (max of 3), one-turn rollout", `${fixed.mb.toFixed(1)} MB`, `(${fixed.via})`);
+  row(
+    "status --thread peak RSS (max of 3, via bin/codexctl), one-turn rollout",
+    `${fixed.mb.toFixed(1)} MiB`,
+    `(${fixed.via})`,
+  );
   for (const era of ["paginated", "legacy"] as RolloutEra[]) {
     for (const size of [25, 100, 200]) {
       const r = await rollout(dir, era, size);
       const peak = await statusRss(r.id);
       row(
-        `  … ${r.mb.toFixed(0)} MB ${era} rollout, ${r.gen.turns} turns, ${r.gen.huge} huge outputs`,
-        `${peak.mb.toFixed(1)} MB`,
+        `  … ${r.mb.toFixed(0)} MiB ${era} rollout, ${r.gen.turns} turns, ${r.gen.huge} huge outputs`,
+        `${peak.mb.toFixed(1)} MiB`,
         size === 200 ? "≤ 96 MB" : "",
       );
+      if (size === 200) {
+        const bare = await statusRss(r.id, "deno");
+        row(`  … the same, a bare deno run (V8's default young generation)`, `${bare.mb.toFixed(1)} MiB`, "");
+      }
       if (size === 100) {
         const speed = await coldRead(r.path, r.mb);
         row(
@@ -525,22 +545,20 @@ async function fleetBench(seconds: number): Promise<void> {
 // ---------------------------------------------------------------------------------------------
 
 /**
- * Runs `deno <denoArgs> <args>` and returns its peak resident set size in KiB: from GNU time's
- * `%M` (the kernel's maxrss of the finished child) when /usr/bin/time exists, else from polling
- * `VmHWM` in /proc/<pid>/status every 2 ms while it runs (a high-water mark, so a late poll still
- * sees an earlier peak; only growth in its last 2 ms could be missed).
+ * Runs `command` (its environment exactly `env`) and returns its peak resident set size in KiB: from
+ * GNU time's `%M` (the kernel's maxrss of the finished child; a launcher that execs its runtime is
+ * measured as that runtime) when /usr/bin/time exists, else from polling `VmHWM` in
+ * /proc/<pid>/status every 2 ms while it runs (a high-water mark, so a late poll still sees an
+ * earlier peak; only growth in its last 2 ms could be missed).
  */
-async function peakRss(
-  denoArgs: string[],
-  args: string[],
-  env: Record<string, string>,
-): Promise<{ kb: number; via: string }> {
+async function peakRss(command: string[], env: Record<string, string>): Promise<{ kb: number; via: string }> {
   const time = "/usr/bin/time";
   const hasTime = await Deno.stat(time).then((s) => s.isFile, () => false);
   if (hasTime) {
     const out = await new Deno.Command(time, {
-      args: ["-f", "CODEXCTL_MAXRSS %M", Deno.execPath(), ...denoArgs, ...args],
+      args: ["-f", "CODEXCTL_MAXRSS %M", ...command],
       env,
+      clearEnv: true,
       stdout: "null",
       stderr: "piped",
     }).output();
@@ -548,9 +566,10 @@ async function peakRss(
     if (!out.success || !m) throw new Error(`could not measure: ${new TextDecoder().decode(out.stderr)}`);
     return { kb: Number(m[1]), via: "GNU time %M" };
   }
-  const child = new Deno.Command(Deno.execPath(), {
-    args: [...denoArgs, ...args],
+  const child = new Deno.Command(command[0], {
+    args: command.slice(1),
     env,
+    clearEnv: true,
     stdout: "null",
     stderr: "null",
   }).spawn();

@@ -289,3 +289,32 @@ Deno.test("launcher: a runtime that fails (exit ≠ 0) under a hook — exit 0, 
     await Deno.remove(clone, { recursive: true });
   }
 });
+
+Deno.test("launcher: a 1 MB V8 semi-space for the verbs that fold rollouts and start nothing, never for a verb that starts Codex, never over the caller's flags", async () => {
+  const dir = await bareplugin();
+  try {
+    const self = join(dir, "bin", "codexctl");
+    const bin = join(dir, "dist", "codexctl");
+    await Deno.mkdir(join(bin, ".."), { recursive: true });
+    await Deno.writeTextFile(bin, `: fake compiled codexctl\necho "flags=\${DENO_V8_FLAGS:-none} $*"\n`);
+    await Deno.chmod(bin, 0o755);
+    const env = { PATH: SYSTEM_PATH, HOME: dir };
+    const flags = async (args: string[], extra: Record<string, string> = {}) =>
+      (await run(self, args, { ...env, ...extra })).stdout.trim().split(" ")[0];
+    for (const verb of ["watch", "status", "threads", "sessions", "tail"]) {
+      assert.equal(await flags([verb, "--json"]), "flags=--max-semi-space-size=1", verb);
+      // options before the verb are skipped over
+      assert.equal(await flags(["--json", verb]), "flags=--max-semi-space-size=1", `--json ${verb}`);
+      assert.equal(
+        await flags([verb], { DENO_V8_FLAGS: "--max-old-space-size=64" }),
+        "flags=--max-old-space-size=64",
+      );
+    }
+    // verbs that start or drive Codex pass the flag on to its tasks: the caller's environment as it is
+    for (const verb of ["start", "send", "reply", "review", "end", "hook", "doctor"]) {
+      assert.equal(await flags([verb, "status"]), "flags=none", verb);
+    }
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});

@@ -211,6 +211,23 @@ export function outputWidth(): number {
   }
 }
 
+/** How long ago `iso` was, in one short unit: `42s`, `5m`, `3h`, `2d` (`-` when unknown). */
+export function ageText(iso: string | null, now: number = Date.now()): string {
+  const t = iso ? Date.parse(iso) : NaN;
+  if (Number.isNaN(t)) return "-";
+  const s = Math.max(0, Math.round((now - t) / 1000));
+  if (s < 60) return `${s}s`;
+  if (s < 3600) return `${Math.floor(s / 60)}m`;
+  if (s < 86400) return `${Math.floor(s / 3600)}h`;
+  return `${Math.floor(s / 86400)}d`;
+}
+
+/** `text` cut to its last `width` columns, for paths whose end says most (a cut shows a leading `…`). */
+export function fitEnd(text: string, width: number): string {
+  if (text.length <= width) return text;
+  return width <= 0 ? "" : "…" + text.slice(text.length - width + 1);
+}
+
 /** `text` cut to `width` columns (one column per UTF-16 unit; a cut shows `…`). */
 export function fit(text: string, width: number): string {
   return text.length <= width ? text : text.slice(0, Math.max(0, width - 1)) + "…";

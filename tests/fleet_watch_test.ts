@@ -8,7 +8,7 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { codexInstall } from "./support/codex_bin.ts";
-import { runCli } from "./support/cli.ts";
+import { hasScript, painted, runAtTerminal, runCli, stripColour } from "./support/cli.ts";
 import { findRollout } from "./support/codex_exec.ts";
 import { result, type SessionRig, startRig } from "./support/session_rig.ts";
 import { writeSession } from "./support/session_record.ts";
@@ -16,6 +16,7 @@ import { MAIN_TS, REPO_ROOT } from "./support/paths.ts";
 import { denoDir } from "./support/deno_dir.ts";
 import { EnvelopeSchema, type FleetEvent, FleetEventSchema } from "../src/envelope.ts";
 import { newMarker, wrapTask } from "../src/codex/prompt.ts";
+import type { SessionRow } from "../src/cli/sessions.ts";
 
 const OWNER = "9c2d4e6f-0000-4000-8000-00000000f1ee";
 
@@ -234,6 +235,40 @@ Deno.test("watch --all --mine: two pane sessions, a headless one and a followed 
       /beta/.test(x.label) && x.state === "awaiting_clarification"
     )!;
     assert.match(beta.next ?? "", /^codexctl reply --session cdx-[0-9a-f]+ --text "<answer>"$/);
+
+    // sessions lists the same sessions: JSON when piped (slug, age's start, the next command) …
+    const listed = result(await rig.cli(["sessions", "--mine"])) as { live: SessionRow[] };
+    const row = (slug: string) => listed.live.find((r) => r.slug === slug);
+    assert.equal(row("beta")?.state, "awaiting_clarification");
+    assert.equal(row("beta")?.next, beta.next);
+    assert.equal(row("alpha")?.state, "completed");
+    assert.match(row("alpha")?.next ?? "", /^codexctl end --session cdx-[0-9a-f]+$/);
+    assert.ok(Date.now() - Date.parse(row("alpha")!.created) < 600_000);
+    // … and a table at a terminal: coloured state, age, slug, cwd, next command, within 120 columns
+    if (await hasScript()) {
+      const table = await runAtTerminal(
+        ["sessions", "--mine"],
+        { ...rig.env, CODEXCTL_OWNER: OWNER, NO_COLOR: "" },
+        120,
+      );
+      const plain = stripColour(table);
+      for (const l of plain.trimEnd().split("\n")) assert.ok(l.length <= 120, `${l.length}: ${l}`);
+      assert.match(
+        plain,
+        new RegExp(
+          `\\n  ${beta.session} +awaiting_clarification/free_text_question +\\d+[sm]  beta +tmux +\\S+\\n`,
+        ),
+        plain,
+      );
+      assert.ok(plain.includes(`└ next: ${beta.next}`), plain);
+      assert.ok(table.includes(painted(33, "awaiting_clarification/free_text_question")), table);
+      const noColour = await runAtTerminal(["sessions", "--mine"], {
+        ...rig.env,
+        CODEXCTL_OWNER: OWNER,
+        NO_COLOR: "1",
+      }, 120);
+      assert.equal(stripColour(noColour), noColour);
+    }
 
     // ended sessions are dropped
     await rig.cli(["end", "--session", beta.session!]);

@@ -9,7 +9,8 @@ import { listSessions, SESSION_KIND } from "../session/record.ts";
 import { substrateOrNull } from "../substrate/select.ts";
 import { Store } from "../store/store.ts";
 import { currentOwner } from "../session/owner.ts";
-import { fit, outputWidth, paintFor, stateColour, writeStdout } from "../output.ts";
+import { ageText, fit, fitEnd, outputWidth, paintFor, stateColour, writeStdout } from "../output.ts";
+import { listedNext } from "../verdict/next.ts";
 import { defineVerb } from "./verb.ts";
 
 /** The `sessions` verb. */
@@ -19,9 +20,10 @@ export const sessionsVerb = defineVerb({
   usage: "sessions [--mine]",
   description: `
 Reads every session in the state directory, observes it (pane + rollout) and lists it with its
-verdict state. A session whose pane is gone is reported as exited and pruned — unless it still
-has a worktree to tear down, which \`codexctl end\` does. --mine keeps the sessions this Claude
-Code session started.`,
+verdict state, age, slug, substrate, cwd and the command to run next: a table in a terminal (the
+state coloured unless NO_COLOR is set), JSON when piped. A session whose pane is gone is reported
+as exited and pruned — unless it still has a worktree to tear down, which \`codexctl end\` does.
+--mine keeps the sessions this Claude Code session started.`,
   flags: { mine: { type: "boolean", description: "Only sessions owned by this Claude Code session" } },
   args: z.object({ mine: z.boolean().optional() }),
   async run(args, ctx) {
@@ -40,12 +42,19 @@ Code session started.`,
       const row: SessionRow = {
         session: record.session,
         label: record.label,
+        slug: record.slug,
+        created: record.created,
         substrate: record.substrate,
         state: obs.verdict.state,
         reason: obs.verdict.reason,
         thread: record.thread_id,
         cwd: record.cwd,
         owner: record.owner,
+        next: listedNext(
+          { session: record.session, thread: record.thread_id },
+          obs.verdict.state,
+          obs.verdict.next_action.command,
+        ),
       };
       if (obs.verdict.state === "exited") {
         if (!record.worktree) {
@@ -73,12 +82,18 @@ Code session started.`,
 export interface SessionRow {
   session: string;
   label: string | null;
+  /** The short name given at start (`--slug`, else from the task). */
+  slug: string | null;
+  /** When the session started (ISO). */
+  created: string;
   substrate: string;
   state: string;
   reason: string;
   thread: string | null;
   cwd: string;
   owner: string | null;
+  /** The command to run next (the verdict's, else the wait while working, else its status). */
+  next: string;
   /** Pruned rows: whether the record was removed (false: a worktree is left for `end`). */
   removed?: boolean;
 }
@@ -91,28 +106,36 @@ export interface SessionsResult {
 }
 
 /**
- * `sessions` for a person: the live sessions (id, state/reason, label, substrate, cwd), then what was
- * pruned and what could not be read, every line within `width` columns; empty lists in words.
+ * `sessions` for a person: one row per live session (id, state/reason coloured, age, slug,
+ * substrate, cwd) with the next command under it, then what was pruned and what could not be read,
+ * every line within `width` columns; empty lists in words.
  */
-export function renderSessions(r: SessionsResult, color: boolean, width: number): string {
+export function renderSessions(
+  r: SessionsResult,
+  color: boolean,
+  width: number,
+  now: number = Date.now(),
+): string {
   const paint = paintFor(color);
   const lines: string[] = [];
   if (!r.live.length) lines.push("No live sessions.");
   else {
     lines.push(`${r.live.length} live session${r.live.length === 1 ? "" : "s"}:`);
     const verdict = (s: SessionRow) => `${s.state}/${s.reason}`;
-    const vw = Math.max(...r.live.map((s) => verdict(s).length));
-    const lw = Math.max(5, ...r.live.map((s) => (s.label ?? "-").length));
-    const sw = Math.max(...r.live.map((s) => s.session.length));
+    const name = (s: SessionRow) => s.slug ?? s.label ?? "-";
+    const sw = Math.max(7, ...r.live.map((s) => s.session.length));
+    const vw = Math.max(5, ...r.live.map((s) => verdict(s).length));
+    const nw = Math.min(24, Math.max(4, ...r.live.map((s) => name(s).length)));
+    const cols = (a: string, b: string, c: string, d: string, e: string) =>
+      `  ${a.padEnd(sw)}  ${b.padEnd(vw)}  ${c.padStart(3)}  ${d.padEnd(nw)}  ${e.padEnd(6)}  `;
+    lines.push(paint("dim", fit(cols("SESSION", "STATE", "AGE", "SLUG", "VIA") + "CWD", width)));
     for (const s of r.live) {
-      const cells = [
-        s.session.padEnd(sw),
-        verdict(s).padEnd(vw),
-        (s.label ?? "-").padEnd(lw),
-        s.substrate.padEnd(5),
-      ];
-      const row = fit(`  ${cells.join("  ")}  ${s.cwd}`, width);
+      const head = cols(s.session, verdict(s), ageText(s.created, now), fit(name(s), nw), s.substrate);
+      // the cwd keeps its end (the project's own folder) when the row is too wide
+      const room = width - head.length;
+      const row = fit(head + (room > 4 ? fitEnd(s.cwd, room) : ""), width).trimEnd();
       lines.push(row.replace(verdict(s), paint(stateColour(s.state), verdict(s))));
+      lines.push(paint("dim", fit(`${" ".repeat(sw + 4)}└ next: ${s.next}`, width)));
     }
   }
   for (const s of r.pruned) {

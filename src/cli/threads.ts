@@ -16,7 +16,10 @@ import { NotARegularFile } from "../codex/rollout/open.ts";
 import { readThread } from "../codex/rollout/reader.ts";
 import { clip } from "../text.ts";
 import { rolloutStatus } from "../verdict/rollout_status.ts";
-import { fit, outputWidth, paintFor, stateColour, writeStdout } from "../output.ts";
+import { ageText, fit, fitEnd, outputWidth, paintFor, stateColour, writeStdout } from "../output.ts";
+import { listSessions } from "../session/record.ts";
+import { Store } from "../store/store.ts";
+import { listedNext } from "../verdict/next.ts";
 import { defineVerb, flag } from "./verb.ts";
 
 /** The `threads` verb. */
@@ -27,7 +30,9 @@ export const threadsVerb = defineVerb({
   description: `
 Lists the threads of $CODEX_HOME (default ~/.codex) newest first: from state_5.sqlite when it can
 be read, plus any rollout file the index does not know. Each is folded to its current state
-(working, completed, failed, waiting_input …). --cwd keeps threads whose working directory is DIR;
+(working, completed, failed, waiting_input …) and named by the slug of the codexctl session bound to
+it, with the command to run next: a table in a terminal (age, status coloured unless NO_COLOR is
+set, turns, id, slug, cwd), JSON when piped. --cwd keeps threads whose working directory is DIR;
 --archived lists archived_sessions/ instead.`,
   flags: {
     cwd: { type: "string", placeholder: "DIR", description: "Only threads whose working directory is DIR" },
@@ -50,6 +55,7 @@ be read, plus any rollout file the index does not know. Each is folded to its cu
       limit: cwd ? 5000 : limit,
       problems,
     });
+    const bound = await boundSessions(ctx.env);
     const threads: Record<string, unknown>[] = [];
     for (const file of files) {
       if (threads.length >= limit) break;
@@ -72,9 +78,15 @@ be read, plus any rollout file the index does not know. Each is folded to its cu
       const s = read.progress.state;
       if (cwd && (s.cwd === null || resolve(s.cwd) !== cwd)) continue;
       const info = await Deno.stat(file.path).catch(() => null);
+      const status = rolloutStatus(s);
+      const session = bound.get(file.id) ?? null;
+      const target = { session: session?.session ?? null, thread: file.id };
       threads.push({
         id: file.id,
-        status: rolloutStatus(s),
+        status,
+        session: session?.session ?? null,
+        slug: session?.slug ?? null,
+        next: listedNext(target, status),
         updated: info?.mtime?.toISOString() ?? null,
         turns: s.turn_count,
         model: s.model,
@@ -103,6 +115,25 @@ be read, plus any rollout file the index does not know. Each is folded to its cu
   },
 });
 
+/**
+ * The codexctl sessions bound to a thread, by thread id: a bound thread is named by its session's
+ * slug and asked about through the session. A state directory that cannot be read names none (the
+ * threads are listed all the same).
+ */
+async function boundSessions(
+  env: { get(key: string): string | undefined },
+): Promise<Map<string, { session: string; slug: string | null }>> {
+  const bound = new Map<string, { session: string; slug: string | null }>();
+  try {
+    for (const r of (await listSessions(Store.fromEnv(env))).sessions) {
+      if (r.thread_id) bound.set(r.thread_id, { session: r.session, slug: r.slug ?? r.label });
+    }
+  } catch {
+    // an unsafe or unreadable state directory is the session verbs' error to report, not this list's
+  }
+  return bound;
+}
+
 /** The result of `threads`, as {@linkcode renderThreads} reads it. */
 export interface ThreadsResult {
   codex_home: string;
@@ -112,6 +143,11 @@ export interface ThreadsResult {
   threads: {
     id: string;
     status: string;
+    /** The codexctl session bound to the thread, and its slug (null: none). */
+    session?: string | null;
+    slug?: string | null;
+    /** What to run next about it. */
+    next?: string;
     updated: string | null;
     turns: number;
     cwd: string | null;
@@ -119,46 +155,50 @@ export interface ThreadsResult {
   }[];
 }
 
-/** `MM-DD HH:MM` in local time, or `-`. */
-function shortTime(iso: string | null): string {
-  if (!iso) return "-".padEnd(11);
-  const d = new Date(iso);
-  if (Number.isNaN(d.getTime())) return "-".padEnd(11);
-  const two = (n: number) => String(n).padStart(2, "0");
-  return `${two(d.getMonth() + 1)}-${two(d.getDate())} ${two(d.getHours())}:${two(d.getMinutes())}`;
-}
-
 /**
- * `threads` for a person: one line per thread (when, status, turns, id, cwd) and its last message
- * under it, every line within `width` columns; no threads is said in words.
+ * `threads` for a person: one line per thread (age, status coloured, turns, id, the slug of the
+ * codexctl session bound to it, cwd) and under it the next command and its last message, every line
+ * within `width` columns; no threads is said in words.
  */
-export function renderThreads(r: ThreadsResult, color: boolean, width: number): string {
+export function renderThreads(
+  r: ThreadsResult,
+  color: boolean,
+  width: number,
+  now: number = Date.now(),
+): string {
   const paint = paintFor(color);
   const where = `in ${r.codex_home}${r.cwd ? ` with cwd ${r.cwd}` : ""}`;
   const noun = (n: number) => `${r.archived ? "archived " : ""}thread${n === 1 ? "" : "s"}`;
   const what = `${noun(2)} ${where}`;
   if (!r.threads.length) return fit(`No ${what}.`, width);
   const statusWidth = Math.max(6, ...r.threads.map((t) => t.status.length));
+  const slugWidth = Math.min(16, Math.max(4, ...r.threads.map((t) => (t.slug ?? "-").length)));
   const lines = [
     fit(`${r.count} ${noun(r.count)} ${where}, newest first:`, width),
     paint(
       "dim",
       fit(
-        `  ${"UPDATED".padEnd(11)}  ${"STATUS".padEnd(statusWidth)}  TURNS  ${"THREAD".padEnd(36)}  CWD`,
+        `  ${"AGE".padStart(3)}  ${"STATUS".padEnd(statusWidth)}  TURNS  ${"THREAD".padEnd(36)}  ${
+          "SLUG".padEnd(slugWidth)
+        }  CWD`,
         width,
       ),
     ),
   ];
   for (const t of r.threads) {
     const turns = String(t.turns).padStart(5);
-    const head = `  ${shortTime(t.updated)}  ${t.status.padEnd(statusWidth)}  ${turns}  ${t.id}  `;
+    const slug = fit(t.slug ?? "-", slugWidth).padEnd(slugWidth);
+    const head = `  ${ageText(t.updated, now).padStart(3)}  ${
+      t.status.padEnd(statusWidth)
+    }  ${turns}  ${t.id}  ${slug}  `;
     const room = width - head.length;
-    const cwd = t.cwd ? (t.cwd.length <= room ? t.cwd : "…" + t.cwd.slice(t.cwd.length - room + 1)) : "";
-    const row = fit(head + (room > 4 ? cwd : ""), width).trimEnd();
+    const row = fit(head + (room > 4 ? fitEnd(t.cwd ?? "", room) : ""), width).trimEnd();
     lines.push(
       row.replace(t.status.padEnd(statusWidth), paint(stateColour(t.status), t.status.padEnd(statusWidth))),
     );
-    if (t.last_message) lines.push(paint("dim", fit(`${" ".repeat(15)}└ ${t.last_message}`, width)));
+    const next = t.next ?? listedNext({ session: t.session ?? null, thread: t.id }, t.status);
+    const last = t.last_message ? ` · ${t.last_message}` : "";
+    lines.push(paint("dim", fit(`       └ next: ${next}${last}`, width)));
   }
   return lines.join("\n");
 }

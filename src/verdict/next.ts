@@ -30,6 +30,15 @@ export function waitCommand(target: VerdictTarget): string {
 }
 
 /**
+ * The command a listing (`sessions`, `threads`) names for a target: the verdict's own when it has
+ * one, else the wait for a target still working, else its status.
+ */
+export function listedNext(target: VerdictTarget, state: string, command: string | null = null): string {
+  if (command) return command;
+  return state === "working" ? `${PROGRAM} ${waitCommand(target)}` : statusCommand(target);
+}
+
+/**
  * A session that completed while its pane is still open: the next command is `end` — at once when
  * the marker verified the work (intent `end`), after checking it otherwise (intent `verify`). A
  * verdict that already names a command (e.g. checking missing files) keeps it.

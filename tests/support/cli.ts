@@ -75,3 +75,47 @@ export function denoDir(): string {
   const xdg = Deno.env.get("XDG_CACHE_HOME");
   return xdg ? `${xdg}/deno` : `${Deno.env.get("HOME") ?? "/root"}/.cache/deno`;
 }
+
+/** A word quoted for `sh` (script(1) takes one command line). */
+function shQuote(word: string): string {
+  return `'${word.replaceAll("'", `'\\''`)}'`;
+}
+
+/** True when script(1) (util-linux) can give codexctl a pseudo-terminal here. */
+export async function hasScript(): Promise<boolean> {
+  return await new Deno.Command("script", { args: ["--version"], stdout: "null", stderr: "null" })
+    .output().then((o) => o.success, () => false);
+}
+
+/**
+ * Runs `codexctl <args>` from source at a pseudo-terminal `cols` columns wide (script(1)), as a
+ * person at a terminal would; its output with carriage returns removed. Colour follows `env`
+ * (`NO_COLOR`, `TERM`) like any run; nothing is set for it here.
+ */
+export async function runAtTerminal(
+  args: string[],
+  env: Record<string, string>,
+  cols = 200,
+): Promise<string> {
+  const argv = [Deno.execPath(), "run", "-q", "-P", `--config=${REPO_ROOT}/deno.json`, MAIN_TS, ...args];
+  const out = await new Deno.Command("script", {
+    args: ["-qec", `stty cols ${cols} 2>/dev/null; ${argv.map(shQuote).join(" ")}`, "/dev/null"],
+    env: { DENO_DIR: denoDir(), TERM: "xterm", ...env },
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  return new TextDecoder().decode(out.stdout).replaceAll("\r", "");
+}
+
+// deno-lint-ignore no-control-regex
+const SGR = /\x1b\[[0-9;]*m/g;
+
+/** `text` without its colour codes (SGR escapes). */
+export function stripColour(text: string): string {
+  return text.replace(SGR, "");
+}
+
+/** `text` painted as codexctl paints: the SGR code of `colour` (e.g. 33 yellow), the text, reset. */
+export function painted(colour: number, text: string): string {
+  return `\x1b[${colour}m${text}\x1b[0m`;
+}

@@ -874,3 +874,44 @@ Deno.test("fault matrix [item 2]: the pane's environment file is a 0600 script i
   assert.ok(!env.includes("BAD-NAME"), "a name sh cannot export is left out, not fatal");
   assert.equal(await Deno.stat(file.path).then(() => true, () => false), false, "the file deleted itself");
 });
+
+// ── item 13: sessions and status give one reading of the same record ──
+
+Deno.test("fault matrix [item 13]: sessions and status give the same state for the same record — every real 0.169 screen, in a real tmux pane", async () => {
+  const dir = join(REPO_ROOT, "tests", "fixtures", "screens-codex-0.169");
+  const screens = [...Deno.readDirSync(dir)].map((e) => e.name).filter((n) => n.endsWith(".txt")).sort();
+  assert.ok(screens.length >= 12, `${screens.length} screens`);
+  const state = await stateDir();
+  const ids: string[] = [];
+  const s = { kill: async () => {} };
+  try {
+    for (const [i, name] of screens.entries()) {
+      const id = `cdx-5c${i.toString(16).padStart(2, "0")}`;
+      const live = await liveTmuxSession(state, id, ["sh", "-c", `cat '${join(dir, name)}'; exec sleep 300`]);
+      s.kill = async () => void await live.kill();
+      await Deno.writeTextFile(live.path, JSON.stringify({ ...live.record, marker: "ACC_DONE_7f3a91" }));
+      ids.push(id);
+    }
+    await new Promise((r) => setTimeout(r, 500)); // every pane has printed its screen
+    const listed = await runCli(["sessions"], { env: { CODEXCTL_HOME: state } });
+    assert.equal(listed.code, 0, listed.stdout);
+    const rows = new Map(
+      (res(listed).live as { session: string; state: string; reason: string }[]).map((r) => [r.session, r]),
+    );
+    const states = new Set<string>();
+    for (const [i, id] of ids.entries()) {
+      const status = await runCli(["status", "--session", id], { env: { CODEXCTL_HOME: state } });
+      assert.equal(status.code, 0, status.stdout);
+      const row = rows.get(id);
+      assert.deepEqual(
+        [row?.state, row?.reason],
+        [res(status).state, res(status).reason],
+        `${screens[i]}: sessions and status disagree`,
+      );
+      states.add(String(res(status).state));
+    }
+    assert.ok(states.size >= 5, `the screens read as different states (${[...states].join(", ")})`);
+  } finally {
+    await s.kill();
+  }
+});

@@ -38,7 +38,8 @@ as exited and pruned — unless it still has a worktree to tear down, which \`co
       const substrate = substrateOrNull(record.substrate, { env: ctx.env, stateDir: store.root });
       if (!substrate) continue;
       const session = new Session(store, record, substrate, ctx.env);
-      const obs = await session.observe({ recent: false });
+      // the same reading as status: one record never gets two states
+      const obs = await session.reading();
       const row: SessionRow = {
         session: record.session,
         label: record.label,

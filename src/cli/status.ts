@@ -60,7 +60,7 @@ the same verdict machine), without waiting.`,
     const target = resolveTarget("status", args);
     if (target.kind === "session") {
       const session = await Session.load(Store.fromEnv(ctx.env), target.session, ctx.env);
-      const seen = await session.observe({ expect: args.expect, daemon: true });
+      const seen = await session.reading(args.expect);
       await session.remember(seen.verdict);
       const r = session.record;
       return {

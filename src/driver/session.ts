@@ -148,6 +148,15 @@ export class Session {
     return { ...obs, pane, progress: rollout?.progress ?? null };
   }
 
+  /**
+   * The one reading of a session that `status` and `sessions` both give (so they never disagree on
+   * the same record): the pane with its recent history, the rollout, the Codex daemon when its
+   * socket exists, and the record's expected files plus `expect`.
+   */
+  async reading(expect: string[] = []): Promise<SessionObservation> {
+    return await this.observe({ expect, daemon: true });
+  }
+
   /** Records the verdict the caller was given (state, plan, and the gate it answers). */
   async remember(verdict: Verdict): Promise<void> {
     await this.save({

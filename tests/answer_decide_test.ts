@@ -19,6 +19,9 @@ import { evidenceOf, foldUntil, rolloutLines } from "./support/fixtures.ts";
 import { FIXTURE_MARKER } from "./support/scenarios.ts";
 import { COMMAND_APPROVAL, FILE_CHANGE, RECORDED_THREAD, USER_INPUT } from "./support/daemon_requests.ts";
 
+/** Cases per property: 2 000 (CI); `deno task fuzz` runs 10 000 (CODEXCTL_PROPERTY_RUNS). */
+const RUNS = Number(Deno.env.get("CODEXCTL_PROPERTY_RUNS") ?? 2000);
+
 const SESSION = "cdx-1a2b";
 const WORKTREE = "/work/repo";
 
@@ -367,6 +370,6 @@ Deno.test("class guard: whatever words, message or keys arrive, nothing is typed
       if (gate.dialog) assert.ok(d.answer.dismiss || gate.request !== null);
       return true;
     }),
-    { numRuns: 2000 },
+    { numRuns: RUNS },
   );
 });

@@ -10,6 +10,9 @@ import { type ApprovalPolicy, DEFAULT_POLICY } from "../src/policy/config.ts";
 import { denyPrefixMatches, evaluateApproval, matchDeny } from "../src/policy/approval.ts";
 import { readShell } from "../src/policy/shell_words.ts";
 
+/** Cases per property: 2 000 (CI); `deno task fuzz` runs 10 000 (CODEXCTL_PROPERTY_RUNS). */
+const RUNS = Number(Deno.env.get("CODEXCTL_PROPERTY_RUNS") ?? 2000);
+
 const WT = "/work/repo";
 
 function denyPolicy(...prefixes: string[]): ApprovalPolicy {
@@ -344,7 +347,7 @@ Deno.test("property: rm with -r and -f in any spelling, quoting, path and wrappi
         assert.ok(denyPrefixMatches(command, "rm -rf"), command);
       },
     ),
-    { numRuns: 2000 },
+    { numRuns: RUNS },
   );
 });
 
@@ -365,6 +368,6 @@ Deno.test("property: a command made unreadable by a cut is denied, never read as
         if (!reading.confident) assert.ok(denyPrefixMatches(cut, "git push"), cut);
       },
     ),
-    { numRuns: 1000 },
+    { numRuns: Math.ceil(RUNS / 2) },
   );
 });

@@ -117,6 +117,53 @@ const ROWS: Row[] = [
     },
     expect: { code: 3, error: ["environment", "NOT_A_FILE"], message: /elsewhere\.jsonl is a FIFO/ },
   },
+  // ── item 13: a rollout that is not the thread's says why, never a plain "no rollout" ─────────
+  {
+    item: "13",
+    name:
+      "status --thread whose only file is named for it but its session_meta names another thread → not_found/NO_THREAD saying so",
+    run: async () => {
+      const { home, threads } = await homeFromFixtures([THREAD_RUN]);
+      const other = threads[0].path.replace(threads[0].id, UUID);
+      await Deno.rename(threads[0].path, other);
+      return await runCli(["status", "--thread", UUID], { env: { CODEX_HOME: home } });
+    },
+    expect: {
+      code: 4,
+      error: ["not_found", "NO_THREAD"],
+      message: new RegExp(
+        `is listed for thread ${UUID}, but its session_meta says it is thread [0-9a-f-]{36}`,
+      ),
+    },
+  },
+  {
+    item: "13",
+    name:
+      "status --thread whose index row (state_5.sqlite) names another thread's rollout → NO_THREAD saying so",
+    run: async () => {
+      const { home, threads } = await homeFromFixtures([THREAD_RUN]);
+      await indexRow(home, UUID, threads[0].path);
+      return await runCli(["status", "--thread", UUID], { env: { CODEX_HOME: home } });
+    },
+    expect: { code: 4, error: ["not_found", "NO_THREAD"], message: /but its session_meta says it is thread/ },
+  },
+  {
+    item: "13",
+    name: "status --thread whose file has no session_meta first line → NO_THREAD saying so",
+    run: async () => {
+      const { home, threads } = await homeFromFixtures([THREAD_RUN]);
+      const lines = (await Deno.readTextFile(threads[0].path)).split("\n");
+      const other = threads[0].path.replace(threads[0].id, UUID);
+      await Deno.writeTextFile(other, lines.slice(1).join("\n"));
+      await Deno.remove(threads[0].path);
+      return await runCli(["status", "--thread", UUID], { env: { CODEX_HOME: home } });
+    },
+    expect: {
+      code: 4,
+      error: ["not_found", "NO_THREAD"],
+      message: /no rollout for thread .*: .*session_meta/,
+    },
+  },
   // ── item 5: permission denied is the environment, naming the path — never "not found" ───────
   {
     item: "5",

@@ -294,7 +294,7 @@ async function memoryBench(): Promise<void> {
   const fixed = await statusRss(tinyId);
   await Deno.remove(tiny);
   row(
-    "status --thread peak RSS (max of 3, via bin/codexctl), one-turn rollout",
+    "status --thread peak RSS, bin/codexctl, max of 3: one turn",
     `${fixed.mb.toFixed(1)} MiB`,
     `(${fixed.via})`,
   );

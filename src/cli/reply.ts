@@ -10,6 +10,7 @@ import { usageError } from "../errors.ts";
 import { replySession } from "../driver/reply.ts";
 import { Session } from "../driver/session.ts";
 import { type ReplyMode, replyOnThread } from "../driver/thread_reply.ts";
+import { notDeliveredError } from "../driver/send.ts";
 import { resolveCodexHome } from "../codex/daemon/socket_path.ts";
 import { loadApprovalPolicy } from "../policy/config.ts";
 import { Store } from "../store/store.ts";
@@ -158,6 +159,10 @@ log.`,
         timeoutSec: args.timeout ?? 600,
         noWait: args["no-wait"] ?? false,
       });
+      if (replied.delivery && !replied.delivery.delivered) {
+        // the text answer, or the task a folder-trust answer was to send, did not reach Codex
+        throw notDeliveredError(session.id, action.kind === "text" ? "answer" : "task", replied.delivery);
+      }
       return {
         kind: "result",
         session: session.id,

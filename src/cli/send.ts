@@ -9,6 +9,7 @@ import { usageError } from "../errors.ts";
 import { sendToSession } from "../driver/answering.ts";
 import { Session } from "../driver/session.ts";
 import { waitForVerdict } from "../driver/settle.ts";
+import { notDeliveredError } from "../driver/send.ts";
 import { Store } from "../store/store.ts";
 import { sendOnThread } from "../driver/thread_send.ts";
 import { resolveCodexHome } from "../codex/daemon/socket_path.ts";
@@ -81,9 +82,9 @@ environment error (exit 3). Codex's home is $CODEX_HOME (default ~/.codex).`,
       const session = await Session.load(Store.fromEnv(ctx.env), target.session, ctx.env);
       await addExpect(session, args.expect);
       const { baseline: base, delivery } = await sendToSession(session, args.message);
+      if (!delivery.delivered) throw notDeliveredError(session.id, "message", delivery);
       let verdict;
-      if (!delivery.delivered) verdict = (await session.observe()).verdict;
-      else if (args["no-wait"]) {
+      if (args["no-wait"]) {
         verdict = noWaitVerdict(
           (await session.observe()).verdict,
           delivery.steered ? "Message steered into the running turn" : "Message delivered; Codex is working",

@@ -5,6 +5,7 @@
  */
 import { z } from "zod";
 import { startSession } from "../driver/start.ts";
+import { notDeliveredError } from "../driver/send.ts";
 import { Store } from "../store/store.ts";
 import { type Monitor, MONITOR_MAX_MS } from "../envelope.ts";
 import { currentOwner } from "../session/owner.ts";
@@ -170,6 +171,10 @@ CODEXCTL_WORKTREE, CODEXCTL_KEEP_WORKTREE (1/true/yes/on); CODEXCTL_CODEX names 
       writeStderr("[codexctl] task mentions a plan; engaging plan mode (use --no-plan to disable).\n");
     }
     const s = started.session;
+    // a task that did not reach Codex is an error naming it, never a verdict
+    if (started.delivery && !started.delivery.delivered) {
+      throw notDeliveredError(s.id, "task", started.delivery);
+    }
     let verdict = started.verdict;
     let monitor = undefined;
     if (args["no-wait"] && !GONE.has(verdict.state)) {

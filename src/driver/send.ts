@@ -10,6 +10,7 @@
 import { composerHolds, liveLines } from "../verdict/screen.ts";
 import { rolloutStatus } from "../verdict/rollout_status.ts";
 import type { Session } from "./session.ts";
+import { type CodexctlError, environmentError } from "../errors.ts";
 
 /** The outcome of a send. */
 export interface SendResult {
@@ -20,6 +21,11 @@ export interface SendResult {
   steered: boolean;
   /** Enter presses (1 = no retry). */
   enters: number;
+  /**
+   * Why nothing was typed (only when not delivered before typing): Plan mode did not engage, or the
+   * composer held text that could not be cleared (a task is never typed behind leftover text).
+   */
+  not_typed?: "plan_mode_not_engaged" | "composer_not_empty";
 }
 
 /** Timing of the send (ms). */
@@ -84,4 +90,28 @@ export async function verifiedSend(session: Session, text: string): Promise<Send
     }
   }
   return { delivered: false, proof: null, steered: false, enters };
+}
+
+/**
+ * The error for input that did not reach Codex (exit 3, retryable): which session, what was not
+ * delivered and why, and what to do. A start, send or reply whose text did not land is this error,
+ * never a verdict.
+ */
+export function notDeliveredError(
+  sessionId: string,
+  what: "task" | "message" | "answer",
+  d: SendResult,
+): CodexctlError {
+  const why = d.not_typed === "plan_mode_not_engaged"
+    ? "Plan mode did not show after /plan (tried several times), so the task was not typed"
+    : d.not_typed === "composer_not_empty"
+    ? "Codex's composer held text that could not be cleared, so nothing was typed behind it"
+    : `it was typed, but Codex's rollout shows no new message after ${d.enters} Enter press${
+      d.enters === 1 ? "" : "es"
+    }`;
+  return environmentError("NOT_DELIVERED", `the ${what} was not delivered to session ${sessionId}: ${why}`, {
+    retryable: true,
+    suggestion:
+      `look at it with codexctl status --session ${sessionId}, then codexctl send --session ${sessionId} --message "<the ${what}>" (or codexctl end --session ${sessionId})`,
+  });
 }

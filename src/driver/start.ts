@@ -15,7 +15,7 @@ import type { PaneMode } from "../substrate/substrate.ts";
 import { currentOwner } from "../session/owner.ts";
 import { listSessions, newSessionId, SESSION_KIND, type SessionRecord } from "../session/record.ts";
 import type { Store } from "../store/store.ts";
-import { readScreen } from "../verdict/screen.ts";
+import { composerHolds, composerText, liveLines, readScreen } from "../verdict/screen.ts";
 import { checkSlug, slugFromTask, withSuffix } from "./names.ts";
 import { type SendResult, verifiedSend } from "./send.ts";
 import { Session } from "./session.ts";
@@ -153,11 +153,23 @@ export async function startSession(
   return { session, verdict, delivery, planMode };
 }
 
-/** Engages Plan mode if the session wants it, then sends the pending task (verified). */
+/**
+ * Engages Plan mode if the session wants it, then sends the pending task (verified). The task is
+ * typed only into an empty composer, and only once Plan mode shows when it was asked for: otherwise
+ * nothing is typed and the result says why (`not_typed`).
+ */
 export async function deliverPendingTask(session: Session): Promise<SendResult> {
   const task = session.record.pending_task as string | null | undefined;
   if (!task) return { delivered: true, proof: null, steered: false, enters: 0 };
-  if (session.record.plan_mode) await engagePlanMode(session);
+  const notTyped = (why: NonNullable<SendResult["not_typed"]>): SendResult => ({
+    delivered: false,
+    proof: null,
+    steered: false,
+    enters: 0,
+    not_typed: why,
+  });
+  if (session.record.plan_mode && !(await engagePlanMode(session))) return notTyped("plan_mode_not_engaged");
+  if (!(await clearComposer(session))) return notTyped("composer_not_empty");
   const delivery = await verifiedSend(session, task);
   if (delivery.delivered) {
     await session.save({ pending_task: null, last_state: "working", last_reason: "working" });
@@ -165,17 +177,56 @@ export async function deliverPendingTask(session: Session): Promise<SendResult> 
   return delivery;
 }
 
-/** Types `/plan` and waits (≤ 8 s) for the TUI to show Plan mode. */
-async function engagePlanMode(session: Session): Promise<boolean> {
+/** Tries to engage Plan mode, and how long each try waits for the TUI to show it. */
+export const PLAN_MODE = { tries: 3, waitMs: 6000 };
+
+/** True when the screen shows Codex in Plan mode. */
+function inPlanMode(screen: string): boolean {
+  return /plan mode/i.test(screen);
+}
+
+/**
+ * Engages Plan mode: up to {@linkcode PLAN_MODE}.tries times, clear the composer, type `/plan`, wait
+ * for the composer to show it, press Enter and wait for the TUI to show Plan mode. A cold Codex may
+ * not take the command yet (its slash popup is not ready): the leftover `/plan` is cleared before the
+ * next try and before giving up, so nothing is ever typed behind it. True when Plan mode shows.
+ */
+export async function engagePlanMode(session: Session): Promise<boolean> {
   const pane = session.handle;
-  await session.substrate.deliver(pane, { kind: "text", text: "/plan" });
-  await sleep(600);
-  await session.substrate.deliver(pane, { kind: "keys", keys: ["Enter"] });
-  const deadline = Date.now() + 8000;
-  while (Date.now() < deadline) {
-    const read = await session.substrate.read(pane, { recent: false });
-    if (/plan mode/i.test(read.screen)) return true;
-    await sleep(400);
+  const screen = async () => (await session.substrate.read(pane, { recent: false })).screen;
+  if (inPlanMode(await screen())) return true;
+  for (let attempt = 0; attempt < PLAN_MODE.tries; attempt++) {
+    if (!(await clearComposer(session))) return false;
+    await session.substrate.deliver(pane, { kind: "text", text: "/plan" });
+    for (let i = 0; i < 10 && !composerHolds(liveLines(await screen()), "/plan"); i++) await sleep(200);
+    await sleep(600);
+    await session.substrate.deliver(pane, { kind: "keys", keys: ["Enter"] });
+    const deadline = Date.now() + PLAN_MODE.waitMs;
+    while (Date.now() < deadline) {
+      if (inPlanMode(await screen())) {
+        // a command Codex did not take as one may be left in the composer: it must not precede the task
+        await clearComposer(session);
+        return true;
+      }
+      await sleep(400);
+    }
+  }
+  await clearComposer(session);
+  return false;
+}
+
+/**
+ * Empties Codex's composer (Ctrl-U, up to 4 times) so nothing is typed behind leftover text; true
+ * when it is empty, or when the screen shows no composer to hold text.
+ */
+export async function clearComposer(session: Session): Promise<boolean> {
+  for (let i = 0; i <= 4; i++) {
+    const read = await session.substrate.read(session.handle, { recent: false });
+    if (!read.alive) return false;
+    if (!composerText(liveLines(read.screen))) return true;
+    if (i === 4) break;
+    await session.substrate.deliver(session.handle, { kind: "keys", keys: ["C-u"] });
+    await sleep(300);
   }
   return false;
 }

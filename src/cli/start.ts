@@ -70,7 +70,10 @@ one), waits until it is ready, sends the task as one line with the completion-ma
 arrived (a new user message in Codex's rollout, never just the composer), binds the session to
 the Codex thread, and waits up to --timeout for a settled verdict. A folder-trust or update dialog
 is reported first (awaiting_approval/trust_dialog; answer with reply --choice 1, which then sends
-the task). Plan mode is engaged when the task says "plan" (--plan forces, --no-plan prevents).
+the task). Plan mode is engaged when the task says "plan" (--plan forces, --no-plan prevents) and
+verified on screen before the task is typed (up to 3 tries, the composer cleared before each); a
+task that did not reach Codex is environment/NOT_DELIVERED (exit 3) naming the session, never a
+verdict.
 Codex's own approval settings are kept; pass flags such as --yolo with --codex-arg.
 With --no-wait it returns at once; while the session lives the result always carries
 result.monitor: the codexctl watch --all command to arm Claude Code's Monitor tool with (one

@@ -16,6 +16,7 @@ import { fullDisk, readOnly, skipped, unprivileged } from "./support/faults.ts";
 import { stateWriteError } from "../src/store/fault.ts";
 import { TmuxSubstrate } from "../src/substrate/tmux.ts";
 import { HOOK_NAMES } from "../src/hook/run.ts";
+import { writeSession } from "./support/session_record.ts";
 
 /** What a row expects of the one envelope codexctl printed. */
 interface Expect {
@@ -655,34 +656,21 @@ async function liveTmuxSession(state: string, id: string, argv: string[]) {
     mode: "space",
   });
   const alive = async () => (await tmux.read(pane)).alive;
-  const now = new Date().toISOString();
-  const record = {
-    v: 1,
+  await Deno.mkdir(join(state, "sessions"), { recursive: true, mode: 0o700 });
+  const record = await writeSession(state, {
     session: id,
-    created: now,
-    updated: now,
     owner: null,
+    rollout_path: null,
     substrate: "tmux",
     pane,
     mode: "space",
     slug: "corrupt",
     label: "codex-corrupt",
     cwd,
-    codex_home: "/tmp/codex-home",
     marker: "CDX_DONE_ABCDEF",
-    expect: [],
-    plan_mode: false,
-    keep: false,
-    worktree: null,
-    thread_id: null,
-    rollout_path: null,
     pid: (await tmux.read(pane)).pid,
-    last_state: "working",
-    last_reason: null,
-    plan: null,
-  };
+  });
   const path = join(state, "sessions", `${id}.json`);
-  await Deno.mkdir(join(state, "sessions"), { recursive: true, mode: 0o700 });
   const kill = () =>
     new Deno.Command("tmux", { args: ["-S", join(state, "tmux", "codexctl.sock"), "kill-server"] }).output();
   return { record, path, alive, kill, cwd };

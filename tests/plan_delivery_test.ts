@@ -14,7 +14,7 @@ import { clearComposer, deliverPendingTask, engagePlanMode, PLAN_MODE } from "..
 import { notDeliveredError } from "../src/driver/send.ts";
 import { Session } from "../src/driver/session.ts";
 import { Store } from "../src/store/store.ts";
-import type { SessionRecord } from "../src/session/record.ts";
+import { writeSession } from "./support/session_record.ts";
 import type { Input, Reading, Substrate } from "../src/substrate/substrate.ts";
 import { PANE_CAPABILITIES } from "../src/substrate/substrate.ts";
 
@@ -86,13 +86,12 @@ function substrateFor(tui: ScriptedTui): Substrate {
 }
 
 async function sessionOn(tui: ScriptedTui, dir: string): Promise<Session> {
-  const now = new Date().toISOString();
-  const record = {
-    v: 1,
+  const state = join(dir, "state");
+  await Deno.mkdir(join(state, "sessions"), { recursive: true, mode: 0o700 });
+  const record = await writeSession(state, {
     session: "cdx-9a9a",
-    created: now,
-    updated: now,
     owner: null,
+    rollout_path: null,
     substrate: "tmux",
     pane: { pane_id: "%1" },
     mode: "space",
@@ -101,20 +100,11 @@ async function sessionOn(tui: ScriptedTui, dir: string): Promise<Session> {
     cwd: dir,
     codex_home: join(dir, "codex-home"),
     marker: "CDX_DONE_ABCDEF",
-    expect: [],
     plan_mode: true,
-    keep: false,
-    worktree: null,
-    thread_id: null,
-    rollout_path: null,
-    pid: null,
     last_state: "spawned",
-    last_reason: null,
-    plan: null,
     pending_task: "Plan the cache layer. Print CDX_DONE_ABCDEF on its own line when finished.",
-  } as unknown as SessionRecord;
-  const store = new Store(join(dir, "state"));
-  await store.write("sessions", record.session, record);
+  });
+  const store = new Store(state);
   return new Session(store, record, substrateFor(tui), { get: () => undefined });
 }
 

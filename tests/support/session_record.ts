@@ -24,6 +24,15 @@ export interface SessionOptions {
   marker?: string;
   expect?: string[];
   cwd?: string;
+  /** A pane session's substrate and its handle (default: a headless `exec` record, no pane). */
+  substrate?: string;
+  pane?: Record<string, unknown> | null;
+  mode?: "pane" | "tab" | "space" | null;
+  label?: string | null;
+  plan_mode?: boolean;
+  last_state?: string;
+  /** The task still to send (a session between start and delivery). */
+  pending_task?: string;
 }
 
 /** Writes a session record (validated by the real schema) into `<root>/sessions/`, atomically as the store does. */
@@ -35,24 +44,25 @@ export async function writeSession(root: string, o: SessionOptions): Promise<Ses
     created: now,
     updated: now,
     owner: o.owner,
-    substrate: "exec",
-    pane: null,
-    mode: null,
+    substrate: o.substrate ?? "exec",
+    pane: o.pane ?? null,
+    mode: o.mode ?? null,
     slug: o.slug ?? null,
-    label: null,
+    label: o.label ?? null,
     cwd: o.cwd ?? "/tmp",
     codex_home: o.codex_home ?? "/tmp/codex-home",
     marker: o.marker ?? FIXTURE_MARKER,
     expect: o.expect ?? [],
-    plan_mode: false,
+    plan_mode: o.plan_mode ?? false,
     keep: false,
     worktree: null,
     thread_id: o.thread_id ?? null,
     rollout_path: o.rollout_path,
     pid: o.pid ?? null,
-    last_state: "working",
+    last_state: o.last_state ?? "working",
     last_reason: null,
     plan: null,
+    ...(o.pending_task !== undefined ? { pending_task: o.pending_task } : {}),
   });
   await atomicWrite(join(root, "sessions", `${o.session}.json`), JSON.stringify(record, null, 2) + "\n");
   return record;

@@ -26,8 +26,10 @@ class ScriptedTui {
   typed: string[] = [];
   /** How many `/plan` submissions a cold Codex ignores (the text stays in the composer). */
   coldPlans: number;
-  /** Ctrl-U does nothing (a composer that cannot be cleared). */
+  /** Ctrl-U removes one line of several (a long multi-line composer text that 4 presses do not clear). */
   stuck = false;
+  /** What the composer shows when empty, as Codex draws a rotating suggestion (not text). */
+  placeholder = "Ask Codex to do anything";
 
   constructor(coldPlans: number) {
     this.coldPlans = coldPlans;
@@ -40,7 +42,7 @@ class ScriptedTui {
       "     /tmp/scratch/repo",
       "",
       ...Array(30).fill(""),
-      `› ${this.composer || (this.planMode ? "Summarize recent commits" : "Ask Codex to do anything")}`,
+      `› ${this.composer || (this.planMode ? "Summarize recent commits" : this.placeholder)}`,
       "",
       "  mock-model default · /tmp/scratch/repo · Acceptance scenario",
       `  ← for agents · ? for shortcuts${this.planMode ? "        Plan mode (shift+tab to cycle)" : ""}`,
@@ -55,7 +57,7 @@ class ScriptedTui {
     }
     if (i.kind !== "keys") throw new Error(`unexpected ${i.kind}`);
     for (const key of i.keys) {
-      if (key === "C-u" && !this.stuck) this.composer = "";
+      if (key === "C-u") this.composer = this.stuck ? this.composer.replace(/ ?[^ ]*$/, "") : "";
       else if (key === "Enter") {
         if (this.composer === "/plan" && this.coldPlans > 0) this.coldPlans--; // not taken yet
         else if (this.composer === "/plan") {
@@ -150,11 +152,12 @@ Deno.test("[item 15] Plan mode that never shows: the task is not typed at all, a
 Deno.test("[item 15] a composer holding text that cannot be cleared: nothing is typed behind it", async () => {
   await withDir(async (dir) => {
     const tui = new ScriptedTui(0);
-    tui.composer = "half a sentence";
+    tui.composer = "one two three four five six seven eight nine ten eleven twelve";
     tui.stuck = true;
     const session = await sessionOn(tui, dir);
     session.record.plan_mode = false;
     assert.equal(await clearComposer(session), false);
+    assert.notEqual(tui.composer, "", "text is left");
     const delivery = await deliverPendingTask(session);
     assert.equal(delivery.delivered, false);
     assert.equal(delivery.not_typed, "composer_not_empty");
@@ -164,8 +167,18 @@ Deno.test("[item 15] a composer holding text that cannot be cleared: nothing is 
       /held text that could not be cleared/,
     );
     // a composer that can be cleared is cleared
+    tui.composer = "leftover /plan";
     tui.stuck = false;
     assert.equal(await clearComposer(session), true);
     assert.equal(tui.composer, "");
+  });
+});
+
+Deno.test("[item 15] a placeholder suggestion the screen reader does not know is not taken for leftover text", async () => {
+  await withDir(async (dir) => {
+    const tui = new ScriptedTui(0);
+    tui.placeholder = "Draft a release note for the latest tag";
+    const session = await sessionOn(tui, dir);
+    assert.equal(await clearComposer(session), true, "unchanged under Ctrl-U: a placeholder");
   });
 });

@@ -216,14 +216,20 @@ export async function engagePlanMode(session: Session): Promise<boolean> {
 }
 
 /**
- * Empties Codex's composer (Ctrl-U, up to 4 times) so nothing is typed behind leftover text; true
- * when it is empty, or when the screen shows no composer to hold text.
+ * Empties Codex's composer (Ctrl-U, up to 4 times) so nothing is typed behind leftover text. True
+ * when it is empty, or when the screen shows no composer; also when what it shows does not change
+ * under Ctrl-U — a placeholder suggestion, not text (Ctrl-U always removes typed text). False when
+ * text is still there after the presses, or the pane is gone.
  */
 export async function clearComposer(session: Session): Promise<boolean> {
+  let first: string | null = null;
   for (let i = 0; i <= 4; i++) {
     const read = await session.substrate.read(session.handle, { recent: false });
     if (!read.alive) return false;
-    if (!composerText(liveLines(read.screen))) return true;
+    const text = composerText(liveLines(read.screen));
+    if (!text) return true;
+    if (first === null) first = text;
+    else if (i === 4 && text === first) return true;
     if (i === 4) break;
     await session.substrate.deliver(session.handle, { kind: "keys", keys: ["C-u"] });
     await sleep(300);

@@ -4,7 +4,8 @@
  * `$XDG_STATE_HOME/codexctl`, else `~/.local/state/codexctl`; relative values are ignored, as the
  * XDG spec asks), paths joined without `node:path` (loading it alone costs more than the hook's
  * whole budget), and a short stable hash for what must become a name: an owner id that is not safe
- * as a file name, a verdict's signature. `store/paths.ts` `stateRoot` is {@linkcode findStateRoot},
+ * as a file name, a verdict's signature. Also the one process probe ({@linkcode pidAlive}), used by
+ * the hook's hot path and by the tmux substrate. `store/paths.ts` `stateRoot` is {@linkcode findStateRoot},
  * throwing where this returns null.
  *
  * @module
@@ -36,4 +37,18 @@ export function fnv64(text: string): string {
     b = Math.imul(b ^ c, 0x01000193) ^ (b >>> 15);
   }
   return (a >>> 0).toString(16).padStart(8, "0") + (b >>> 0).toString(16).padStart(8, "0");
+}
+
+/**
+ * True when process `pid` exists (a signal-0 probe; EPERM means it exists). `/proc/<pid>` would be
+ * cheaper, but deno refuses it without --allow-all; the first `Deno.kill` of a process costs a few
+ * milliseconds, which is why the hook's hot path probes pids only every few seconds.
+ */
+export function pidAlive(pid: number): boolean {
+  try {
+    Deno.kill(pid, 0 as unknown as Deno.Signal);
+    return true;
+  } catch (err) {
+    return !(err instanceof Deno.errors.NotFound);
+  }
 }

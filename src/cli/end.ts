@@ -13,7 +13,7 @@ import { SESSION_FLAG, sessionArg } from "./session_flags.ts";
 export const endVerb = defineVerb({
   name: "end",
   summary: "End a session: close its pane, remove its worktree when merged and clean, delete its state",
-  usage: "end --session ID",
+  usage: "end --session ID [--force]",
   description: `
 Closes the session's pane (not its tab), or keeps it when the session was started with --keep;
 removes its worktree and branch only when the branch has no commits the caller's branch lacks and
@@ -21,15 +21,28 @@ the tree is clean (otherwise keeps it and says why); deletes the session's state
 session whose Codex or pane already died ends cleanly (ok:true), and ending it again says so. A
 corrupt session record is no obstacle: end closes the pane it still names (else stops the Codex
 process by its pid), tears down a readable worktree, removes the record, and lists what it could
-not clean in not_cleaned (salvaged: true).`,
-  flags: { session: SESSION_FLAG },
+not clean in not_cleaned (salvaged: true).
+
+A pane whose tmux server (or herdr) cannot be reached is never taken for gone: end fails with an
+environment error (exit 3, e.g. TMUX_UNREACHABLE) and keeps the session, unless Codex's own process
+is known to have exited. --force deletes the state anyway and says the pane was not reached (Codex
+may keep running there).`,
+  flags: {
+    session: SESSION_FLAG,
+    force: {
+      type: "boolean",
+      description: "Delete the state even when the pane cannot be reached (it is left as it is)",
+    },
+  },
   examples: ["codexctl end --session cdx-1a2b"],
-  args: z.object({ session: sessionArg }),
+  args: z.object({ session: sessionArg, force: z.boolean().optional() }),
   async run(args, ctx) {
-    const ended = await endSession(Store.fromEnv(ctx.env), args.session, ctx.env);
+    const ended = await endSession(Store.fromEnv(ctx.env), args.session, ctx.env, { force: args.force });
     const parts = ended.already ? ["already ended; nothing left to clean up"] : [
       ended.salvaged ? "its record was corrupt, so from what could be read" : null,
-      `pane ${ended.pane}`,
+      ended.pane === "not reached"
+        ? "pane not reached (left as it is; Codex may still run there)"
+        : `pane ${ended.pane}`,
       ended.stopped_pid ? `Codex process ${ended.stopped_pid} stopped` : null,
       ended.worktree
         ? (ended.worktree.kept ? `worktree kept (${ended.worktree.reason})` : "worktree removed")

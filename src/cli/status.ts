@@ -71,7 +71,10 @@ the same verdict machine), without waiting.`,
           pane: {
             substrate: r.substrate,
             mode: r.mode,
-            alive: seen.pane.alive,
+            // null: the multiplexer could not be asked (see unreachable); the verdict then rests on
+            // the rollout and Codex's process
+            alive: seen.pane.unreachable === undefined ? seen.pane.alive : null,
+            unreachable: seen.pane.unreachable ?? null,
             cwd: r.cwd,
             marker: r.marker,
             rule: seen.rule,

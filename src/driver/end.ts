@@ -16,7 +16,8 @@ import { z } from "zod";
 
 /** What `end` did. */
 export interface Ended {
-  pane: "closed" | "kept" | "already gone" | "none";
+  /** `not reached`: its multiplexer could not be asked and `--force` deleted the state anyway. */
+  pane: "closed" | "kept" | "already gone" | "none" | "not reached";
   worktree: WorktreeTeardown | null;
   already: boolean;
   /** The record was corrupt: `end` did what its readable parts allowed ({@linkcode salvageRecord}). */
@@ -205,11 +206,15 @@ async function endCorrupt(
 
 const Tombstone = z.object({ session: z.string(), ended: z.string() });
 
-/** Ends session `id`. */
+/**
+ * Ends session `id`. A pane whose multiplexer cannot be reached is not claimed gone: the error
+ * (e.g. `environment/TMUX_UNREACHABLE`) stands and the session is kept, unless `force`.
+ */
 export async function endSession(
   store: Store,
   id: string,
   env: { get(key: string): string | undefined },
+  options: { force?: boolean } = {},
 ): Promise<Ended> {
   if (!SESSION_ID.test(id)) {
     throw usageError("BAD_SESSION", `"${id.slice(0, 40)}" is not a session id (cdx-<hex>)`);
@@ -231,8 +236,13 @@ export async function endSession(
   if (record.pane && substrate?.can.own) {
     if (record.keep) pane = "kept";
     else {
-      const stopped = await substrate.stop(record.pane);
-      pane = stopped === "not owned" ? "none" : stopped;
+      try {
+        const stopped = await substrate.stop(record.pane);
+        pane = stopped === "not owned" ? "none" : stopped;
+      } catch (err) {
+        if (!(options.force && err instanceof CodexctlError && err.errorClass === "environment")) throw err;
+        pane = "not reached";
+      }
     }
   }
   const worktree = record.worktree ? await teardownWorktree(record.worktree) : null;

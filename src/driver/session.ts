@@ -132,10 +132,13 @@ export class Session {
   ): Promise<SessionObservation> {
     const pane = await this.substrate.read(this.handle, { recent: options.recent ?? true });
     const rollout = await this.#readRollout();
+    // a multiplexer that cannot be asked says nothing about the pane: only the rollout (and Codex's
+    // process, when the substrate knows it) decide then — never "the pane is gone"
+    const reachable = pane.unreachable === undefined;
     const obs = await observe({
       target: { session: this.id, thread: this.record.thread_id },
       rollout,
-      pane: this.substrate.can.screen
+      pane: this.substrate.can.screen && reachable
         ? { alive: pane.alive, status: pane.status, screen: pane.screen, recent: pane.recent }
         : null,
       process: pane.process ?? null,

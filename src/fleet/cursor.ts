@@ -12,7 +12,7 @@
  * @module
  */
 import type { Verdict } from "../envelope.ts";
-import { joinPath } from "../names.ts";
+import { joinPath, pidAlive } from "../names.ts";
 import { type FleetTarget, ownerKey } from "./targets.ts";
 
 /** Store kind of the per-owner cursor indexes (`hooks/<owner-key>.json`). */
@@ -144,20 +144,6 @@ export interface Probe {
   size: number;
   mtime: number | null;
   alive: boolean | null;
-}
-
-/**
- * True when process `pid` exists (a signal-0 probe; EPERM means it exists). `/proc/<pid>` would be
- * cheaper, but deno refuses it without --allow-all; the first `Deno.kill` of a process costs a few
- * milliseconds, which is why the hot path probes pids only every few seconds (`nothingChanged`).
- */
-export function pidAlive(pid: number): boolean {
-  try {
-    Deno.kill(pid, 0 as unknown as Deno.Signal);
-    return true;
-  } catch (err) {
-    return !(err instanceof Deno.errors.NotFound);
-  }
 }
 
 /**

@@ -21,8 +21,10 @@
  *   through the answer path (`src/policy/answer.ts`), which classifies every input aimed at an open
  *   gate first. An input kind the substrate cannot take (see `can`) is `usage/CANNOT_DELIVER`.
  * - `stop(handle)` stops Codex there and removes what codexctl created around it (pane, window,
- *   workspace, process group); it is idempotent (`already gone` the second time). A substrate that
- *   does not own Codex (`can.own` false) stops nothing and says `not owned`.
+ *   workspace, process group); it is idempotent (`already gone` the second time). It says `already
+ *   gone` only when that is known: a substrate it cannot reach is an environment error (e.g.
+ *   `environment/TMUX_UNREACHABLE`). A substrate that does not own Codex (`can.own` false) stops
+ *   nothing and says `not owned`.
  *
  * @module
  */
@@ -124,6 +126,12 @@ export interface Reading {
   exec?: ExecEvidence | null;
   /** The daemon's view of the thread (the daemon substrate). */
   thread?: ThreadReading | null;
+  /**
+   * Set when the substrate could not be asked at all (e.g. no tmux server answers at the recorded
+   * socket): says why. Then `alive`, `screen` and `status` mean nothing — an unreachable server is no
+   * evidence that the pane or Codex is gone; `process` says what Codex's own process shows, if known.
+   */
+  unreachable?: string;
 }
 
 /** One input for Codex. Which kinds a substrate takes is in its {@linkcode Capabilities}. */

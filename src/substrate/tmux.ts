@@ -2,8 +2,14 @@
  * The tmux substrate. Inside tmux (`$TMUX`) a pane splits the caller's window, a tab is a new
  * window and a space a new session of the caller's server; outside tmux everything goes to
  * codexctl's own private tmux server (socket in the state directory). Every pane gets codexctl's
- * environment (not the tmux server's) through a 0600 file, never on a command line (env_file.ts), keeps its screen when Codex exits (remain-on-exit), and is
- * addressed by its stable `%N` pane id.
+ * environment (not the tmux server's) through a 0600 file, never on a command line (env_file.ts),
+ * keeps its screen when Codex exits (remain-on-exit), and is addressed by its stable `%N` pane id on
+ * the server whose socket the record names — the caller's own server included, so a later call from
+ * a shell without `$TMUX` still reaches it.
+ *
+ * A server that cannot be reached is never taken for a closed pane: `read` says why in
+ * `unreachable` (with whether Codex's process, recorded at start, still lives), and `stop` refuses
+ * to claim the pane is gone unless that process is.
  *
  * @module
  */
@@ -12,6 +18,7 @@ import { environmentError } from "../errors.ts";
 import { ensureDir } from "../store/atomic.ts";
 import { quoteWord } from "../herdr/shell_quote.ts";
 import { writeEnvFile } from "./env_file.ts";
+import { pidAlive } from "../names.ts";
 import {
   cannotDeliver,
   type Capabilities,
@@ -44,9 +51,15 @@ const NOT_PASSED = new Set(["TMUX", "TMUX_PANE", "COLUMNS", "LINES", "TERM_PROGR
 
 /** Identity of a tmux pane. */
 interface TmuxPane {
-  /** The server socket; null for the caller's own server (found through $TMUX). */
+  /**
+   * The server's socket path, always recorded by this version (the caller's own server's too);
+   * null only in records written before: then tmux's default resolution ($TMUX, else the default
+   * socket) is used.
+   */
   socket: string | null;
   pane_id: string;
+  /** The process tmux started in the pane (Codex), when recorded. */
+  pid?: number | null;
   /** What codexctl created for this pane, and must close with it. */
   created: "pane" | "window" | "session";
   target: string;
@@ -59,6 +72,9 @@ export interface TmuxOptions {
   /** Directory for the private server's socket. */
   stateDir: string;
 }
+
+/** What tmux said when its server could not be reached, for messages. */
+type Unreachable = { unreachable: string };
 
 /** Runs tmux; never through a shell. */
 async function tmux(
@@ -123,9 +139,12 @@ export class TmuxSubstrate implements Substrate {
   readonly #socket: string;
   readonly #stateDir: string;
 
+  readonly #tmuxEnv: string | undefined;
+
   constructor(options: TmuxOptions) {
     this.#stateDir = options.stateDir;
-    this.#inside = Boolean(options.env.get("TMUX"));
+    this.#tmuxEnv = options.env.get("TMUX");
+    this.#inside = Boolean(this.#tmuxEnv);
     this.#callerPane = options.env.get("TMUX_PANE") ?? null;
     this.#socket = privateSocketPath(options.stateDir);
   }
@@ -153,24 +172,24 @@ export class TmuxSubstrate implements Substrate {
         { retryable: true },
       );
     }
-    const paneId = res.out.trim();
+    const [paneId, pid] = res.out.trim().split("\t");
     await tmux(socket, ["set-option", "-p", "-t", paneId, "remain-on-exit", "on"]);
     if (created !== "pane") await tmux(socket, ["set-option", "-w", "-t", paneId, "automatic-rename", "off"]);
-    const pane: TmuxPane = { socket, pane_id: paneId, created, target: paneId };
+    const pane: TmuxPane = { socket, pane_id: paneId, pid: Number(pid) || null, created, target: paneId };
     return { ...pane };
   }
 
   /** Opens the pane running `argv` where `request.mode` says; tmux's answer. */
   async #open(request: StartRequest, argv: string[]) {
-    const format = ["-P", "-F", "#{pane_id}"];
+    const format = ["-P", "-F", "#{pane_id}\t#{pane_pid}"];
     let socket: string | null;
     let created: TmuxPane["created"];
     let res: { ok: boolean; out: string; err: string };
     if (this.#inside) {
-      socket = null;
+      socket = await this.#callerSocket();
       if (request.mode === "pane") {
         created = "pane";
-        res = await tmux(null, [
+        res = await tmux(socket, [
           "split-window",
           "-h",
           "-d",
@@ -182,7 +201,7 @@ export class TmuxSubstrate implements Substrate {
         ]);
       } else if (request.mode === "tab") {
         created = "window";
-        res = await tmux(null, [
+        res = await tmux(socket, [
           "new-window",
           "-d",
           "-n",
@@ -194,11 +213,11 @@ export class TmuxSubstrate implements Substrate {
         ]);
       } else {
         created = "session";
-        res = await tmux(null, [
+        res = await tmux(socket, [
           "new-session",
           "-d",
           "-s",
-          await this.#freeSessionName(null, request.label),
+          await this.#freeSessionName(socket, request.label),
           "-x",
           "200",
           "-y",
@@ -233,6 +252,18 @@ export class TmuxSubstrate implements Substrate {
     return { socket, created, res };
   }
 
+  /**
+   * The socket of the server the caller runs in: what that server says (`#{socket_path}`), else
+   * the path in `$TMUX` (`<socket>,<pid>,<session>`); null only when neither is known.
+   */
+  async #callerSocket(): Promise<string | null> {
+    const said = await tmux(null, ["display-message", "-p", "#{socket_path}"]);
+    const path = said.ok ? said.out.trim() : "";
+    if (path.startsWith("/")) return path;
+    const fromEnv = (this.#tmuxEnv ?? "").split(",")[0];
+    return fromEnv.startsWith("/") ? fromEnv : null;
+  }
+
   async #freeSessionName(socket: string | null, label: string): Promise<string> {
     const base = label.replace(/[^A-Za-z0-9_-]/g, "-").slice(0, 40) || "codex";
     const list = await tmux(socket, ["list-sessions", "-F", "#{session_name}"]);
@@ -242,17 +273,21 @@ export class TmuxSubstrate implements Substrate {
   }
 
   /**
-   * The pane's facts, or null when it is gone. (`display-message -t %N` silently falls back to
-   * another pane when %N no longer exists, so panes are looked up in the full list instead.)
+   * The pane's facts; null when the server answers without it (the pane is gone); `unreachable`
+   * when the server cannot be asked (no server at the socket, no permission…), which says nothing
+   * about the pane. (`display-message -t %N` silently falls back to another pane when %N no longer
+   * exists, so panes are looked up in the full list instead.)
    */
-  async #info(p: TmuxPane): Promise<{ dead: boolean; pid: number | null; session: string } | null> {
+  async #info(
+    p: TmuxPane,
+  ): Promise<{ dead: boolean; pid: number | null; session: string } | Unreachable | null> {
     const list = await tmux(p.socket, [
       "list-panes",
       "-a",
       "-F",
       "#{pane_id}\t#{pane_dead}\t#{pane_pid}\t#{session_name}",
     ]);
-    if (!list.ok) return null;
+    if (!list.ok) return { unreachable: list.err.trim() || "tmux could not list its panes" };
     for (const line of list.out.split("\n")) {
       const [id, dead, pid, session] = line.split("\t");
       if (id === p.pane_id) return { dead: dead === "1", pid: Number(pid) || null, session };
@@ -264,6 +299,16 @@ export class TmuxSubstrate implements Substrate {
     const p = handle as unknown as TmuxPane;
     const info = await this.#info(p);
     if (!info) return goneReading();
+    if ("unreachable" in info) {
+      // the server says nothing: only Codex's own process (recorded at start) can tell
+      const pid = typeof p.pid === "number" ? p.pid : null;
+      return {
+        ...goneReading(),
+        pid,
+        unreachable: `${serverName(p)}: ${info.unreachable}`,
+        process: pid === null ? null : { alive: pidAlive(pid), pid },
+      };
+    }
     const screen = await tmux(p.socket, ["capture-pane", "-p", "-t", p.pane_id]);
     const recent = options.recent
       ? await tmux(p.socket, ["capture-pane", "-p", "-t", p.pane_id, "-S", "-240"])
@@ -311,6 +356,21 @@ export class TmuxSubstrate implements Substrate {
     const p = handle as unknown as TmuxPane;
     const info = await this.#info(p);
     if (!info) return "already gone";
+    if ("unreachable" in info) {
+      // only the process itself can prove Codex is gone when its server cannot be asked
+      if (typeof p.pid === "number" && !pidAlive(p.pid)) return "already gone";
+      throw environmentError(
+        "TMUX_UNREACHABLE",
+        `cannot reach ${serverName(p)} to close pane ${p.pane_id} (${info.unreachable}); Codex${
+          typeof p.pid === "number" ? ` (pid ${p.pid}) still runs` : " may still run"
+        } there, so nothing was closed and the session is kept`,
+        {
+          suggestion: `make that server reachable and end again${
+            typeof p.pid === "number" ? `, or stop Codex (kill ${p.pid}) and end again` : ""
+          }; codexctl end --force deletes the session's state without closing the pane`,
+        },
+      );
+    }
     if (p.created === "session") {
       await tmux(p.socket, ["kill-session", "-t", `=${info.session}`]);
     } else if (p.created === "window") {
@@ -320,6 +380,11 @@ export class TmuxSubstrate implements Substrate {
     }
     return "closed";
   }
+}
+
+/** How a pane's server is named in messages. */
+function serverName(p: TmuxPane): string {
+  return p.socket ? `the tmux server at ${p.socket}` : "the default tmux server";
 }
 
 function trim(text: string): string {

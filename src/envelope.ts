@@ -222,6 +222,14 @@ export const VerdictSchema = z.looseObject({
   output_errors: z.array(z.string()).optional().describe(
     "with --output-schema: why the output does not match the schema (empty: it matches)",
   ),
+  ended: z.object({
+    at: z.string().describe("when the session ended (ISO time)"),
+    by: z.string().nullable().describe(
+      "who ended it: end, watch (on a verified completion), sessions (pruned: Codex was gone)",
+    ),
+  }).optional().describe(
+    "a session that has ended: its last verdict as it ended; a verb that reaches it after the end sends nothing",
+  ),
 });
 
 /** The kinds of change a `watch` line reports. */

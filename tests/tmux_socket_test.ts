@@ -138,6 +138,11 @@ Deno.test("a session in the user's tmux (non-default socket) seen from a shell w
       new RegExp(`Codex \\(pid ${rec.pane.pid}\\) still runs there, so nothing was closed`),
     );
     assert.ok(Deno.statSync(join(rig.state, "sessions", `${id}.json`)).isFile, "the session is kept");
+    assert.throws(
+      () => Deno.statSync(join(rig.state, "ended", `${id}.json`)),
+      Deno.errors.NotFound,
+      "the ended record written before the pane was tried is taken back",
+    );
     assert.ok(pidAlive(rec.pane.pid), "Codex still runs");
 
     // reachable again: end closes Codex's pane for real
@@ -148,6 +153,14 @@ Deno.test("a session in the user's tmux (non-default socket) seen from a shell w
     assert.ok(!panes.stdout.split("\n").includes(rec.pane.pane_id), "Codex's pane is gone");
     for (let i = 0; i < 50 && pidAlive(rec.pane.pid); i++) await new Promise((r) => setTimeout(r, 100));
     assert.ok(!pidAlive(rec.pane.pid), "Codex exited with its pane");
+    const tomb = JSON.parse(Deno.readTextFileSync(join(rig.state, "ended", `${id}.json`)));
+    assert.deepEqual(
+      [tomb.by, tomb.final.state],
+      ["end", "awaiting_clarification"],
+      "the verdict it ended on",
+    );
+    const after = result(await rig.cli(["status", "--session", id]));
+    assert.match(String(after.summary), new RegExp(`^Session ${id} ended by codexctl end at `));
 
     // unreachable with Codex gone (its process is the proof): end cleans up; --force for the rest
     const second = await startInside(rig, socket, "work2", "{{question}} Which cache?");

@@ -5,6 +5,8 @@
  */
 import { z } from "zod";
 import { endSession } from "../driver/end.ts";
+import { cleanedUp } from "../verdict/ended.ts";
+import { next } from "../verdict/next.ts";
 import { Store } from "../store/store.ts";
 import { defineVerb } from "./verb.ts";
 import { SESSION_FLAG, sessionArg } from "./session_flags.ts";
@@ -54,16 +56,7 @@ may keep running there).`,
       kind: "result",
       session: args.session,
       result: {
-        state: "ended",
-        reason: "cleaned_up",
-        summary: `Session ended: ${parts.join(", ")}.`,
-        plan: null,
-        questions: [],
-        options: [],
-        marker_found: false,
-        artifacts: [],
-        transcript_tail: "",
-        next_action: { intent: "nothing", command: null, why: "the session is gone" },
+        ...cleanedUp(`Session ended: ${parts.join(", ")}.`, next("nothing", null, "the session is gone")),
         pane_state: ended.pane,
         worktree: ended.worktree,
         ...(ended.salvaged

@@ -5,7 +5,9 @@
  */
 import { z } from "zod";
 import { Session } from "../driver/session.ts";
-import { listSessions, SESSION_KIND } from "../session/record.ts";
+import { listSessions } from "../session/record.ts";
+import { endSession } from "../driver/end.ts";
+import { sweepEnded } from "../session/ended.ts";
 import { substrateOrNull } from "../substrate/select.ts";
 import { Store } from "../store/store.ts";
 import { currentOwner } from "../session/owner.ts";
@@ -40,6 +42,7 @@ as exited and pruned — unless it still has a worktree to tear down, which \`co
       const session = new Session(store, record, substrate, ctx.env);
       // the same reading as status: one record never gets two states
       const obs = await session.reading();
+      if (session.ended) continue; // it ended while being listed
       const row: SessionRow = {
         session: record.session,
         label: record.label,
@@ -58,18 +61,15 @@ as exited and pruned — unless it still has a worktree to tear down, which \`co
         ),
       };
       if (obs.verdict.state === "exited") {
-        if (!record.worktree) {
-          // the dead pane (kept by remain-on-exit) goes too; a tombstone lets a later `end` succeed
-          if (record.pane) await session.substrate.stop(record.pane).catch(() => {});
-          await store.write("ended", record.session, {
-            session: record.session,
-            ended: new Date().toISOString(),
-          });
-          await store.remove(SESSION_KIND, record.session);
-        }
-        pruned.push({ ...row, removed: !record.worktree });
+        // the dead pane (kept by remain-on-exit) goes too; the ended record lets a later verb say how
+        // it ended; a worktree is left for `end` to tear down
+        const removed = !record.worktree &&
+          await endSession(store, record.session, ctx.env, { by: "sessions", final: obs.verdict })
+            .then(() => true, () => false);
+        pruned.push({ ...row, removed });
       } else live.push(row);
     }
+    await sweepEnded(store);
     const result = { live, pruned, unreadable: broken };
     if (!ctx.mode.json) {
       writeStdout(renderSessions(result, ctx.mode.color, outputWidth()) + "\n");

@@ -71,6 +71,13 @@ export async function sendToSession(
 ): Promise<{ baseline: Baseline; delivery: SendResult }> {
   const obs = await session.observe({ recent: false });
   const baseline = { events: obs.progress?.state.events ?? -1, screen: obs.pane.screen };
-  const answered = await answerSession(session, obs, { kind: "message", text: message }, { by: "send" });
-  return { baseline, delivery: answered.delivery! };
+  const none: SendResult = { delivered: false, proof: null, steered: false, enters: 0 };
+  // a session that has ended takes nothing; the caller reports how it ended
+  if (session.ended) return { baseline, delivery: none };
+  const answered = await answerSession(session, obs, { kind: "message", text: message }, { by: "send" })
+    .catch(async (err) => {
+      if (await session.endedRecord()) return null; // it ended under the send
+      throw err;
+    });
+  return { baseline, delivery: answered ? answered.delivery! : none };
 }

@@ -1,18 +1,31 @@
 /**
  * Ending a session: close its pane (unless --keep was given at start), remove its worktree when
- * merged and clean, delete its state. Idempotent: a session whose Codex or pane already died ends
- * cleanly, and ending an already-ended session says so. A corrupt record does not stop it: `end`
- * does its best from what can still be read (pane, pid, worktree), removes the record and says what
- * it could not clean.
+ * merged and clean, delete its state — leaving its ended record (`session/ended.ts`), written
+ * before the pane is closed, so a verb racing the end (a `reply` waiting while a watch closes the
+ * session) reads how it ended and never brings the record back. Idempotent: a session whose Codex
+ * or pane already died ends cleanly, and ending an already-ended session says so. A corrupt record
+ * does not stop it: `end` does its best from what can still be read (pane, pid, worktree), removes
+ * the record and says what it could not clean.
  *
  * @module
  */
+import type { Verdict } from "../envelope.ts";
 import { CodexctlError, notFoundError, usageError } from "../errors.ts";
 import { substrateOrNull } from "../substrate/select.ts";
-import { readSession, SESSION_ID, SESSION_KIND, WorktreeSchema } from "../session/record.ts";
+import {
+  readSession,
+  SESSION_ID,
+  SESSION_KIND,
+  type SessionRecord,
+  SessionRecordSchema,
+  WorktreeSchema,
+} from "../session/record.ts";
+import { claimEnded, ENDED_KIND, readEnded } from "../session/ended.ts";
 import type { Store } from "../store/store.ts";
+import { pidAlive } from "../names.ts";
 import { teardownWorktree, type WorktreeTeardown } from "./worktree.ts";
-import { z } from "zod";
+import { Session } from "./session.ts";
+import type { z } from "zod";
 
 /** What `end` did. */
 export interface Ended {
@@ -107,16 +120,6 @@ export function salvageRecord(text: string): Salvaged {
   };
 }
 
-/** True when process `pid` exists (a signal-0 probe; EPERM means it exists). */
-function processExists(pid: number): boolean {
-  try {
-    Deno.kill(pid, 0 as unknown as Deno.Signal);
-    return true;
-  } catch (err) {
-    return !(err instanceof Deno.errors.NotFound);
-  }
-}
-
 /** True when process `pid` is alive and its command line names Codex (so a reused pid is left alone). */
 async function isCodexProcess(pid: number): Promise<boolean> {
   try {
@@ -146,6 +149,7 @@ async function endCorrupt(
   store: Store,
   id: string,
   env: { get(key: string): string | undefined },
+  by: string,
 ): Promise<Ended> {
   const path = store.recordPath(SESSION_KIND, id);
   const text = await Deno.readTextFile(path).catch(() => "");
@@ -182,7 +186,7 @@ async function endCorrupt(
         notCleaned.push(`Codex process ${got.pid}: ${err instanceof Error ? err.message : String(err)}`);
       }
     } else {
-      const alive = processExists(got.pid);
+      const alive = pidAlive(got.pid);
       if (alive) notCleaned.push(`process ${got.pid}: it is not Codex (the pid may be reused); left alone`);
     }
   }
@@ -198,23 +202,32 @@ async function endCorrupt(
   } else if (got.worktreeUnreadable) {
     notCleaned.push("the worktree: the record names one but it cannot be read; see git worktree list");
   }
-  await store.write("ended", id, { session: id, ended: new Date().toISOString() });
+  await store.write(ENDED_KIND, id, { session: id, ended: new Date().toISOString(), by });
   await store.remove(SESSION_KIND, id);
   await store.remove("watch", id).catch(() => {});
   return { pane, worktree, already: false, salvaged: true, not_cleaned: notCleaned, stopped_pid: stoppedPid };
 }
 
-const Tombstone = z.object({ session: z.string(), ended: z.string() });
+/** Options of {@linkcode endSession}. */
+export interface EndOptions {
+  /** Delete the state even when the pane's multiplexer cannot be reached. */
+  force?: boolean;
+  /** Who ends it, for the ended record: `end` (default), `watch`, `sessions`. */
+  by?: string;
+  /** The session's last verdict, kept in the ended record (null: not known). */
+  final?: Verdict | null;
+}
 
 /**
  * Ends session `id`. A pane whose multiplexer cannot be reached is not claimed gone: the error
- * (e.g. `environment/TMUX_UNREACHABLE`) stands and the session is kept, unless `force`.
+ * (e.g. `environment/TMUX_UNREACHABLE`) stands and the session is kept (its ended record taken
+ * back), unless `force`.
  */
 export async function endSession(
   store: Store,
   id: string,
   env: { get(key: string): string | undefined },
-  options: { force?: boolean } = {},
+  options: EndOptions = {},
 ): Promise<Ended> {
   if (!SESSION_ID.test(id)) {
     throw usageError("BAD_SESSION", `"${id.slice(0, 40)}" is not a session id (cdx-<hex>)`);
@@ -224,12 +237,19 @@ export async function endSession(
     record = await readSession(store, id);
   } catch (err) {
     // a corrupt record: end does its best from what can still be read, and says what it could not clean
-    if (err instanceof CodexctlError && err.code === "STATE_CORRUPT") return await endCorrupt(store, id, env);
+    if (err instanceof CodexctlError && err.code === "STATE_CORRUPT") {
+      return await endCorrupt(store, id, env, options.by ?? "end");
+    }
     throw err;
   }
   if (!record) {
-    if (await store.read("ended", id, Tombstone)) return { pane: "none", worktree: null, already: true };
+    if (await readEnded(store, id)) return { pane: "none", worktree: null, already: true };
     throw notFoundError("NO_SESSION", `no session ${id}`, "list live sessions with: codexctl sessions");
+  }
+  // first the ended record: from now on whoever reads this session reads how it ended
+  const final = options.final !== undefined ? options.final : await lastVerdict(store, record, env);
+  if (!(await claimEnded(store, record, options.by ?? "end", final))) {
+    return { pane: "none", worktree: null, already: true }; // another end or watch is ending it
   }
   let pane: Ended["pane"] = "none";
   const substrate = substrateOrNull(record.substrate, { env, stateDir: store.root });
@@ -240,14 +260,32 @@ export async function endSession(
         const stopped = await substrate.stop(record.pane);
         pane = stopped === "not owned" ? "none" : stopped;
       } catch (err) {
-        if (!(options.force && err instanceof CodexctlError && err.errorClass === "environment")) throw err;
+        if (!(options.force && err instanceof CodexctlError && err.errorClass === "environment")) {
+          await store.remove(ENDED_KIND, id).catch(() => {}); // not ended after all
+          throw err;
+        }
         pane = "not reached";
       }
     }
   }
   const worktree = record.worktree ? await teardownWorktree(record.worktree) : null;
-  await store.write("ended", id, { session: id, ended: new Date().toISOString() });
-  await store.remove(SESSION_KIND, id);
+  // under the record's lock, so no read-modify-write of a racing verb can bring it back
+  await store.update(SESSION_KIND, id, SessionRecordSchema, () => null);
   await store.remove("watch", id).catch(() => {});
   return { pane, worktree, already: false };
+}
+
+/** The session's verdict as it is now, for its ended record (null when it cannot be observed). */
+async function lastVerdict(
+  store: Store,
+  record: SessionRecord,
+  env: { get(key: string): string | undefined },
+): Promise<Verdict | null> {
+  const substrate = substrateOrNull(record.substrate, { env, stateDir: store.root });
+  if (!substrate) return null;
+  try {
+    return (await new Session(store, record, substrate, env).observe({ recent: false })).verdict;
+  } catch {
+    return null;
+  }
 }

@@ -37,6 +37,14 @@ export async function replySession(
 ): Promise<Replied> {
   const obs = await session.observe({ recent: false });
   const current = obs.verdict;
+  // a session that has ended (a watch closed it on a verified completion, say) is answered with how
+  // it ended: nothing is sent, and its record stays gone
+  const endedReply = (verdict: Verdict): Replied => ({
+    verdict,
+    answered: { action: action.kind, gate: null, keys: [] },
+    delivery: null,
+  });
+  if (session.ended) return endedReply(current);
   const base: Baseline = { events: obs.progress?.state.events ?? -1, screen: obs.pane.screen };
   // the answer path: stale gate, what the answer may be, deny rules, audit, keys or a verified send
   const answered = await answerSession(
@@ -44,12 +52,20 @@ export async function replySession(
     obs,
     action.kind === "choice" ? { kind: "choice", n: [action.n] } : action,
     { by: options.by ?? "reply" },
-  );
+  ).catch(async (err) => {
+    // the pane went away under the answer because the session ended meanwhile
+    if (await session.endedRecord()) return null;
+    throw err;
+  });
+  if (!answered) return endedReply((await session.observe()).verdict);
   const keys = answered.keys;
   let delivery: SendResult | null = answered.delivery;
   await session.save({ gate: null });
   // a folder-trust answer lets Codex start: the task still has to be sent
-  if (current.reason === "trust_dialog" && session.record.pending_task && action.kind !== "reject") {
+  if (
+    current.reason === "trust_dialog" && session.record.pending_task && action.kind !== "reject" &&
+    !session.ended
+  ) {
     if ((await waitReady(session, 30_000)) === "ready") delivery = await deliverPendingTask(session);
   }
   if (options.noWait) {

@@ -8,9 +8,9 @@ import { notFoundError, usageError } from "../errors.ts";
 import type { Verdict } from "../envelope.ts";
 import type { ThreadProgress } from "../codex/rollout/reader.ts";
 import { gateSignature } from "../verdict/change.ts";
-import { type Observation, observe } from "../observe/observe.ts";
+import { type Observation, observe, observeEnded } from "../observe/observe.ts";
 import { readRollout, type RolloutReading } from "../observe/rollout.ts";
-import type { Handle, Reading, Substrate } from "../substrate/substrate.ts";
+import { goneReading, type Handle, type Reading, type Substrate } from "../substrate/substrate.ts";
 import { substrateFor } from "../substrate/select.ts";
 import type { Store } from "../store/store.ts";
 import {
@@ -20,6 +20,7 @@ import {
   type SessionRecord,
   SessionRecordSchema,
 } from "../session/record.ts";
+import { type EndedRecord, readEnded } from "../session/ended.ts";
 import { findBinding } from "./bind.ts";
 
 /** One observation of a session: the observation, with the substrate's reading and the rollout progress. */
@@ -35,6 +36,13 @@ export class Session {
   readonly store: Store;
   readonly substrate: Substrate;
   readonly env: { get(key: string): string | undefined };
+  /**
+   * The session's ended record once it has ended (by `end`, by a watch on a verified completion, or
+   * pruned) — also while this process was still working with it. From then on it is observed as
+   * its final verdict, nothing is read from or sent to its pane, and its record is never written
+   * again.
+   */
+  ended: EndedRecord | null = null;
   #progress: ThreadProgress | null = null;
 
   constructor(
@@ -49,7 +57,10 @@ export class Session {
     this.env = env;
   }
 
-  /** Loads session `id`; `not_found/NO_SESSION` (exit 4) when there is none. */
+  /**
+   * Loads session `id`. A session that has ended loads from its ended record (see
+   * {@linkcode Session.ended}); `not_found/NO_SESSION` (exit 4) when there is neither.
+   */
   static async load(
     store: Store,
     id: string,
@@ -64,6 +75,24 @@ export class Session {
     }
     const record = await readSession(store, id);
     if (!record) {
+      const ended = await readEnded(store, id);
+      if (ended?.record) {
+        const s = new Session(
+          store,
+          ended.record,
+          substrateFor(ended.record.substrate, { env, stateDir: store.root }, id),
+          env,
+        );
+        s.ended = ended;
+        return s;
+      }
+      if (ended) {
+        throw notFoundError(
+          "NO_SESSION",
+          `session ${id} ended at ${ended.ended}`,
+          "list live sessions with: codexctl sessions",
+        );
+      }
       throw notFoundError("NO_SESSION", `no session ${id}`, "list live sessions with: codexctl sessions");
     }
     return new Session(store, record, substrateFor(record.substrate, { env, stateDir: store.root }, id), env);
@@ -78,14 +107,37 @@ export class Session {
     return this.record.pane ?? {};
   }
 
-  /** Saves changes to the record (read-modify-write under the record's lock). */
+  /**
+   * Saves changes to the record (read-modify-write under the record's lock). A record that is gone
+   * stays gone: the session ended meanwhile (its ended record says how), and writing would bring an
+   * ended session back.
+   */
   async save(patch: Partial<SessionRecord>): Promise<void> {
-    const updated = await this.store.update(SESSION_KIND, this.id, SessionRecordSchema, (cur) => ({
-      ...(cur ?? this.record),
-      ...patch,
-      updated: new Date().toISOString(),
-    }));
+    if (this.ended) return;
+    const updated = await this.store.update(
+      SESSION_KIND,
+      this.id,
+      SessionRecordSchema,
+      (cur) =>
+        cur === null ? null : {
+          ...cur,
+          ...patch,
+          updated: new Date().toISOString(),
+        },
+    );
     if (updated) this.record = updated;
+  }
+
+  /**
+   * The session's ended record when it has ended since it was created (null: it has not). Once
+   * found it is kept: this session is ended for the rest of this process.
+   */
+  async endedRecord(): Promise<EndedRecord | null> {
+    if (this.ended) return this.ended;
+    const e = await readEnded(this.store, this.id);
+    if (!e || Date.parse(e.ended) < Date.parse(this.record.created)) return null;
+    this.ended = e;
+    return e;
   }
 
   /** Binds the Codex thread when it is not yet known; true once bound. */
@@ -130,7 +182,13 @@ export class Session {
   async observe(
     options: { recent?: boolean; expect?: string[]; daemon?: boolean } = {},
   ): Promise<SessionObservation> {
+    // the ended record is written before the pane is closed (driver/end.ts): a pane found gone is
+    // looked at again in its light, so a session closed meanwhile reads as how it ended
+    if (await this.endedRecord()) return this.#observeEnded();
     const pane = await this.substrate.read(this.handle, { recent: options.recent ?? true });
+    if (!pane.alive && pane.unreachable === undefined && await this.endedRecord()) {
+      return this.#observeEnded();
+    }
     const rollout = await this.#readRollout();
     // a multiplexer that cannot be asked says nothing about the pane: only the rollout (and Codex's
     // process, when the substrate knows it) decide then — never "the pane is gone"
@@ -158,6 +216,13 @@ export class Session {
    */
   async reading(expect: string[] = []): Promise<SessionObservation> {
     return await this.observe({ expect, daemon: true });
+  }
+
+  #observeEnded(): SessionObservation {
+    const ended = this.ended!;
+    const facts = { ...ended, last: { state: this.record.last_state, reason: this.record.last_reason } };
+    const obs = observeEnded(facts, { session: this.id, thread: this.record.thread_id });
+    return { ...obs, pane: goneReading(), progress: this.#progress };
   }
 
   /** Records the verdict the caller was given (state, plan, and the gate it answers). */

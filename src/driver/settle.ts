@@ -31,7 +31,7 @@ export async function waitForVerdict(session: Session, base: Baseline, timeoutMs
   let noSignalSince: number | null = null;
   for (;;) {
     const obs = await session.observe();
-    if (obs.verdict.state === "exited") return obs.verdict;
+    if (obs.verdict.state === "exited" || session.ended) return obs.verdict;
     const moved = (obs.progress?.state.events ?? -1) > base.events;
     const sameScreen = last !== null && last.pane.screen === obs.pane.screen;
     stableSince = sameScreen ? (stableSince ?? Date.now()) : null;

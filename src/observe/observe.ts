@@ -33,6 +33,7 @@ import type {
 import { decide } from "../verdict/machine.ts";
 import type { VerdictSource } from "../verdict/rule.ts";
 import { verdictSignature } from "../verdict/change.ts";
+import { type EndedFacts, endedVerdict } from "../verdict/ended.ts";
 import { checkArtifacts } from "./artifacts.ts";
 import { askDaemon } from "./daemon.ts";
 import { quietMs, readRollout, type RolloutReading } from "./rollout.ts";
@@ -117,6 +118,23 @@ export async function observe(sources: Sources): Promise<Observation> {
     signature: verdictSignature(verdict, state?.turn_count ?? 0),
     compatibility: compat,
     daemon,
+  };
+}
+
+/**
+ * The observation of a session that has ended: its ended record is the only evidence left (the
+ * pane is closed, the record deleted), and its verdict is the one it ended on (`verdict/ended.ts`).
+ */
+export function observeEnded(facts: EndedFacts, target: VerdictTarget, now = Date.now()): Observation {
+  const verdict = endedVerdict(facts);
+  return {
+    evidence: { target, now, thread: null, pane: null, process: null, marker: null, artifacts: [] },
+    verdict,
+    rule: "session.ended",
+    source: null,
+    signature: verdictSignature(verdict, 0),
+    compatibility: null,
+    daemon: null,
   };
 }
 

@@ -58,6 +58,11 @@ export async function watchSession(session: Session, o: SessionWatchOptions): Pr
     while (Date.now() < deadline) {
       const obs = await session.observe();
       const v = obs.verdict;
+      if (session.ended) {
+        // ended elsewhere (end, another watch): say how, once, and stop
+        line({ event: "ended", summary: v.summary, priority: 9 }, v);
+        return 0;
+      }
       const sig = obs.signature;
       // a state read off the screen must be seen twice in a row (the TUI may still be painting)
       const steady = obs.source === "thread" || obs.source === "pane" || candidate === sig;
@@ -93,7 +98,7 @@ export async function watchSession(session: Session, o: SessionWatchOptions): Pr
           }
         } else if (v.state === "completed") {
           if (isVerifiedCompletion(v) && !o.noClose) {
-            const ended = await endSession(session.store, session.id, session.env);
+            const ended = await endSession(session.store, session.id, session.env, { by: "watch", final: v });
             const wt = ended.worktree
               ? (ended.worktree.kept ? `worktree kept (${ended.worktree.reason})` : "worktree removed")
               : "";

@@ -82,7 +82,9 @@ Deno.test("real Claude Code, plugin that cannot run: said once to the user and t
     const fixed = await runClaude({
       ...options,
       sessionId: owner,
-      env: { ...options.env, CODEXCTL_HOOK_BUDGET_MS: "30000" },
+      // the session is still working: under -p the wake-up would hold the Stop until Codex moves
+      // (README "The wake-up"); this test is about the launcher, so nothing waits
+      env: { ...options.env, CODEXCTL_HOOK_BUDGET_MS: "30000", CODEXCTL_STOP_WORKING: "allow" },
     });
     assert.equal(fixed.code, 0, fixed.stderr);
     assert.ok(!fixed.stdout.includes("codexctl cannot run"), "nothing to say once it runs");

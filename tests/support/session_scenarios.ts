@@ -213,7 +213,9 @@ export async function sessionScenarios(
       assert.equal(v.state, "working");
       assert.equal(v.reason, "no_wait");
       const monitor = (v as Record<string, Record<string, unknown>>).monitor;
-      assert.equal(monitor.command, `codexctl watch --session ${session} --timeout 1740`);
+      // one Monitor for the fleet: watch --all (no owner in this rig, so not --mine), armed since none runs
+      assert.equal(monitor.command, "codexctl watch --all --timeout 1740");
+      assert.equal(monitor.arm, true);
       assert.equal(monitor.timeout_ms, 1_800_000);
       const pane = await paneOf(session);
       await new Promise((r) => setTimeout(r, 1500));

@@ -6,6 +6,7 @@
  */
 import { join } from "node:path";
 import { freshProgress, readThread } from "../src/codex/rollout/reader.ts";
+import { compileFailurePatterns, newFailures } from "../src/verdict/tool_failure.ts";
 import { generateRollout, type RolloutEra } from "../tests/support/generate_rollout.ts";
 import { spawnCli } from "../tests/support/cli_stream.ts";
 import { LineStream } from "../tests/support/lines.ts";
@@ -96,6 +97,38 @@ row(
   `${pct(appendCost, 50).toFixed(2)} / ${pct(appendCost, 99).toFixed(2)} ms`,
   "≤ 5 ms",
 );
+// the same for a 32 KB tool output read with its facts and judged by the failure rule (watch, hooks)
+{
+  const patterns = compileFailurePatterns();
+  const output = (i: number) =>
+    JSON.stringify({
+      timestamp: new Date().toISOString(),
+      type: "response_item",
+      payload: {
+        type: "function_call_output",
+        call_id: `bench-${i}`,
+        output: `Chunk ID: 0\nWall time: 1.0 seconds\nProcess exited with code 1\nOutput:\n${
+          "tests/test_x.py ....\n".repeat(1500)
+        }FAILED tests/test_x.py::test_${i} - assert 1 == 2\n`,
+      },
+    });
+  const cost: number[] = [];
+  let found = 0;
+  for (let i = 0; i < 100; i++) {
+    await Deno.writeTextFile(path, output(i) + "\n", { append: true });
+    const t0 = performance.now();
+    const read = await readThread(path, progress, { keepEvents: false, toolOutputs: true });
+    found += newFailures(read.tool_outputs, patterns, null).failures.length;
+    progress = read.progress;
+    cost.push(performance.now() - t0);
+  }
+  if (found !== 100) throw new Error(`the failure rule found ${found} of 100 failures`);
+  row(
+    "observing a 32 KB tool output (read + fold + failure rule), p50 / p99",
+    `${pct(cost, 50).toFixed(2)} / ${pct(cost, 99).toFixed(2)} ms`,
+    "≤ 5 ms",
+  );
+}
 
 // --- append → watch line latency
 const state = await Deno.makeTempDir();

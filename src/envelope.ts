@@ -41,6 +41,8 @@ export const VERDICT_STATES = [
   "interrupted",
   "exited",
   "auto_approved",
+  "failure",
+  "value_changed",
   "ended",
 ] as const;
 /** Schema of a verdict state. */
@@ -249,8 +251,26 @@ export const WATCH_EVENTS = [
   "restarted",
   "verdict",
   "auto_approved",
+  "failure",
+  "value_changed",
   "ended",
 ] as const;
+
+/**
+ * A failure in a tool's output (`verdict/tool_failure.ts`): `output` — the text matched a failure
+ * pattern (a failing test, a traceback); `exit` — a test command exited with a non-zero code. At
+ * most one per turn; the line's summary quotes what failed.
+ */
+export const FailureFactsSchema = z.object({
+  kind: z.enum(["output", "exit"]),
+  exit_code: z.number().int().nullable().describe("the command's exit code, when Codex reported one"),
+}).strict();
+
+/** The file of a `value_changed` line (`watch --watch-file`). */
+export const WatchedValueSchema = z.object({
+  path: z.string().describe("the watched file (its end, when long)"),
+  gone: z.boolean().describe("true: the file is gone or cannot be read any more"),
+}).strict();
 
 /** The result of one `watch` line: compact (every line ≤ 500 characters), full detail via `detail`. */
 export const WatchEventSchema = z.object({
@@ -263,10 +283,23 @@ export const WatchEventSchema = z.object({
   next: z.string().nullable().describe("the verdict's next command, when there is one"),
   detail: z.string().describe("the command that prints the full verdict"),
   coalesced: z.number().int().min(2).optional().describe("how many changes this line stands for"),
+  failure: FailureFactsSchema.optional().describe("failure: what failed"),
+  value: WatchedValueSchema.optional().describe(
+    "value_changed: the watched file (the new value is in summary)",
+  ),
 }).strict();
 
 /** The kinds of line `watch --all` prints. */
-export const FLEET_EVENTS = ["snapshot", "change", "changes", "added", "dropped", "ended"] as const;
+export const FLEET_EVENTS = [
+  "snapshot",
+  "change",
+  "changes",
+  "added",
+  "dropped",
+  "failure",
+  "value_changed",
+  "ended",
+] as const;
 
 /** One target a `watch --all` line is about. */
 export const FleetTargetSchema = z.object({
@@ -291,6 +324,10 @@ export const FleetEventSchema = z.object({
   detail: z.string().nullable().describe("the command that prints the full verdict"),
   counts: z.object({ sessions: z.number().int(), threads: z.number().int(), working: z.number().int() })
     .strict().optional().describe("snapshot: what the stream follows"),
+  failure: FailureFactsSchema.optional().describe("failure: what failed in the target's tool output"),
+  value: WatchedValueSchema.optional().describe(
+    "value_changed: the watched file (the new value is in summary)",
+  ),
 }).strict();
 
 /** The verdict of `codexctl gate`: whether the machine is free for a hand-off. */

@@ -25,6 +25,7 @@ export const LAZY_MODULES = [
   "codex/daemon/evidence.ts",
   "cli/watch_one.ts",
   "watch/fleet_watch.ts",
+  "policy/config.ts",
   "cli/start.ts",
   "cli/send.ts",
   "cli/reply.ts",

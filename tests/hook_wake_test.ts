@@ -7,59 +7,14 @@
  */
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { type CliResult, runCli } from "./support/cli.ts";
+import { hookContext, type HookRig, hookRig, wakeWaiting } from "./support/hook_rig.ts";
 import { REPO_ROOT } from "./support/paths.ts";
 import { BEFORE_TURN_END, splitFixture, writeSession } from "./support/session_record.ts";
 
 const OWNER = "7a1e0b5c-0000-4000-8000-00000000a4e0";
 
-interface Rig {
-  root: string;
-  dir: string;
-  env: Record<string, string>;
-  hook(
-    event: string,
-    input?: Record<string, unknown> | string,
-    env?: Record<string, string>,
-  ): Promise<CliResult>;
-  log(): Promise<Record<string, unknown>[]>;
-  cleanup(): Promise<void>;
-}
-
-async function rig(): Promise<Rig> {
-  const dir = await Deno.makeTempDir({ prefix: "codexctl-wake-" });
-  const root = join(dir, "state");
-  const env = {
-    CODEXCTL_HOME: root,
-    CODEX_HOME: join(dir, "codex-home"),
-    HOME: dir,
-    CODEXCTL_WAKE_SEC: "60",
-  };
-  return {
-    root,
-    dir,
-    env,
-    hook(event, input = {}, more = {}) {
-      return runCli(["hook", event], {
-        env: { ...env, ...more },
-        stdin: typeof input === "string"
-          ? input
-          : JSON.stringify({ session_id: OWNER, hook_event_name: "Stop", ...input }),
-        timeoutMs: 90_000,
-      });
-    },
-    async log() {
-      try {
-        return (await Deno.readTextFile(join(root, "logs", "hooks.jsonl"))).split("\n").filter(Boolean).map((
-          l,
-        ) => JSON.parse(l));
-      } catch {
-        return [];
-      }
-    },
-    cleanup: () => Deno.remove(dir, { recursive: true }),
-  };
-}
+type Rig = HookRig;
+const rig = () => hookRig(OWNER, "codexctl-wake-");
 
 async function boundSession(
   r: Rig,
@@ -74,23 +29,6 @@ async function boundSession(
   return { finish: () => Deno.writeTextFile(rollout, split.rest, { append: true }) };
 }
 
-function context(out: CliResult): string {
-  const h = out.json?.hookSpecificOutput as { additionalContext: string } | undefined;
-  return h?.additionalContext ?? "";
-}
-
-/** Resolves once the wake-up took its lease (it is waiting). */
-async function waiting(r: Rig, timeoutMs = 20_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    try {
-      for (const e of Deno.readDirSync(join(r.root, "leases"))) if (e.name.startsWith("wake-")) return;
-    } catch { /* not yet */ }
-    await new Promise((res) => setTimeout(res, 50));
-  }
-  throw new Error("the wake-up never started waiting");
-}
-
 Deno.test("wake: Claude may stop while Codex works; the wake-up waits and wakes it once with the verdict line when Codex completes", async () => {
   const r = await rig();
   try {
@@ -99,7 +37,7 @@ Deno.test("wake: Claude may stop while Codex works; the wake-up waits and wakes 
     assert.equal(stop.code, 0);
     assert.equal(stop.stdout, "", "a session still working no longer blocks the Stop");
     const wake = r.hook("wake", { stop_hook_active: false });
-    await waiting(r);
+    await wakeWaiting(r.root);
     await new Promise((res) => setTimeout(res, 300));
     const before = Date.now();
     await s.finish();
@@ -131,7 +69,7 @@ Deno.test("wake: a question wakes Claude with the reply command", async () => {
   try {
     const s = await boundSession(r, "cdx-2b3c", "question");
     const wake = r.hook("wake");
-    await waiting(r);
+    await wakeWaiting(r.root);
     await s.finish();
     const woke = await wake;
     assert.equal(woke.code, 2);
@@ -169,7 +107,7 @@ Deno.test("stop: a question already told after a tool call does not block (Claud
     const s = await boundSession(r, "cdx-4d5e", "question");
     await s.finish();
     assert.match(
-      context(await r.hook("post-tool-use", { hook_event_name: "PostToolUse" })),
+      hookContext(await r.hook("post-tool-use", { hook_event_name: "PostToolUse" })),
       /awaiting_clarification/,
     );
     assert.equal((await r.hook("stop", { stop_hook_active: false })).stdout, "");
@@ -220,7 +158,7 @@ Deno.test("wake: the Stop hook of the same Stop blocks for one session; the wake
     );
     // a later Stop (another event) that lets Claude stop arms a waiting wake-up again
     const later = r.hook("wake", { stop_hook_active: true, n: 2 });
-    await waiting(r);
+    await wakeWaiting(r.root);
     assert.equal(
       await Promise.race([
         later.then(() => "ended"),
@@ -241,7 +179,7 @@ Deno.test("wake: a newer wake-up takes over the lease; the older leaves quietly"
   try {
     const s = await boundSession(r, "cdx-8192", "marker");
     const older = r.hook("wake", { n: 1 });
-    await waiting(r);
+    await wakeWaiting(r.root);
     const lease = JSON.parse(await Deno.readTextFile(join(r.root, "leases", `wake-o-${OWNER}.json`)));
     const newer = r.hook("wake", { n: 2 });
     const deadline = Date.now() + 20_000;
@@ -267,13 +205,13 @@ Deno.test("wake: racing PostToolUse hooks and the wake-up for the same change â€
     try {
       const s = await boundSession(r, "cdx-9a0b", "marker");
       const wake = r.hook("wake");
-      await waiting(r);
+      await wakeWaiting(r.root);
       await s.finish();
       const posts = await Promise.all(
         Array.from({ length: 4 }, () => r.hook("post-tool-use", { hook_event_name: "PostToolUse" })),
       );
       const woke = await wake;
-      const told = [woke.stderr, ...posts.map(context)].filter((t) => /cdx-9a0b is completed/.test(t));
+      const told = [woke.stderr, ...posts.map(hookContext)].filter((t) => /cdx-9a0b is completed/.test(t));
       assert.equal(told.length, 1, `told ${told.length} times in round ${round}`);
       assert.equal(woke.code, /completed/.test(woke.stderr) ? 2 : 0);
     } finally {
@@ -339,7 +277,7 @@ Deno.test("launcher: the wake-up's exit 2 and its stderr pass through bin/codexc
     const w = child.stdin.getWriter();
     await w.write(new TextEncoder().encode(JSON.stringify({ session_id: OWNER, hook_event_name: "Stop" })));
     await w.close();
-    await waiting(r);
+    await wakeWaiting(r.root);
     await s.finish();
     const out = await child.output();
     assert.equal(out.code, 2);

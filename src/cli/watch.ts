@@ -11,6 +11,9 @@ import { envNumber, hookStallMs } from "../hook/run.ts";
 import { Store } from "../store/store.ts";
 import { writeStderr } from "../output.ts";
 import { defineVerb, flag } from "./verb.ts";
+import { openWatchedFile } from "../watch/file_value.ts";
+import { quoteArgv } from "../herdr/shell_quote.ts";
+import { failurePatterns } from "../policy/failure_config.ts";
 
 const watchArgs = z.object({
   session: z.string().optional(),
@@ -31,6 +34,8 @@ const watchArgs = z.object({
   "no-close": z.boolean().optional(),
   expect: z.array(z.string()).default([]),
   marker: z.string().optional(),
+  "watch-file": z.string().optional(),
+  pattern: z.string().optional(),
 });
 
 /** The `watch` verb. */
@@ -39,7 +44,7 @@ export const watchVerb = defineVerb({
   summary:
     "Stream one JSON line per change of a Codex thread, a session, or every session (for Claude Code's Monitor tool)",
   usage:
-    "watch (--session ID | --thread <uuid|codex://threads/uuid> | --all [--mine]) [--timeout SEC] [--until completed|settled] …",
+    "watch (--session ID | --thread <uuid|codex://threads/uuid> | --all [--mine]) [--timeout SEC] [--until completed|settled] [--watch-file PATH [--pattern RE]] …",
   streaming: true,
   description: `
 Every line is one compact v1 envelope of at most 500 characters that names the command with the
@@ -74,7 +79,21 @@ and follows of this Claude Code session (CLAUDE_CODE_SESSION_ID or CODEXCTL_OWNE
 hooks' record of what Claude was told: a line it prints is not repeated by a hook or the wake-up,
 and what a hook told is not printed again. --timeout 0 runs until the process that started it is
 gone (the plugin's own monitor does that); otherwise the last line names the command to re-arm.
-While it runs, start --no-wait offers no second Monitor (a lease in <state>/leases/).`,
+While it runs, start --no-wait offers no second Monitor (a lease in <state>/leases/).
+
+Events a person acts on (--thread, --session and --all):
+  failure        new tool output of a thread shows a failing test run or a crash: a line
+                 matching "FAILED " or "Traceback (most recent call last)", or a test command
+                 (pytest, npm test, go test, cargo test, deno test, …) exiting non-zero. At most
+                 one per turn; commands that search or show code (grep, rg, git diff …) never
+                 count. The patterns are the "failures" section of $CODEXCTL_HOME/config.jsonc.
+                 With --all --mine, a failure told here is not told again by a hook, and the
+                 other way round.
+  value_changed  --watch-file PATH: the file's value changed — its text, or with --pattern RE
+                 every match of RE (flags gm), joined by " | ". Only a regular file is read (a
+                 FIFO or a directory is refused at once), at most its first 1 MiB, once a second;
+                 a re-armed --thread watch tells a change made while nobody watched.
+Both go through the same rate limit and coalescing as every other line.`,
   flags: {
     session: { type: "string", placeholder: "ID", description: "A codexctl session (cdx-…)" },
     all: { type: "boolean", description: "Every live session and followed thread, in one stream" },
@@ -118,17 +137,41 @@ While it runs, start --no-wait offers no second Monitor (a lease in <state>/leas
       description: "A file the task must produce (used for the verdicts)",
     },
     marker: { type: "string", placeholder: "TOKEN", description: "--thread: completion marker to look for" },
+    "watch-file": {
+      type: "string",
+      placeholder: "PATH",
+      description: "Also report a value_changed line when this file's value changes",
+    },
+    pattern: {
+      type: "string",
+      placeholder: "RE",
+      description:
+        "--watch-file: the value is every match of this regular expression (default: the whole file)",
+    },
   },
   examples: [
     "codexctl watch --session cdx-1a2b --timeout 1740",
     "codexctl watch --thread codex://threads/01a1fee2-5631-7ac1-80da-2f586c6afc12 --until settled",
     "codexctl watch --all --mine --timeout 1740",
+    "codexctl watch --session cdx-1a2b --watch-file runs/metrics.txt --pattern 'val_loss=\\S+'",
   ],
   args: watchArgs,
   async run(args, ctx) {
     if (args.mine && !args.all) {
       throw usageError("BAD_FLAG", "--mine goes with --all", "run: codexctl watch --all --mine");
     }
+    if (args.pattern !== undefined && args["watch-file"] === undefined) {
+      throw usageError(
+        "BAD_FLAG",
+        "--pattern goes with --watch-file",
+        "run: codexctl watch … --watch-file PATH --pattern RE",
+      );
+    }
+    // checked before anything else runs: a bad pattern, a missing file or a FIFO is an error line now
+    const file = args["watch-file"] === undefined
+      ? null
+      : openWatchedFile(args["watch-file"], args.pattern ?? null);
+    const failures = await failurePatterns(ctx.env);
     if (args.all) {
       if (args.session !== undefined || args.thread !== undefined) {
         throw usageError(
@@ -146,7 +189,14 @@ While it runs, start --no-wait offers no second Monitor (a lease in <state>/leas
         );
       }
       const store = Store.fromEnv(ctx.env);
-      const command = ["codexctl", "watch", "--all", ...(args.mine ? ["--mine"] : [])].join(" ");
+      const command = quoteArgv([
+        "codexctl",
+        "watch",
+        "--all",
+        ...(args.mine ? ["--mine"] : []),
+        ...(file ? ["--watch-file", file.file.path] : []),
+        ...(file?.file.pattern != null ? ["--pattern", file.file.pattern] : []),
+      ]);
       const fleet: typeof import("../watch/fleet_watch.ts") = await import(
         new URL("../watch/fleet_watch.ts", import.meta.url).href
       );
@@ -160,6 +210,8 @@ While it runs, start --no-wait offers no second Monitor (a lease in <state>/leas
         stallMs: hookStallMs(ctx.env),
         pidCheckMs: envNumber(ctx.env, "CODEXCTL_HOOK_PID_CHECK_SEC", 10, true) * 1000,
         command,
+        failures,
+        file,
         emit: (text, envelope) => ctx.emitLine(envelope, text),
         warn: (text) => writeStderr(text + "\n"),
       });
@@ -173,6 +225,6 @@ While it runs, start --no-wait offers no second Monitor (a lease in <state>/leas
     const one: typeof import("./watch_one.ts") = await import(
       new URL("./watch_one.ts", import.meta.url).href
     );
-    return { kind: "done", exitCode: await one.watchOne(args, ctx) };
+    return { kind: "done", exitCode: await one.watchOne(args, ctx, { failures, file }) };
   },
 });

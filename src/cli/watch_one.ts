@@ -13,6 +13,8 @@ import type { Envelope } from "../envelope.ts";
 import { loadApprovalPolicy } from "../policy/config.ts";
 import { addExpect } from "./session_flags.ts";
 import type { VerbContext } from "./verb.ts";
+import type { FailurePatterns } from "../verdict/tool_failure.ts";
+import type { FileValue, WatchedFile } from "../watch/file_value.ts";
 
 /** The flags of `watch` that `--session` and `--thread` use. */
 export interface WatchOneArgs {
@@ -29,8 +31,14 @@ export interface WatchOneArgs {
   marker?: string;
 }
 
+/** What `watch.ts` checked and loaded for every kind of watch. */
+export interface WatchExtras {
+  failures: FailurePatterns;
+  file: { file: WatchedFile; value: FileValue } | null;
+}
+
 /** Watches one session or one thread; returns the exit code. */
-export async function watchOne(args: WatchOneArgs, ctx: VerbContext): Promise<number> {
+export async function watchOne(args: WatchOneArgs, ctx: VerbContext, extras: WatchExtras): Promise<number> {
   const target = resolveTarget("watch", args);
   // a watch line is serialised once, by watch/line.ts (which fits it into 500 characters)
   const emit = (text: string, envelope: Envelope) => ctx.emitLine(envelope, text);
@@ -42,6 +50,7 @@ export async function watchOne(args: WatchOneArgs, ctx: VerbContext): Promise<nu
       policy: await loadApprovalPolicy(ctx.env, { autoApprove: args["auto-approve"] ?? false }),
       noClose: args["no-close"] ?? false,
       minIntervalSec: args["min-interval"],
+      ...extras,
       emit,
     });
   }
@@ -55,6 +64,7 @@ export async function watchOne(args: WatchOneArgs, ctx: VerbContext): Promise<nu
     fresh: args.fresh ?? false,
     expect: args.expect,
     marker: args.marker ?? null,
+    ...extras,
     emit,
   });
 }

@@ -22,12 +22,15 @@ import {
 } from "../session/record.ts";
 import { type EndedRecord, readEnded } from "../session/ended.ts";
 import { findBinding } from "./bind.ts";
+import type { ToolOutputTransition } from "../verdict/tool_failure.ts";
 
 /** One observation of a session: the observation, with the substrate's reading and the rollout progress. */
 export interface SessionObservation extends Observation {
   /** What the substrate read (the pane, for a session in tmux or herdr). */
   pane: Reading;
   progress: ThreadProgress | null;
+  /** The rollout's new tool outputs since the previous observation (only with `toolOutputs`). */
+  toolOutputs: ToolOutputTransition[];
 }
 
 /** A loaded session. */
@@ -159,13 +162,14 @@ export class Session {
     return (await this.#readRollout())?.progress ?? null;
   }
 
-  async #readRollout(): Promise<RolloutReading | null> {
+  async #readRollout(toolOutputs = false): Promise<RolloutReading | null> {
     if (!(await this.bind())) return null;
     const reading = await readRollout({
       path: this.record.rollout_path,
       thread: this.record.thread_id,
       codexHome: this.record.codex_home,
       from: this.#progress,
+      toolOutputs,
     });
     if (!reading) {
       // the rollout is gone and cannot be found by its thread: forget it and bind again next time
@@ -178,9 +182,13 @@ export class Session {
     return reading;
   }
 
-  /** Reads the pane and the rollout (and, when asked, the Codex daemon) and observes the session. */
+  /**
+   * Reads the pane and the rollout (and, when asked, the Codex daemon) and observes the session.
+   * With `toolOutputs`, the rollout's tool outputs since the previous observation of this object
+   * come with it (the first observation is the baseline: none).
+   */
   async observe(
-    options: { recent?: boolean; expect?: string[]; daemon?: boolean } = {},
+    options: { recent?: boolean; expect?: string[]; daemon?: boolean; toolOutputs?: boolean } = {},
   ): Promise<SessionObservation> {
     // the ended record is written before the pane is closed (driver/end.ts): a pane found gone is
     // looked at again in its light, so a session closed meanwhile reads as how it ended
@@ -189,7 +197,7 @@ export class Session {
     if (!pane.alive && pane.unreachable === undefined && await this.endedRecord()) {
       return this.#observeEnded();
     }
-    const rollout = await this.#readRollout();
+    const rollout = await this.#readRollout(options.toolOutputs ?? false);
     // a multiplexer that cannot be asked says nothing about the pane: only the rollout (and Codex's
     // process, when the substrate knows it) decide then — never "the pane is gone"
     const reachable = pane.unreachable === undefined;
@@ -206,7 +214,8 @@ export class Session {
       expect: [...new Set([...this.record.expect, ...(options.expect ?? [])])],
       cwd: this.record.cwd,
     });
-    return { ...obs, pane, progress: rollout?.progress ?? null };
+    const toolOutputs = rollout?.read.tool_outputs ?? [];
+    return { ...obs, pane, progress: rollout?.progress ?? null, toolOutputs };
   }
 
   /**
@@ -222,7 +231,7 @@ export class Session {
     const ended = this.ended!;
     const facts = { ...ended, last: { state: this.record.last_state, reason: this.record.last_reason } };
     const obs = observeEnded(facts, { session: this.id, thread: this.record.thread_id });
-    return { ...obs, pane: goneReading(), progress: this.#progress };
+    return { ...obs, pane: goneReading(), progress: this.#progress, toolOutputs: [] };
   }
 
   /** Records the verdict the caller was given (state, plan, and the gate it answers). */

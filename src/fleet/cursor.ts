@@ -78,6 +78,29 @@ export interface CursorEntry {
   delivered: string | null;
   /** The signature a Stop block was last issued for (blocks happen once per signature). */
   stop_blocked: string | null;
+  /**
+   * The latest failure in the target's new tool output (`verdict/tool_failure.ts`: a failing test
+   * run or a traceback, at most one per turn); absent in indexes written before failures were read.
+   */
+  failure?: FailureBrief | null;
+  /** The signature of the failure last told to Claude (by a hook, the wake-up or `watch --all --mine`). */
+  failure_told?: string | null;
+}
+
+/** A failure as the index keeps it. */
+export interface FailureBrief {
+  /** Unique per failure: its turn and rollout offset, hashed. */
+  sig: string;
+  /** The turn it happened in (`turnKey`): one failure per turn. */
+  turn: string;
+  kind: "output" | "exit";
+  exit_code: number | null;
+  summary: string;
+}
+
+/** True when `e` holds a failure nobody told Claude yet. */
+export function failureNews(e: CursorEntry): boolean {
+  return !!e.failure && e.failure.sig !== (e.failure_told ?? null) && !e.catching_up;
 }
 
 /** True when `e` holds a verdict to tell Claude: actionable, signed, and not mid-way through a rollout. */

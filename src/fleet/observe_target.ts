@@ -13,7 +13,10 @@ import { observe } from "../observe/observe.ts";
 import { readRollout } from "../observe/rollout.ts";
 import { turnOpen } from "../verdict/rollout_status.ts";
 import { isActionable, isStalled } from "../verdict/states.ts";
-import { briefOf, type CursorEntry, type Probe, probe } from "./cursor.ts";
+import { briefOf, type CursorEntry, type FailureBrief, type Probe, probe } from "./cursor.ts";
+import type { Transition } from "../codex/rollout/fold.ts";
+import { type FailurePatterns, newFailures } from "../verdict/tool_failure.ts";
+import { fnv64 } from "../names.ts";
 import type { FleetTarget } from "./targets.ts";
 
 /** Options of {@linkcode observeTarget}. */
@@ -26,6 +29,28 @@ export interface ObserveTargetOptions {
   stallMs: number;
   /** Read at most this many rollout bytes in one pass (the rest on the next hook). */
   maxBytes: number;
+  /** The failure rule's patterns. */
+  failures: FailurePatterns;
+}
+
+/**
+ * The failure to keep: the last one the new tool outputs show (at most one per turn, and none for
+ * the turn of `previous`), else `previous`.
+ */
+function latestFailure(
+  transitions: Transition[],
+  patterns: FailurePatterns,
+  previous: FailureBrief | null,
+): FailureBrief | null {
+  const found = newFailures(transitions, patterns, previous?.turn ?? null).failures.at(-1);
+  if (!found) return previous;
+  return {
+    sig: fnv64(`${found.turn}@${found.offset}`),
+    turn: found.turn,
+    kind: found.kind,
+    exit_code: found.exit_code,
+    summary: found.summary,
+  };
 }
 
 /** Retry locating a thread whose rollout is missing after this long. */
@@ -56,6 +81,8 @@ export async function observeTarget(
     codexHome: target.codex_home ?? codexHome(o.env),
     from: same && !missing ? saved.progress : null,
     maxBytes: o.maxBytes,
+    // only what a read continuing a saved progress brings is new tool output (the first is the baseline)
+    toolOutputs: true,
   }).catch(() => null);
   // found anew by thread id (no path yet, or the file moved): what the entry remembers is that file
   if (reading?.located) p = probe({ ...target, path: reading.path }, undefined);
@@ -72,6 +99,8 @@ export async function observeTarget(
     pid_matters: previous?.pid_matters ?? true,
     delivered: previous?.delivered ?? null,
     stop_blocked: previous?.stop_blocked ?? null,
+    failure: latestFailure(reading?.read.tool_outputs ?? [], o.failures, previous?.failure ?? null),
+    failure_told: previous?.failure_told ?? null,
   };
   const progress = reading ? { path: reading.path, progress: reading.progress } : null;
   if (reading?.read.more) {

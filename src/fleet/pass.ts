@@ -30,6 +30,7 @@ import {
 } from "./cursor.ts";
 import { observeTarget } from "./observe_target.ts";
 import { quarantine, type Quarantined } from "../store/quarantine.ts";
+import { compileFailurePatterns, type FailurePatterns } from "../verdict/tool_failure.ts";
 import { type FleetTarget, ownerKey } from "./targets.ts";
 
 /** What a pass needs to know. */
@@ -41,6 +42,8 @@ export interface PassContext {
   deadline: number;
   /** An open turn whose rollout is silent this long is stalled (`CODEXCTL_HOOK_STALL_SEC`). */
   stallMs: number;
+  /** The failure rule's patterns (default: the built-in ones; `policy/failure_config.ts` reads the config's). */
+  failures?: FailurePatterns;
   /** Told which targets were observed anew (the hooks log it under `CODEXCTL_HOOK_TRACE`). */
   trace?: (observed: string[]) => Promise<void>;
 }
@@ -50,6 +53,8 @@ export interface PassNotes {
   /** The owner's index was corrupt: moved aside here, and nothing it may have told was told again. */
   quarantined?: Quarantined | null;
 }
+
+const DEFAULT_PATTERNS = compileFailurePatterns();
 
 /** Thrown when a pass is past its deadline before the commit (nothing was committed). */
 export class OverBudget extends Error {
@@ -104,6 +109,7 @@ export async function withSyncedIndex<T>(
           probed,
           stallMs: ctx.stallMs,
           maxBytes: 64 * 1024 * 1024,
+          failures: ctx.failures ?? DEFAULT_PATTERNS,
         },
       );
       next.entries[target.key] = observed.entry;

@@ -6,12 +6,13 @@
  *
  * @module
  */
-import { type CursorEntry, deliverable } from "../fleet/cursor.ts";
+import { type CursorEntry, deliverable, failureNews } from "../fleet/cursor.ts";
 import { type PassContext, type PassNotes, withSyncedIndex } from "../fleet/pass.ts";
 import type { HookInput } from "./input.ts";
-import { briefText, contextText, stopReason } from "./render.ts";
+import { briefText, stopReason, type Told, toldText } from "./render.ts";
 import { seenVerdicts } from "./seen.ts";
-import { stopCandidates, workingPolicy } from "./stop_rules.ts";
+import { type StopCandidate, stopCandidates, workingPolicy } from "./stop_rules.ts";
+import { failurePatterns } from "../policy/failure_config.ts";
 import type { FleetTarget } from "../fleet/targets.ts";
 import { logHook } from "./log.ts";
 
@@ -20,11 +21,23 @@ export interface HookContext extends PassContext {
   input: HookInput;
 }
 
-/** The pass context of a hook run: its trace goes to the hook log under `CODEXCTL_HOOK_TRACE`. */
-function passOf(ctx: HookContext): PassContext {
-  if (!ctx.env.get("CODEXCTL_HOOK_TRACE")) return ctx;
+/**
+ * The pass context of a hook run: the failure patterns of `config.jsonc` (a broken config is logged
+ * and the defaults apply: a hook never fails), and its trace goes to the hook log under
+ * `CODEXCTL_HOOK_TRACE`.
+ */
+async function passOf(ctx: HookContext): Promise<PassContext> {
+  const failures = await failurePatterns(ctx.env, ctx.root).catch(async (err) => {
+    await logHook(ctx.root, {
+      event: ctx.input.hook_event_name,
+      note: `failure patterns: ${err instanceof Error ? err.message : String(err)}; the defaults apply`,
+    });
+    return undefined;
+  });
+  if (!ctx.env.get("CODEXCTL_HOOK_TRACE")) return { ...ctx, failures };
   return {
     ...ctx,
+    failures,
     trace: (observed) =>
       logHook(ctx.root, { event: ctx.input.hook_event_name, trace: "delivery pass", observed }),
   };
@@ -53,9 +66,14 @@ export async function deliverChanges(
   const seen = seenVerdicts(ctx.input.tool_stdout);
   const skipped: string[] = [];
   const notes: PassNotes = {};
-  const changed = await withSyncedIndex(passOf(ctx), targets, (index) => {
-    const out: { key: string; entry: CursorEntry }[] = [];
+  const changed = await withSyncedIndex(await passOf(ctx), targets, (index) => {
+    const out: { key: string; entry: CursorEntry; what: Told["what"] }[] = [];
     for (const [key, entry] of Object.entries(index.entries)) {
+      if (failureNews(entry)) {
+        // a failure in the target's tool output: told once, whatever its verdict
+        entry.failure_told = entry.failure!.sig;
+        out.push({ key, entry, what: "failure" });
+      }
       if (!deliverable(entry) || entry.delivered === entry.sig) continue;
       entry.delivered = entry.sig;
       const shown = (entry.session ? seen.get(entry.session) : undefined) ??
@@ -67,7 +85,7 @@ export async function deliverChanges(
         skipped.push(key);
         continue;
       }
-      out.push({ key, entry });
+      out.push({ key, entry, what: "verdict" });
     }
     return out;
   }, notes);
@@ -76,11 +94,15 @@ export async function deliverChanges(
     await logHook(ctx.root, { event, owner: ctx.owner, seen_in_tool_output: skipped });
   }
   if (!changed.length) return hookOutput(null, indexNote(notes));
-  const text = contextText(changed.map((c) => c.entry));
+  const text = toldText(changed.map((c) => ({ facts: c.entry, what: c.what })));
   await logHook(ctx.root, {
     event,
     owner: ctx.owner,
-    delivered: changed.map((c) => ({ key: c.key, sig: c.entry.sig })),
+    delivered: changed.map((c) => ({
+      key: c.key,
+      sig: c.what === "failure" ? c.entry.failure!.sig : c.entry.sig,
+      ...(c.what === "failure" ? { failure: true } : {}),
+    })),
     chars: text.length,
   });
   return hookOutput(
@@ -93,20 +115,32 @@ export async function deliverChanges(
 export async function stopDecision(ctx: HookContext, targets: FleetTarget[]): Promise<string | null> {
   const policy = workingPolicy(ctx.env);
   const notes: PassNotes = {};
-  const items = await withSyncedIndex(passOf(ctx), targets, (index) => {
-    const found = stopCandidates(index.entries, policy, ctx.input.background_tasks);
-    for (const c of found) {
-      c.entry.stop_blocked = c.entry.sig;
-      if (c.why !== "working") c.entry.delivered = c.entry.sig;
+  const items = await withSyncedIndex(await passOf(ctx), targets, (index) => {
+    const out: StopCandidate[] = [];
+    for (const c of stopCandidates(index.entries, policy, ctx.input.background_tasks)) {
+      if (c.why !== "failure") {
+        c.entry.stop_blocked = c.entry.sig;
+        if (c.why !== "working") c.entry.delivered = c.entry.sig;
+        out.push(c);
+      }
+      // a failure in its tool output is told with it, once
+      if (failureNews(c.entry)) {
+        c.entry.failure_told = c.entry.failure!.sig;
+        out.push({ ...c, why: "failure" });
+      }
     }
-    return found;
+    return out;
   }, notes);
   if (!items.length) return hookOutput(null, indexNote(notes));
   const reason = stopReason(items.map((c) => ({ facts: c.entry, why: c.why })));
   await logHook(ctx.root, {
     event: "Stop",
     owner: ctx.owner,
-    blocked: items.map((c) => ({ key: c.key, sig: c.entry.sig, why: c.why })),
+    blocked: items.map((c) => ({
+      key: c.key,
+      sig: c.why === "failure" ? c.entry.failure!.sig : c.entry.sig,
+      why: c.why,
+    })),
   });
   return hookOutput({ decision: "block", reason }, indexNote(notes));
 }
@@ -114,7 +148,7 @@ export async function stopDecision(ctx: HookContext, targets: FleetTarget[]): Pr
 /** SessionStart: a brief of every target and its state (null: nothing to tell). */
 export async function sessionBrief(ctx: HookContext, targets: FleetTarget[]): Promise<string | null> {
   const notes: PassNotes = {};
-  const entries = await withSyncedIndex(passOf(ctx), targets, (index) => {
+  const entries = await withSyncedIndex(await passOf(ctx), targets, (index) => {
     const all = Object.values(index.entries);
     // the brief states each one: what it reports counts as delivered
     for (const e of all) if (deliverable(e)) e.delivered = e.sig;

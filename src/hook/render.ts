@@ -20,7 +20,33 @@ export const STOP_BUDGET = 2000;
 export const LINE_MAX = 420;
 
 /** The facts one line is built from (an index entry carries them all). */
-export type LineFacts = Pick<CursorEntry, "kind" | "session" | "thread" | "label" | "verdict" | "stalled">;
+export type LineFacts =
+  & Pick<CursorEntry, "kind" | "session" | "thread" | "label" | "verdict" | "stalled">
+  & Partial<Pick<CursorEntry, "failure">>;
+
+/**
+ * A failure line: `codexctl: <label>: a failure in Codex's tool output — <summary>. Details: …`.
+ * Codex may be fixing it already; the line says what failed and where to read more.
+ */
+export function failureLine(f: LineFacts): string {
+  const head = `codexctl: ${f.label}: a failure in Codex's tool output —`;
+  const still = f.verdict?.state === "working" ? " Codex is still working." : "";
+  const tail = `${still} Details: ${statusCommand(f)}`;
+  const room = LINE_MAX - head.length - tail.length - 2;
+  const summary = room > 20 ? sentence(clip(f.failure?.summary ?? "", room)) : "";
+  return clip([head, summary].filter(Boolean).join(" ") + tail, LINE_MAX);
+}
+
+/** One told item: a verdict change, or a failure. */
+export interface Told {
+  facts: LineFacts;
+  what: "verdict" | "failure";
+}
+
+/** The line of one told item. */
+export function toldLine(t: Told): string {
+  return t.what === "failure" ? failureLine(t.facts) : changeLine(t.facts);
+}
 
 /** What to run next for a target, as `Next: …` / `Details: …`. */
 export function nextClause(f: LineFacts): string {
@@ -88,15 +114,20 @@ export function fitLines(lines: string[], labels: string[], budget: number, head
   return clip(text, budget, { flatten: false });
 }
 
-/** The additionalContext of a PostToolUse / UserPromptSubmit delivery. */
+/** The additionalContext of a PostToolUse / UserPromptSubmit delivery (verdict changes). */
 export function contextText(changed: LineFacts[]): string {
-  return fitLines(changed.map(changeLine), changed.map((f) => f.label), CONTEXT_BUDGET);
+  return toldText(changed.map((facts) => ({ facts, what: "verdict" })));
+}
+
+/** The additionalContext of a delivery of verdict changes and failures, in their order. */
+export function toldText(told: Told[]): string {
+  return fitLines(told.map(toldLine), told.map((t) => t.facts.label), CONTEXT_BUDGET);
 }
 
 /** Why a Stop is blocked for one target. */
 export interface StopItem {
   facts: LineFacts;
-  why: "awaiting" | "unreported" | "working";
+  why: "awaiting" | "unreported" | "working" | "failure";
 }
 
 /** The Stop `reason`: what still needs Claude, each with its command; once per state. */
@@ -111,7 +142,8 @@ export function stopReason(items: StopItem[]): string {
         LINE_MAX,
       );
     }
-    return "- " + changeLine(facts).replace(/^codexctl: /, "");
+    const line = why === "failure" ? failureLine(facts) : changeLine(facts);
+    return "- " + line.replace(/^codexctl: /, "");
   });
   const header = "codexctl: Codex sessions started from this conversation still need attention:";
   const footer =

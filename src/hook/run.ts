@@ -17,7 +17,14 @@
  *
  * @module
  */
-import { type CursorIndex, deliverable, indexPath, nothingChanged, readIndex } from "../fleet/cursor.ts";
+import {
+  type CursorIndex,
+  deliverable,
+  failureNews,
+  indexPath,
+  nothingChanged,
+  readIndex,
+} from "../fleet/cursor.ts";
 import { type FleetTarget, listNames, ownerKey, ownerTargets } from "../fleet/targets.ts";
 import { findStateRoot, fnv64, joinPath } from "../names.ts";
 import type { HookContext } from "./deliver.ts";
@@ -458,6 +465,7 @@ async function wake(env: HookEnv, text: string | null, root: string | null, io: 
 function undelivered(index: CursorIndex): boolean {
   for (const e of Object.values(index.entries)) {
     if (deliverable(e) && e.delivered !== e.sig) return true;
+    if (failureNews(e)) return true;
   }
   return false;
 }

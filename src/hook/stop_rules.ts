@@ -19,10 +19,12 @@
  *   never block and never wake Claude (their changes arrive with the next tool call or prompt).
  * - A stalled turn is told after a tool call or prompt, but neither blocks nor wakes: nothing in it
  *   needs Claude until Codex moves again.
+ * - A failure in a session's new tool output (`failureNeedsClaude`) is a change like a finished turn:
+ *   it blocks a Stop and wakes Claude, once.
  *
  * @module
  */
-import type { CursorEntry } from "../fleet/cursor.ts";
+import { type CursorEntry, failureNews } from "../fleet/cursor.ts";
 import type { BackgroundTask } from "./input.ts";
 import { isAwaiting } from "../verdict/states.ts";
 
@@ -39,7 +41,7 @@ export function workingPolicy(env: { get(key: string): string | undefined }): Wo
 }
 
 /** Why a Stop blocks for one entry. */
-export type StopWhy = "awaiting" | "unreported" | "working";
+export type StopWhy = "awaiting" | "unreported" | "working" | "failure";
 
 /** One entry a Stop would block for. */
 export interface StopCandidate {
@@ -72,6 +74,15 @@ export function needsClaude(entry: CursorEntry): boolean {
   return settledSession(entry) && entry.actionable && !entry.stalled && entry.delivered !== entry.sig;
 }
 
+/**
+ * True when a session's new tool output showed a failure (a failing test run, a traceback) nobody
+ * told Claude yet: like a finished turn, it is told once — after a tool call, at a Stop (which it
+ * blocks), by the wake-up, or in `watch --all --mine`.
+ */
+export function failureNeedsClaude(entry: CursorEntry): boolean {
+  return entry.kind === "session" && !!entry.session && failureNews(entry);
+}
+
 /** True while a session's Codex still works on its turn (a stalled turn included): something to wait for. */
 export function stillWorking(entry: CursorEntry): boolean {
   if (entry.kind !== "session" || !entry.session) return false;
@@ -88,9 +99,14 @@ export function stopCandidates(
 ): StopCandidate[] {
   const out: StopCandidate[] = [];
   for (const [key, entry] of Object.entries(entries)) {
-    if (!settledSession(entry) || entry.stop_blocked === entry.sig) continue;
+    if (!settledSession(entry)) continue;
+    if (entry.stop_blocked === entry.sig) {
+      if (failureNeedsClaude(entry)) out.push({ key, entry, why: "failure" });
+      continue;
+    }
     let why: StopWhy | null = null;
     if (needsClaude(entry)) why = isAwaiting(entry.verdict!) ? "awaiting" : "unreported";
+    else if (failureNeedsClaude(entry)) why = "failure";
     else if (
       policy === "block" && entry.verdict!.state === "working" && !entry.stalled &&
       !watchedInBackground(entry.session!, tasks)

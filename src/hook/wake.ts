@@ -25,8 +25,9 @@ import { type CursorEntry, indexPath, readIndex } from "../fleet/cursor.ts";
 import { ownerKey, ownerTargets } from "../fleet/targets.ts";
 import { releaseLease, stillHeld, stopBlocked, takeLease } from "../fleet/lease.ts";
 import { fleetDirs, FleetWaiter, nextRecheck, parentGone } from "../fleet/wait.ts";
-import { needsClaude, stillWorking } from "./stop_rules.ts";
-import { contextText } from "./render.ts";
+import { failureNeedsClaude, needsClaude, stillWorking } from "./stop_rules.ts";
+import { type Told, toldText } from "./render.ts";
+import { failurePatterns } from "../policy/failure_config.ts";
 import { logHook } from "./log.ts";
 import type { HookInput } from "./input.ts";
 
@@ -50,7 +51,7 @@ export type WakeOutcome =
 /** One synced pass: what it claimed, whether anything still works, and the index as committed. */
 interface Round {
   blocked: boolean;
-  claimed: { key: string; entry: CursorEntry }[];
+  claimed: { key: string; entry: CursorEntry; what: Told["what"] }[];
   working: boolean;
 }
 
@@ -65,6 +66,8 @@ export async function wakeUp(ctx: WakeContext): Promise<WakeOutcome> {
     command: "codexctl hook wake",
   });
   const waiter = new FleetWaiter();
+  // the failure patterns of config.jsonc; a broken one is logged and the defaults apply
+  const failures = await failurePatterns(ctx.env, ctx.root).catch(() => undefined);
   let lastPass = 0;
   try {
     for (;;) {
@@ -80,6 +83,7 @@ export async function wakeUp(ctx: WakeContext): Promise<WakeOutcome> {
             owner: ctx.owner,
             deadline: Date.now() + 10_000,
             stallMs: ctx.stallMs,
+            failures,
           },
           targets,
           (index) => {
@@ -87,12 +91,17 @@ export async function wakeUp(ctx: WakeContext): Promise<WakeOutcome> {
             if (stopBlocked(ctx.root, key, ctx.input.event_id)) {
               return { blocked: true, claimed: [], working: false };
             }
-            const claimed: { key: string; entry: CursorEntry }[] = [];
+            const claimed: { key: string; entry: CursorEntry; what: Told["what"] }[] = [];
             let working = false;
             for (const [target, entry] of Object.entries(index.entries)) {
+              // a failure in a session's tool output wakes Claude too, once (it may still work)
+              if (failureNeedsClaude(entry)) {
+                entry.failure_told = entry.failure!.sig;
+                claimed.push({ key: target, entry, what: "failure" });
+              }
               if (needsClaude(entry)) {
                 entry.delivered = entry.sig;
-                claimed.push({ key: target, entry });
+                claimed.push({ key: target, entry, what: "verdict" });
               } else if (stillWorking(entry)) working = true;
             }
             return { blocked: false, claimed, working };
@@ -111,8 +120,11 @@ export async function wakeUp(ctx: WakeContext): Promise<WakeOutcome> {
       if (round.claimed.length) {
         return {
           wake: true,
-          text: contextText(round.claimed.map((c) => c.entry)),
-          claimed: round.claimed.map((c) => ({ key: c.key, sig: c.entry.sig! })),
+          text: toldText(round.claimed.map((c) => ({ facts: c.entry, what: c.what }))),
+          claimed: round.claimed.map((c) => ({
+            key: c.key,
+            sig: c.what === "failure" ? c.entry.failure!.sig : c.entry.sig!,
+          })),
         };
       }
       if (!round.working) return { wake: false, why: "no owned session still works" };

@@ -33,6 +33,10 @@ export interface ProgressRecord {
   stalled: boolean;
   /** The git HEAD of the thread's cwd when last looked (new commits are reported); null: not looked. */
   head: string | null;
+  /** The turn (`verdict/tool_failure.ts` `turnKey`) a failure was last reported for (absent before 0.2). */
+  failure_turn?: string | null;
+  /** `watch --watch-file`: the file's value when last reported (absent: none). */
+  file?: { path: string; pattern: string | null; hash: string | null; value: string | null } | null;
   /** ISO time of the write. */
   updated: string;
 }
@@ -54,6 +58,13 @@ const CurrentSchema = z.looseObject({
   progress: ProgressSchema,
   stalled: z.boolean(),
   head: z.string().nullable(),
+  failure_turn: z.string().nullable().optional().catch(undefined),
+  file: z.object({
+    path: z.string(),
+    pattern: z.string().nullable(),
+    hash: z.string().nullable(),
+    value: z.string().nullable(),
+  }).nullable().optional().catch(undefined),
   updated: z.string(),
 });
 
@@ -102,7 +113,9 @@ export const ProgressRecordSchema: z.ZodType<ProgressRecord> = z.union([
 
 /** A new record. */
 export function progressRecord(
-  fields: Pick<ProgressRecord, "path" | "progress"> & Partial<Pick<ProgressRecord, "stalled" | "head">>,
+  fields:
+    & Pick<ProgressRecord, "path" | "progress">
+    & Partial<Pick<ProgressRecord, "stalled" | "head" | "failure_turn" | "file">>,
 ): ProgressRecord {
   return {
     v: 2,
@@ -111,6 +124,8 @@ export function progressRecord(
     progress: fields.progress,
     stalled: fields.stalled ?? false,
     head: fields.head ?? null,
+    ...(fields.failure_turn ? { failure_turn: fields.failure_turn } : {}),
+    ...(fields.file ? { file: fields.file } : {}),
     updated: new Date().toISOString(),
   };
 }

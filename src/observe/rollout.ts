@@ -20,6 +20,11 @@ export interface RolloutSpec {
   from: ThreadProgress | null;
   /** Read at most about this many bytes now; `read.more` says when there is more. */
   maxBytes?: number;
+  /**
+   * Extract the facts of each new tool output (`tool_output` transitions, for the failure rule).
+   * Only a read that continues from a saved progress does: the first read is the baseline.
+   */
+  toolOutputs?: boolean;
 }
 
 /** A rollout as read for one observation. */
@@ -41,7 +46,11 @@ export interface RolloutReading {
  * and no thread, or the thread's rollout cannot be found.
  */
 export async function readRollout(spec: RolloutSpec): Promise<RolloutReading | null> {
-  const options = { keepEvents: false, maxBytes: spec.maxBytes };
+  const options = {
+    keepEvents: false,
+    maxBytes: spec.maxBytes,
+    toolOutputs: !!spec.toolOutputs && !!spec.from,
+  };
   if (spec.path) {
     try {
       const read = await readThread(spec.path, spec.from ?? freshProgress(), options);

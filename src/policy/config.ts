@@ -2,7 +2,8 @@
  * codexctl's configuration file, `$CODEXCTL_HOME/config.jsonc` (JSON with comments and trailing
  * commas, parsed with `jsonc-parser`). This module reads the `approvals` section and the opt-in
  * `review_gate` (`{enabled, min_priority}`: the Stop hook asks Claude for a Codex review of a changed
- * working tree); other sections are left to their owners. A missing file means the defaults; a broken one is `usage/BAD_CONFIG` with
+ * working tree), and `failures` (the patterns of the failure rule, `verdict/tool_failure.ts`: which
+ * tool output is a failing test run or a crash); other sections are left to their owners. A missing file means the defaults; a broken one is `usage/BAD_CONFIG` with
  * the line and column, never a silent fallback (a typo must not widen what gets approved).
  *
  * ```jsonc
@@ -14,6 +15,11 @@
  *       { "action": "allow", "commandPrefix": "deno test", "cwdInWorktree": true },
  *       { "action": "allow", "kind": "fileChange", "cwdInWorktree": true, "name": "edits in the worktree" }
  *     ]
+ *   },
+ *   "failures": {                      // each list replaces its default; [] turns that kind off
+ *     "output": ["FAILED ", "Traceback \\(most recent call last\\)", "^ERROR:"],
+ *     "test_commands": ["\\bpytest\\b", "\\bmake check\\b"],
+ *     "ignore_commands": ["^\\s*(?:rg|grep)\\b"]
  *   }
  * }
  * ```
@@ -25,6 +31,11 @@ import { parse as parseJsonc, type ParseError, printParseErrorCode, stripComment
 import { z } from "zod";
 import { parsePriority } from "../codex/rollout/review.ts";
 import { usageError } from "../errors.ts";
+import {
+  compileFailurePatterns,
+  DEFAULT_FAILURE_PATTERNS,
+  type FailurePatterns,
+} from "../verdict/tool_failure.ts";
 import { stateRoot } from "../store/paths.ts";
 
 /** The config file's name inside the state root. */
@@ -80,9 +91,35 @@ export const ReviewGateConfigSchema = z.object({
 /** The review gate's settings. */
 export type ReviewGateConfig = z.infer<typeof ReviewGateConfigSchema>;
 
+/** One failure pattern: a JavaScript regular expression's source. */
+const PatternSchema = z.string().min(1).max(1000).superRefine((source, ctx) => {
+  try {
+    new RegExp(source);
+  } catch (err) {
+    ctx.addIssue({
+      code: "custom",
+      message: `not a regular expression (${err instanceof Error ? err.message : String(err)})`,
+    });
+  }
+});
+
+/** The `failures` section: the failure rule's patterns (a list left out keeps its default). */
+export const FailuresConfigSchema = z.object({
+  output: z.array(PatternSchema).max(100).optional().describe(
+    "text in a tool's output that means a failure (default: FAILED , Traceback (most recent call last))",
+  ),
+  test_commands: z.array(PatternSchema).max(100).optional().describe(
+    "commands that are test runs: a non-zero exit of one is a failure",
+  ),
+  ignore_commands: z.array(PatternSchema).max(100).optional().describe(
+    "commands whose output is never judged (they search or show code)",
+  ),
+}).strict();
+
 const ConfigFileSchema = z.looseObject({
   approvals: ApprovalsConfigSchema.optional(),
   review_gate: ReviewGateConfigSchema.optional(),
+  failures: FailuresConfigSchema.optional(),
 });
 
 /** The approval policy in force. */
@@ -124,6 +161,36 @@ export function parseReviewGateConfig(text: string, path: string): ReviewGateCon
   return parseConfigFile(text, path).review_gate ?? off;
 }
 
+/** The failure patterns in config text (absent section: the defaults), compiled. Throws `usage/BAD_CONFIG`. */
+export function parseFailuresConfig(text: string, path: string): FailurePatterns {
+  if (stripComments(text).trim() === "") return compileFailurePatterns(DEFAULT_FAILURE_PATTERNS);
+  return compileFailurePatterns(parseConfigFile(text, path).failures ?? {});
+}
+
+/**
+ * Loads the failure patterns from `<state root>/config.jsonc` (`root`: that state root instead of
+ * the environment's; absent file → the defaults). Throws
+ * `usage/BAD_CONFIG` for a broken file or a bad pattern.
+ */
+export async function loadFailurePatterns(
+  env: { get(key: string): string | undefined },
+  root: string | null = null,
+): Promise<FailurePatterns> {
+  const path = root === null ? configPath(env) : join(root, CONFIG_FILE);
+  const text = await readConfigText(path);
+  return text === null ? compileFailurePatterns() : parseFailuresConfig(text, path);
+}
+
+/** The config file's text (null: there is none). Throws `usage/BAD_CONFIG` when it cannot be read. */
+async function readConfigText(path: string): Promise<string | null> {
+  try {
+    return await Deno.readTextFile(path);
+  } catch (err) {
+    if (err instanceof Deno.errors.NotFound) return null;
+    throw badConfig(path, `it cannot be read (${err instanceof Error ? err.message : String(err)})`);
+  }
+}
+
 /** The whole file, checked. Throws `usage/BAD_CONFIG` with the line and column or the field at fault. */
 function parseConfigFile(text: string, path: string): z.infer<typeof ConfigFileSchema> {
   const errors: ParseError[] = [];
@@ -157,14 +224,7 @@ export async function loadApprovalPolicy(
   options: LoadPolicyOptions = {},
 ): Promise<ApprovalPolicy> {
   const path = configPath(env);
-  let text: string | null = null;
-  try {
-    text = await Deno.readTextFile(path);
-  } catch (err) {
-    if (!(err instanceof Deno.errors.NotFound)) {
-      throw badConfig(path, `it cannot be read (${err instanceof Error ? err.message : String(err)})`);
-    }
-  }
+  const text = await readConfigText(path);
   const base = text === null ? { ...DEFAULT_POLICY } : parseApprovalConfig(text, path);
   if (options.autoApprove) return { ...base, autoApprove: true, autoApproveSource: "flag" };
   return base;

@@ -4,6 +4,7 @@
  *
  * - a rollout event worth a line — a fold transition (turn started or ended, a question, a probable
  *   approval, a goal update) — becomes a {@linkcode Change} through {@linkcode transitionChange};
+ *   a failure in new tool output (`tool_failure.ts`) through {@linkcode failureChange};
  * - a verdict is a new change when its {@linkcode verdictSignature} differs from the last one
  *   reported: state, reason, questions, option keys, marker, plan and turn number (so a second
  *   finished turn is news even if nobody looked while Codex worked), and the stall;
@@ -18,6 +19,7 @@ import { fnv64 } from "../names.ts";
 import { clip } from "../text.ts";
 import { turnError, turnOutcome } from "./rollout_status.ts";
 import { isAwaiting, isStalled } from "./states.ts";
+import type { ToolFailure } from "./tool_failure.ts";
 
 /** A change to report, before it is rendered. */
 export interface Change {
@@ -25,10 +27,27 @@ export interface Change {
   summary: string;
   /** Higher is more important when several are coalesced into one report. */
   priority: number;
+  /** `failure`: what failed (the line's `failure`). */
+  failure?: NonNullable<WatchEvent["failure"]>;
+  /** `value_changed`: the watched file and its new value (the line's `value`). */
+  value?: NonNullable<WatchEvent["value"]>;
 }
 
+/** What a failure in a tool's output (`tool_failure.ts`) means for a watcher. */
+export function failureChange(f: ToolFailure): Change {
+  return {
+    event: "failure",
+    summary: f.summary,
+    priority: 5,
+    failure: { kind: f.kind, exit_code: f.exit_code },
+  };
+}
+
+/** The fold transitions that are changes by themselves (a tool output is judged by `tool_failure.ts`). */
+export type ChangeTransition = Exclude<Transition, { t: "tool_output" }>;
+
 /** What a fold transition means for a watcher. */
-export function transitionChange(t: Transition): Change {
+export function transitionChange(t: ChangeTransition): Change {
   switch (t.t) {
     case "turn_started":
       return {

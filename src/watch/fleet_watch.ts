@@ -23,7 +23,10 @@
  */
 import type { Envelope, FleetEvent } from "../envelope.ts";
 import { CodexctlError } from "../errors.ts";
-import { type CursorEntry, deliverable, indexPath, readIndex } from "../fleet/cursor.ts";
+import { type CursorEntry, deliverable, failureNews, indexPath, readIndex } from "../fleet/cursor.ts";
+import type { FailurePatterns } from "../verdict/tool_failure.ts";
+import type { Change } from "../verdict/change.ts";
+import { type FileValue, readFileValue, valueChange, type WatchedFile } from "./file_value.ts";
 import { OverBudget, type PassContext, withSyncedIndex } from "../fleet/pass.ts";
 import { allTargets, type FleetTarget, ownerKey, ownerTargets } from "../fleet/targets.ts";
 import { type Lease, leaseAlive, readLease, releaseLease, takeLease } from "../fleet/lease.ts";
@@ -47,6 +50,10 @@ export interface FleetWatchOptions {
   pidCheckMs: number;
   /** The command that re-arms this watch (named in its last line and its lease). */
   command: string;
+  /** The failure rule's patterns (`config.jsonc` `failures`, else the defaults). */
+  failures?: FailurePatterns;
+  /** `--watch-file`: the file and its value when the watch began (null: none). */
+  file?: { file: WatchedFile; value: FileValue } | null;
   emit(text: string, envelope: Envelope): void;
   /** Says something to the person (stderr): a follow list that was corrupt and was moved aside. */
   warn?(text: string): void;
@@ -65,12 +72,14 @@ export function fleetLedger(owner: string | null, mine: boolean): string {
 /** One thing a round may tell. */
 interface Candidate {
   key: string;
-  event: "change" | "added" | "dropped";
-  /** Told in the cursor index when printed (an actionable verdict). */
+  event: "change" | "added" | "dropped" | "failure" | "value_changed";
+  /** Told in the cursor index when printed (an actionable verdict, or a failure). */
   claim: boolean;
   entry: CursorEntry | null;
   label: string;
   priority: number;
+  /** value_changed: the change (`file_value.ts`). */
+  change?: Change;
 }
 
 type TargetFacts = NonNullable<FleetEvent["target"]>;
@@ -89,6 +98,8 @@ function factsOf(c: Candidate): TargetFacts {
 
 /** What a line says about one target (its label, state and next command are in `target`). */
 function words(c: Candidate): string {
+  if (c.event === "value_changed") return c.change?.summary ?? "";
+  if (c.event === "failure") return `failure: ${c.entry?.failure?.summary ?? ""}`;
   const v = c.entry?.verdict;
   if (c.event === "dropped") return "the session ended (its record is gone)";
   if (!v) return c.event === "added" ? "started; no verdict yet" : "no verdict yet";
@@ -98,6 +109,8 @@ function words(c: Candidate): string {
 
 /** One target in a `changes` line's summary: `cdx-1a2b (slug) completed`. */
 function brief(c: Candidate): string {
+  if (c.event === "value_changed") return c.change?.summary ?? c.label;
+  if (c.event === "failure") return `${c.label} failure`;
   const v = c.entry?.verdict;
   if (c.event === "dropped") return `${c.label} ended`;
   return `${c.label} ${c.entry?.stalled ? "stalled" : v?.state ?? "started"}`;
@@ -107,6 +120,16 @@ function detailOf(c: Candidate): string | null {
   const e = c.entry;
   if (c.event === "dropped" || !e) return null;
   return statusCommand({ session: e.session, thread: e.thread });
+}
+
+/** The line of one candidate. */
+function lineOf(c: Candidate): FleetEvent {
+  if (c.event === "value_changed") {
+    return { event: c.event, target: null, summary: words(c), detail: null, value: c.change?.value };
+  }
+  const line: FleetEvent = { event: c.event, target: factsOf(c), summary: words(c), detail: detailOf(c) };
+  const f = c.event === "failure" ? c.entry?.failure : null;
+  return f ? { ...line, failure: { kind: f.kind, exit_code: f.exit_code } } : line;
 }
 
 /** Runs the stream until the timeout (or, with 0, until its parent is gone). Returns the exit code. */
@@ -127,6 +150,7 @@ export async function watchFleet(o: FleetWatchOptions): Promise<number> {
     owner: fleetLedger(o.owner, o.mine),
     deadline: 0,
     stallMs: o.stallMs,
+    failures: o.failures,
   };
   const targetsNow = async (): Promise<FleetTarget[]> => {
     const bad: string[] = [];
@@ -150,6 +174,28 @@ export async function watchFleet(o: FleetWatchOptions): Promise<number> {
   let first = true;
   let lastPass = 0;
   let lastParentCheck = Date.now();
+  // --watch-file: its value is read once a second; a change waits as a candidate of the next round
+  const files: Candidate[] = [];
+  let fileValue = o.file?.value ?? null;
+  let lastFile = Date.now();
+  const readFile = () => {
+    if (!o.file || !fileValue || Date.now() - lastFile < FILE_CHECK_MS) return;
+    lastFile = Date.now();
+    const value = readFileValue(o.file.file);
+    const change = valueChange(o.file.file, fileValue, value);
+    fileValue = value;
+    if (change) {
+      files.push({
+        key: `file:${o.file.file.path}`,
+        event: "value_changed",
+        claim: false,
+        entry: null,
+        label: o.file.file.path,
+        priority: 4,
+        change,
+      });
+    }
+  };
   const emit = (result: FleetEvent, session: string | null) => {
     const line = renderFleetLine(result, session);
     if (line) o.emit(line.text, line.envelope);
@@ -160,9 +206,10 @@ export async function watchFleet(o: FleetWatchOptions): Promise<number> {
       let lines: { result: FleetEvent; session: string | null }[] = [];
       try {
         lastPass = Date.now();
+        readFile();
         lines = await withSyncedIndex({ ...ctx, deadline: Date.now() + 10_000 }, targets, (index) => {
           if (first) return [snapshot(targets, index.entries, shown, present, limiter)];
-          return round(targets, index.entries, shown, present, limiter);
+          return round(targets, index.entries, shown, present, limiter, files);
         });
         first = false;
       } catch (err) {
@@ -182,10 +229,10 @@ export async function watchFleet(o: FleetWatchOptions): Promise<number> {
       const index = readIndex(indexPath(o.root, ctx.owner), ctx.owner);
       waiter.watch(fleetDirs(o.root, targets, index));
       const recheck = nextRecheck(index, now, { pidCheckMs: o.pidCheckMs, lastPidProbe: lastPass, targets });
-      const wakeAt = [deadline, now + 5000];
+      const wakeAt = [deadline, now + (o.file ? FILE_CHECK_MS : 5000)];
       if (recheck !== null) wakeAt.push(recheck);
       // changes held back by the rate limit go out as soon as a token is back
-      if (pendingCount(targets, index.entries, shown, present) > 0) {
+      if (files.length || pendingCount(targets, index.entries, shown, present) > 0) {
         wakeAt.push(now + Math.max(50, limiter.waitMs(now)));
       }
       const until = Math.min(...wakeAt);
@@ -253,6 +300,10 @@ function candidates(
   for (const t of targets) {
     const e = entries[t.key];
     if (!e) continue;
+    // a failure in its tool output: a line of its own, told once (also to a hook with --mine)
+    if (failureNews(e)) {
+      out.push({ key: t.key, event: "failure", claim: true, entry: e, label: t.label, priority: 5 });
+    }
     const news = deliverable(e) && e.delivered !== e.sig;
     if (!present.has(t.key)) {
       // a new session is announced once bound to its rollout (or when it already needs telling)
@@ -284,6 +335,11 @@ function pendingCount(
 
 /** Marks `c` told: in the stream's memory, and (for actionable news) in the cursor index. */
 function tell(c: Candidate, shown: Map<string, string | null>, present: Map<string, string>): void {
+  if (c.event === "value_changed") return;
+  if (c.event === "failure") {
+    if (c.entry?.failure) c.entry.failure_told = c.entry.failure.sig;
+    return;
+  }
   if (c.event === "dropped") {
     present.delete(c.key);
     shown.delete(c.key);
@@ -296,6 +352,15 @@ function tell(c: Candidate, shown: Map<string, string | null>, present: Map<stri
   }
 }
 
+/** Drops a told value change from the waiting ones. */
+function told(c: Candidate, files: Candidate[]): void {
+  const at = files.indexOf(c);
+  if (at !== -1) files.splice(at, 1);
+}
+
+/** How often a `--watch-file` is read. */
+const FILE_CHECK_MS = 1000;
+
 /** One round: a line per candidate while tokens last; the last token carries what is left. */
 function round(
   targets: FleetTarget[],
@@ -303,16 +368,19 @@ function round(
   shown: Map<string, string | null>,
   present: Map<string, string>,
   limiter: RateLimiter,
+  files: Candidate[],
 ): { result: FleetEvent; session: string | null }[] {
   const lines: { result: FleetEvent; session: string | null }[] = [];
-  const pending = candidates(targets, entries, shown, present);
+  const pending = [...candidates(targets, entries, shown, present), ...files]
+    .sort((a, b) => b.priority - a.priority);
   while (pending.length && limiter.available(Date.now()) >= 1) {
     limiter.take(Date.now());
     if (pending.length === 1 || limiter.available(Date.now()) >= 1) {
       const c = pending.shift()!;
-      const line: FleetEvent = { event: c.event, target: factsOf(c), summary: words(c), detail: detailOf(c) };
+      const line = lineOf(c);
       if (!renderFleetLine(line, null)) continue;
       tell(c, shown, present);
+      told(c, files);
       lines.push({ result: line, session: c.entry?.session ?? null });
       continue;
     }
@@ -332,23 +400,17 @@ function round(
     if (!taken.length) taken.push(pending[0]);
     for (const c of taken) {
       tell(c, shown, present);
+      told(c, files);
       pending.splice(pending.indexOf(c), 1);
     }
     lines.push({
-      result: taken.length === 1
-        ? {
-          event: taken[0].event,
-          target: factsOf(taken[0]),
-          summary: words(taken[0]),
-          detail: detailOf(taken[0]),
-        }
-        : {
-          event: "changes",
-          target: null,
-          targets: taken.map(factsOf),
-          summary: `${taken.length} changes: ${taken.map(brief).join("; ")}`,
-          detail: "codexctl sessions",
-        },
+      result: taken.length === 1 ? lineOf(taken[0]) : {
+        event: "changes",
+        target: null,
+        targets: taken.map(factsOf),
+        summary: `${taken.length} changes: ${taken.map(brief).join("; ")}`,
+        detail: "codexctl sessions",
+      },
       session: taken.length === 1 ? taken[0].entry?.session ?? null : null,
     });
   }

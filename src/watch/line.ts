@@ -40,13 +40,18 @@ export function renderLine(
       next: withNext ? nextCommand : null,
       detail,
       ...(item.coalesced && item.coalesced > 1 ? { coalesced: item.coalesced } : {}),
+      ...(item.failure ? { failure: item.failure } : {}),
+      ...(item.value ? { value: item.value } : {}),
     });
     const envelope = okEnvelope("watch", ids.session, result);
     return { envelope, text: JSON.stringify(envelope) };
   };
+  // a failure or a value change is its summary (what failed, the new value): it keeps up to 200
+  // characters before the verdict's next command does; other lines keep the command first
+  const keep = item.event === "failure" || item.event === "value_changed" ? Math.min(full.length, 200) : 40;
   for (const withNext of nextCommand !== null && nextCommand !== detail ? [true, false] : [false]) {
     const fitted = fitSummary(full, (summary) => build(summary, withNext));
-    if (fitted && (fitted.cut >= 40 || !withNext)) return fitted.line;
+    if (fitted && (fitted.cut >= keep || !withNext)) return fitted.line;
   }
   return build("", false);
 }

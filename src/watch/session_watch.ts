@@ -6,10 +6,12 @@
  * @module
  */
 import type { Envelope, Verdict } from "../envelope.ts";
-import type { Session } from "../driver/session.ts";
+import type { Session, SessionObservation } from "../driver/session.ts";
 import { endSession } from "../driver/end.ts";
 import { statusCommand } from "../verdict/next.ts";
-import { type Change, gateSignature } from "../verdict/change.ts";
+import { type Change, coalesce, failureChange, gateSignature } from "../verdict/change.ts";
+import { type FailurePatterns, newFailures } from "../verdict/tool_failure.ts";
+import { type FileValue, readFileValue, valueChange, type WatchedFile } from "./file_value.ts";
 import { isVerifiedCompletion } from "../verdict/states.ts";
 import { renderLine } from "./line.ts";
 import { RateLimiter } from "./rate.ts";
@@ -25,8 +27,15 @@ export interface SessionWatchOptions {
   policy: ApprovalPolicy;
   noClose: boolean;
   minIntervalSec: number;
+  /** The failure rule's patterns (`config.jsonc` `failures`, else the defaults). */
+  failures: FailurePatterns;
+  /** `--watch-file`: the file and its value when the watch began (null: none). */
+  file: { file: WatchedFile; value: FileValue } | null;
   emit(text: string, envelope: Envelope): void;
 }
+
+/** How often a `--watch-file` is read. */
+const FILE_CHECK_MS = 1000;
 
 /** A one-line summary of a verdict for a watch line (questions and options inline). */
 export function verdictSummary(v: Verdict): string {
@@ -54,10 +63,34 @@ export async function watchSession(session: Session, o: SessionWatchOptions): Pr
     );
     o.emit(text, envelope);
   };
+  // failures in new tool output (at most one per turn) and value changes of --watch-file: lines of
+  // their own, through the same rate limit, coalesced when several wait
+  const extra: Change[] = [];
+  let failureTurn: string | null = null;
+  let fileValue = o.file?.value ?? null;
+  let lastFile = Date.now();
+  const gather = (obs: SessionObservation) => {
+    const found = newFailures(obs.toolOutputs, o.failures, failureTurn);
+    failureTurn = found.told;
+    for (const f of found.failures) extra.push(failureChange(f));
+    if (o.file && fileValue && Date.now() - lastFile >= FILE_CHECK_MS) {
+      lastFile = Date.now();
+      const value = readFileValue(o.file.file);
+      const change = valueChange(o.file.file, fileValue, value);
+      if (change) extra.push(change);
+      fileValue = value;
+    }
+  };
+  /** Writes what waits (all of it when `force`, else while the rate limit allows). */
+  const flush = (verdict: Verdict, force = false) => {
+    if (extra.length && (force || limiter.take(Date.now()))) line(coalesce(extra.splice(0)), verdict);
+  };
   try {
     while (Date.now() < deadline) {
-      const obs = await session.observe();
+      const obs = await session.observe({ toolOutputs: true });
+      gather(obs);
       const v = obs.verdict;
+      flush(v, v.state === "exited" || v.state === "completed" || !!session.ended);
       if (session.ended) {
         // ended elsewhere (end, another watch): say how, once, and stop
         line({ event: "ended", summary: v.summary, priority: 9 }, v);
@@ -76,7 +109,8 @@ export async function watchSession(session: Session, o: SessionWatchOptions): Pr
         if (v.state === "exited") return 0;
         if (v.state === "permission_gate") {
           // the policy answers through the answer path; never a gate whose text changed since it was read
-          const again = await session.observe({ recent: false });
+          const again = await session.observe({ recent: false, toolOutputs: true });
+          gather(again);
           const answered = await answerSession(session, again, { kind: "policy" }, {
             by: "watch",
             seen: gateSignature(v),
@@ -119,11 +153,14 @@ export async function watchSession(session: Session, o: SessionWatchOptions): Pr
   } finally {
     notifier?.close();
   }
+  const last = await session.observe({ toolOutputs: true });
+  gather(last);
+  flush(last.verdict, true);
   line({
     event: "ended",
     summary:
       `watch ended: no more time (--timeout ${o.timeoutSec} s); re-arm with codexctl watch --session ${session.id}`,
     priority: 9,
-  }, (await session.observe()).verdict);
+  }, last.verdict);
   return 0;
 }

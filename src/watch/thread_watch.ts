@@ -14,13 +14,15 @@ import { codexHome, locateOrThrow, parseThreadRef } from "../codex/rollout/locat
 import { type Observation, observe } from "../observe/observe.ts";
 import { readRollout, type RolloutReading } from "../observe/rollout.ts";
 import { advanceProgress, progressRecord, readProgress, WATCH_PROGRESS_KIND } from "../observe/progress.ts";
-import { type Change, coalesce, transitionChange } from "../verdict/change.ts";
+import { type Change, coalesce, failureChange, transitionChange } from "../verdict/change.ts";
+import { type FailurePatterns, newFailures } from "../verdict/tool_failure.ts";
 import { statusCommand } from "../verdict/next.ts";
 import { type RolloutStatus, rolloutStatus, SETTLED_STATUSES } from "../verdict/rollout_status.ts";
 import { isStalled } from "../verdict/states.ts";
 import { Store } from "../store/store.ts";
 import { renderLine } from "./line.ts";
 import { RateLimiter } from "./rate.ts";
+import { type FileValue, readFileValue, valueChange, type WatchedFile } from "./file_value.ts";
 
 /** Options of {@linkcode watchThread}. */
 export interface ThreadWatchOptions {
@@ -33,11 +35,18 @@ export interface ThreadWatchOptions {
   fresh: boolean;
   expect: string[];
   marker: string | null;
+  /** The failure rule's patterns (`config.jsonc` `failures`, else the defaults). */
+  failures: FailurePatterns;
+  /** `--watch-file`: the file and its value when the watch began (null: none). */
+  file: { file: WatchedFile; value: FileValue } | null;
   /** Writes one line (already ≤ 500 characters). */
   emit(text: string, envelope: Envelope): void;
   /** Clock (ms); a seam for tests. */
   now?: () => number;
 }
+
+/** How often a `--watch-file` is read. */
+const FILE_CHECK_MS = 1000;
 
 const TURN_ENDS = new Set(["turn_completed", "turn_failed", "turn_aborted", "plan_proposed"]);
 
@@ -55,10 +64,28 @@ export async function watchThread(o: ThreadWatchOptions): Promise<number> {
     thread: id,
     codexHome: home,
     from: saved?.progress ?? null,
+    toolOutputs: true,
   });
   if (!reading) {
     reading = await readRollout({ path: located.path, thread: id, codexHome: home, from: null });
   }
+  // the last turn a failure was told for (at most one per turn), and the watched file's value:
+  // a re-armed watch of the same file reports a change made while nobody watched
+  let failureTurn = saved?.failure_turn ?? null;
+  let fileValue = o.file?.value ?? null;
+  if (
+    o.file && saved?.file && saved.file.path === o.file.file.path &&
+    saved.file.pattern === o.file.file.pattern
+  ) {
+    const before = { value: saved.file.value, hash: saved.file.hash };
+    const change = valueChange(o.file.file, before, o.file.value);
+    if (change) pending.push(change);
+  }
+  const queueFailures = (r: RolloutReading) => {
+    const found = newFailures(r.read.tool_outputs, o.failures, failureTurn);
+    failureTurn = found.told;
+    for (const f of found.failures) pending.push(failureChange(f));
+  };
   if (!reading) {
     throw notFoundError(
       "NO_THREAD",
@@ -67,7 +94,10 @@ export async function watchThread(o: ThreadWatchOptions): Promise<number> {
     );
   }
   // what the first read brought is news only for a re-armed watch; a new one starts with a snapshot
-  if (saved) queue(pending, reading);
+  if (saved) {
+    queue(pending, reading);
+    queueFailures(reading);
+  }
   let head = saved ? saved.head : await gitHead(reading.progress.state.cwd);
   let stalled = saved?.stalled ?? false;
   // when the rollout was last written, as of the previous read (unknown for the first one)
@@ -78,6 +108,7 @@ export async function watchThread(o: ThreadWatchOptions): Promise<number> {
   const notifier = new ChangeNotifier(reading.path);
   const deadline = now() + o.timeoutSec * 1000;
   let lastGit = now();
+  let lastFile = now();
 
   const judge = (r: RolloutReading): Promise<Observation> =>
     observe({
@@ -93,7 +124,21 @@ export async function watchThread(o: ThreadWatchOptions): Promise<number> {
     const { verdict } = await judge(reading!);
     const { text, envelope } = renderLine(change, verdict, target, reading!.progress.cursor.offset, detail);
     o.emit(text, envelope);
-    const record = progressRecord({ path: reading!.path, progress: reading!.progress, head, stalled });
+    const record = progressRecord({
+      path: reading!.path,
+      progress: reading!.progress,
+      head,
+      stalled,
+      failure_turn: failureTurn,
+      file: o.file && fileValue
+        ? {
+          path: o.file.file.path,
+          pattern: o.file.file.pattern,
+          hash: fileValue.hash,
+          value: fileValue.value,
+        }
+        : saved?.file ?? null,
+    });
     await advanceProgress(store, WATCH_PROGRESS_KIND, id, record);
     return change;
   };
@@ -124,6 +169,7 @@ export async function watchThread(o: ThreadWatchOptions): Promise<number> {
           thread: id,
           codexHome: home,
           from: reading.progress,
+          toolOutputs: true,
         });
         if (!next) {
           if (pending.length) await write(pending.splice(0));
@@ -138,6 +184,7 @@ export async function watchThread(o: ThreadWatchOptions): Promise<number> {
         lastWrite = reading.read.mtime;
         reading = next;
         queue(pending, reading);
+        queueFailures(reading);
       }
       if (!first || saved) {
         // the stall is the verdict's (verdict/thread_rules.ts); its start and end are changes
@@ -153,6 +200,13 @@ export async function watchThread(o: ThreadWatchOptions): Promise<number> {
         stalled = isStalled(verdict);
       }
       const t = now();
+      if (o.file && fileValue && t - lastFile >= FILE_CHECK_MS) {
+        lastFile = t;
+        const value = readFileValue(o.file.file);
+        const change = valueChange(o.file.file, fileValue, value);
+        if (change) pending.push(change);
+        fileValue = value;
+      }
       if (t - lastGit >= 2000 || reading.read.transitions.length) {
         lastGit = t;
         const cwd = reading.progress.state.cwd;
@@ -219,7 +273,7 @@ function queue(pending: Change[], reading: RolloutReading): void {
       priority: 4,
     });
   }
-  for (const t of reading.read.transitions) pending.push(transitionChange(t));
+  for (const t of reading.read.transitions) if (t.t !== "tool_output") pending.push(transitionChange(t));
 }
 
 /** `git rev-parse HEAD` in `cwd`, or null (not a repository, no commit, git missing). */

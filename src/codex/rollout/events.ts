@@ -6,6 +6,7 @@
  *
  * @module
  */
+import type { ToolOutputFacts } from "./tool_output.ts";
 
 /** Version of this parser, reported in the compatibility block. */
 export const PARSER_VERSION = "1.1.0";
@@ -105,7 +106,8 @@ export type RolloutEvent =
     | { k: "plan"; text: string }
     | { k: "activity"; what: string }
     | { k: "tool_call"; call_id: string; name: string; args: Record<string, unknown> | null }
-    | { k: "tool_output"; call_id: string }
+    /** A tool's output; `facts` only when the reader was asked for them (`ReadThreadOptions.toolOutputs`). */
+    | { k: "tool_output"; call_id: string; facts?: ToolOutputFacts }
     | { k: "tokens"; total: RolloutUsage | null; last: RolloutUsage | null; window: number | null }
     | { k: "goal"; objective: string | null; status: string }
     /** A review turn began (`entered_review_mode` / `EnteredReviewMode`). */

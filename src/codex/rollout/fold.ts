@@ -24,6 +24,7 @@ import type {
   UserInputQuestion,
 } from "./events.ts";
 import { userInputQuestions } from "./fields.ts";
+import type { ToolOutputFacts } from "./tool_output.ts";
 
 /** The thread's latest review turn, as the rollout wrote it (`review.ts` turns it into a report). */
 export interface ReviewState {
@@ -80,7 +81,25 @@ export type Transition =
     at: number | null;
     offset: number;
   }
-  | { t: "goal"; objective: string | null; status: string; at: number | null; offset: number };
+  | { t: "goal"; objective: string | null; status: string; at: number | null; offset: number }
+  | {
+    /** A tool's output whose facts the reader extracted (only when asked: `toolOutputs`). */
+    t: "tool_output";
+    call_id: string;
+    /** The tool (`exec_command`, `shell`, `apply_patch`, …; null when its call was not seen). */
+    name: string | null;
+    /** The command it ran, when it was a shell call (see `PendingCall.summary`). */
+    command: string | null;
+    /** The turn it belongs to: its id, and its number in the thread (0 before any turn marker). */
+    turn_id: string | null;
+    turn_seq: number;
+    facts: ToolOutputFacts;
+    at: number | null;
+    offset: number;
+  };
+
+/** A tool output with its facts (`ThreadRead.tool_outputs`; the failure rule reads them). */
+export type ToolOutputTransition = Extract<Transition, { t: "tool_output" }>;
 
 /** Everything the rollout tells about a thread. Plain JSON. */
 export interface ThreadState {
@@ -455,6 +474,19 @@ function step(s: ThreadState, e: RolloutEvent, transitions: Transition[]): void 
     }
     case "tool_output": {
       const call = s.pending_calls[e.call_id];
+      if (e.facts) {
+        transitions.push({
+          t: "tool_output",
+          call_id: e.call_id,
+          name: call?.name ?? null,
+          command: call?.summary ?? null,
+          turn_id: s.turn?.id ?? null,
+          turn_seq: s.turn_count,
+          facts: e.facts,
+          at: e.ts,
+          offset: e.offset,
+        });
+      }
       if (call) {
         delete s.pending_calls[e.call_id];
         if (call.name === "request_user_input") s.questions = [];

@@ -7,7 +7,14 @@
 import { newStats, type ParseStats, type RolloutEvent } from "./events.ts";
 import { scanHead } from "./head.ts";
 import { headDecides, parseLine, setterKey, settles } from "./parse.ts";
-import { foldInto, initialState, type ThreadState, type Transition } from "./fold.ts";
+import {
+  foldInto,
+  initialState,
+  type ThreadState,
+  type ToolOutputTransition,
+  type Transition,
+} from "./fold.ts";
+import { toolOutputFacts } from "./tool_output.ts";
 import { scanLines, START, type TailCursor, type TailOptions } from "./tail.ts";
 
 /** A reader's position in one rollout and what it learned so far. */
@@ -30,6 +37,11 @@ export interface ThreadRead {
   transitions: Transition[];
   /** Older transitions of this read that were let go to keep memory bounded (0 almost always). */
   transitions_dropped: number;
+  /**
+   * The tool outputs of this read with their facts (only with `toolOutputs`): the newest
+   * {@linkcode MAX_TRANSITIONS} at most, kept apart so they never crowd out the transitions.
+   */
+  tool_outputs: ToolOutputTransition[];
   /** The file shrank or was replaced: the reader started over from 0 (state was reset). */
   restarted: "truncated" | "replaced" | null;
   /** Bytes consumed by this read. */
@@ -47,6 +59,11 @@ export interface ReadThreadOptions extends TailOptions {
    * read: readers of whole rollouts pass false.
    */
   keepEvents?: boolean;
+  /**
+   * Extract each tool output's facts (exit code, clipped text — `tool_output.ts`) into its
+   * `tool_output` transition (default false: the output lines are then decided from their head).
+   */
+  toolOutputs?: boolean;
 }
 
 /** The most transitions one read keeps (the newest). */
@@ -84,6 +101,7 @@ export async function readThread(
       : { state: structuredClone(progress.state), stats: cloneStats(progress.stats) };
   const kept: RolloutEvent[] = [];
   const transitions = new Recent<Transition>(MAX_TRANSITIONS);
+  const outputs = new Recent<ToolOutputTransition>(MAX_TRANSITIONS);
   let batch: (RolloutEvent | Deferred)[] = [];
   let setters = new Map<string, number[]>(); // setter key → indexes in batch
   const arena = new Arena(); // the bytes of the put-off setters of this segment
@@ -93,7 +111,10 @@ export async function readThread(
     const events = batch as RolloutEvent[]; // resolveSetters replaced every deferred entry
     const caused: Transition[] = [];
     foldInto(state, events, caused);
-    for (const t of caused) transitions.push(t);
+    for (const t of caused) {
+      if (t.t === "tool_output") outputs.push(t);
+      else transitions.push(t);
+    }
     if (keep) { for (const e of events) kept.push(e); }
     batch = [];
     setters = new Map();
@@ -105,6 +126,11 @@ export async function readThread(
     const key = setterKey(head);
     if (key === null) {
       const event = parseLine(bytes, offset, stats, head);
+      if (event?.k === "tool_output" && options.toolOutputs) {
+        // a long line may come as its head only: its facts are read from there
+        const facts = toolOutputFacts(bytes);
+        if (facts) event.facts = facts;
+      }
       if (event) batch.push(event);
     } else {
       // a setter: keep its bytes, decide at the end of the segment whether it must be parsed
@@ -137,6 +163,7 @@ export async function readThread(
     events: kept,
     transitions: transitions.items(),
     transitions_dropped: transitions.dropped,
+    tool_outputs: outputs.items(),
     restarted,
     bytes: restarted ? scan.cursor.offset : scan.cursor.offset - progress.cursor.offset,
     skipped: scan.skipped,

@@ -120,3 +120,33 @@ Deno.test("real claude -p: the same wake-up runs in the foreground — the Stop 
   const responses = report.events.filter((e) => e.subtype === "hook_response" && e.hook_event === "Stop");
   assert.ok(responses.some((e) => e.exit_code === 2), "the wake-up blocked with exit 2 in the foreground");
 });
+
+Deno.test("real interactive Claude Code: invoking the codexctl skill arms the plugin monitor (watch --all --mine); start --no-wait then arms nothing; Codex completing reaches the idle Claude once", async () => {
+  const { report, stderr } = await runIsolated<WakeScenarioReport>(SCENARIO, {
+    sessionId: "3f1a5c2e-0000-4000-8000-00000000a4e3",
+    pauseSec: PAUSE_SEC,
+    mode: "monitor",
+  });
+  const main = report.requests.filter((r) => r.main);
+  const texts = main.map(news);
+  const dump = `${report.error}\n${texts.slice(2).join("\n=====\n")}\n${(report.debug ?? []).join("\n")}\n${
+    report.screens.join("\n---\n")
+  }\n${stderr.slice(-3000)}`;
+  assert.equal(report.error, null, dump);
+  // the skill was dispatched, and its monitor runs this conversation's watch --all before start returns
+  assert.match(texts[1], /Launching skill: codexctl:codexctl/, dump);
+  const session = texts[2].match(/"session": "(cdx-[0-9a-f]+)"/)?.[1];
+  assert.ok(session, dump);
+  assert.match(texts[2], /"state": "working"/, dump);
+  assert.match(texts[2], /"arm": false/, dump);
+  assert.match(texts[2], /"command": "codexctl watch --all --mine"/, dump);
+  // the wake-up's line, or a watch --all line (JSON) naming the session as completed
+  const told = (t: string) =>
+    count([t], new RegExp(`${session} \\(wake\\) is completed`)) +
+    t.split("\n").filter((l) => l.includes(`"${session}"`) && /"state": ?"completed"/.test(l)).length;
+  // what told the idle Claude that Codex completed: the monitor's line or the wake-up's, once, when it did
+  const at = texts.findIndex((t) => told(t) > 0);
+  assert.ok(at > 2, dump);
+  assert.ok(main[at].at - report.turnEnded[0] >= (PAUSE_SEC - 4) * 1000, dump);
+  assert.equal(texts.map(told).reduce((a, b) => a + b, 0), 1, dump);
+});

@@ -10,6 +10,12 @@
  * 2. Prompt 2: Claude starts a second session whose Codex asks a question after a pause, and ends
  *    its turn; the question wakes it with the reply command.
  *
+ * Mode `monitor` (the plugin monitor): Claude invokes the codexctl skill (the Skill tool), which arms
+ * the plugin's `codex-fleet` monitor (`watch --all --mine`); then `start --no-wait`, whose result says
+ * a watch already runs (`monitor.arm: false`), and ends its turn. Codex completing reaches the idle
+ * Claude once — through the monitor or the wake-up, never both. (Each line of the monitor is a
+ * notification, so its snapshot and the `added` line of the new session reach Claude as well.)
+ *
  * The report holds every request the mock received (with when it arrived), the hook log, and the
  * screens, for the test to assert on.
  *
@@ -19,7 +25,7 @@ import { join } from "node:path";
 import { claudeInstall } from "./claude_bin.ts";
 import { codexInstall } from "./codex_bin.ts";
 import { makeCodexHome, stopDaemons } from "./codex_home.ts";
-import { MessagesMock, type MessagesRequest, type MessagesStep } from "./mock_messages.ts";
+import { lastUserTexts, MessagesMock, type MessagesRequest, type MessagesStep } from "./mock_messages.ts";
 import { MockModel } from "./mock_model.ts";
 import { tmux, TmuxServer } from "./tmux.ts";
 import { MOCK_API_KEY, prepareClaudeHome, startClaudeTui, until } from "./claude_tui.ts";
@@ -32,8 +38,13 @@ export interface WakeScenarioConfig {
   sessionId: string;
   /** Seconds Codex pauses before finishing / asking. */
   pauseSec: number;
-  /** `tui`: the interactive Claude Code in tmux (both prompts); `print`: `claude -p` (prompt 1 only). */
-  mode: "tui" | "print";
+  /**
+   * `tui`: the interactive Claude Code in tmux (both prompts); `print`: `claude -p` (prompt 1 only);
+   * `monitor`: the interactive Claude Code arms the plugin monitor by invoking the skill (prompt 1).
+   */
+  mode: "tui" | "print" | "monitor";
+  /** `monitor`: the skill name Claude gives the Skill tool. */
+  skill?: string;
 }
 
 /** What the scenario saw. */
@@ -43,6 +54,8 @@ export interface WakeScenarioReport {
   screens: string[];
   /** When Claude's first turn ended (the mock answered its end_turn reply), ms epoch. */
   turnEnded: number[];
+  /** `monitor`: the lines of Claude Code's debug log that mention monitors. */
+  debug?: string[];
   /** `print`: the stream-json events and the exit code of `claude -p`. */
   events: Record<string, unknown>[];
   code: number | null;
@@ -79,20 +92,33 @@ async function main(config: WakeScenarioConfig, reportFile: string): Promise<voi
   );
   const start = (task: string, slug: string) =>
     `codexctl start --task "${task}" --slug ${slug} --via tmux --no-wait --cwd ${real}`;
-  const script: MessagesStep[] = [
-    {
-      tool: "Bash",
-      input: { command: start(`{{pause ${config.pauseSec}}} {{done}}`, "wake"), description: "delegate" },
-    },
-    { text: "Codex is working on it; I will wait for it." },
-    { text: "Codex finished; I will report it." },
-    {
-      tool: "Bash",
-      input: { command: start(`{{pause ${config.pauseSec}}} {{question}}`, "ask"), description: "delegate" },
-    },
-    { text: "The second task is with Codex." },
-    { text: "Codex asks which database to use; I will ask the user." },
-  ];
+  const script: MessagesStep[] = config.mode === "monitor"
+    ? [
+      { tool: "Skill", input: { skill: config.skill ?? "codexctl:codexctl" } },
+      {
+        tool: "Bash",
+        input: { command: start(`{{pause ${config.pauseSec}}} {{done}}`, "wake"), description: "delegate" },
+      },
+      { text: "Codex is working on it; I will wait for it." },
+      { text: "Codex finished; I will report it." },
+    ]
+    : [
+      {
+        tool: "Bash",
+        input: { command: start(`{{pause ${config.pauseSec}}} {{done}}`, "wake"), description: "delegate" },
+      },
+      { text: "Codex is working on it; I will wait for it." },
+      { text: "Codex finished; I will report it." },
+      {
+        tool: "Bash",
+        input: {
+          command: start(`{{pause ${config.pauseSec}}} {{question}}`, "ask"),
+          description: "delegate",
+        },
+      },
+      { text: "The second task is with Codex." },
+      { text: "Codex asks which database to use; I will ask the user." },
+    ];
   const messages = await MessagesMock.start({ script, fallback: { text: "Nothing more to do." } });
   const server = await TmuxServer.create();
   const codexEnv = home.env(install);
@@ -105,6 +131,18 @@ async function main(config: WakeScenarioConfig, reportFile: string): Promise<voi
     TMUX: "",
     TMUX_PANE: "",
   };
+  const tui = (allowedTools: string[]) =>
+    startClaudeTui(server, {
+      binary: claude.binary,
+      pluginDir: REPO_ROOT,
+      cwd: real,
+      home: join(root, "claude-home"),
+      baseUrl: messages.baseUrl,
+      sessionId: config.sessionId,
+      allowedTools,
+      debugFile: join(root, "claude-debug.log"),
+      env,
+    });
   try {
     if (config.mode === "print") {
       const out = await printRun(
@@ -117,18 +155,23 @@ async function main(config: WakeScenarioConfig, reportFile: string): Promise<voi
       );
       report.code = out.code;
       report.events = out.events;
+    } else if (config.mode === "monitor") {
+      const pane = await tui(["Bash(codexctl *)", "Skill"]);
+      const main = () => messages.mainRequests;
+      await pane.submit("Delegate the first task to Codex.");
+      await until("Claude's turn to end", () => main().length >= 3, 120_000);
+      report.turnEnded.push(main()[2].at);
+      // the monitor's own lines (its snapshot, the session added) reach Claude too; wait for the completion
+      const told = (r: MessagesRequest) =>
+        /is completed|"state": ?"completed"/.test(lastUserTexts(r).join("\n"));
+      await until("Claude told that Codex completed", () => main().some(told), 120_000);
+      // long enough for a second path to speak, if one wrongly did
+      await new Promise((r) => setTimeout(r, 6000));
+      report.screens.push(await pane.history(300));
+      report.debug = (await Deno.readTextFile(join(root, "claude-debug.log")).catch(() => ""))
+        .split("\n").filter((l) => /monitor/i.test(l)).slice(-40);
     } else {
-      const pane = await startClaudeTui(server, {
-        binary: claude.binary,
-        pluginDir: REPO_ROOT,
-        cwd: real,
-        home: join(root, "claude-home"),
-        baseUrl: messages.baseUrl,
-        sessionId: config.sessionId,
-        allowedTools: ["Bash(codexctl *)"],
-        debugFile: join(root, "claude-debug.log"),
-        env,
-      });
+      const pane = await tui(["Bash(codexctl *)"]);
       const main = () => messages.mainRequests;
       await pane.submit("Delegate the first task to Codex.");
       await until("Claude's first turn to end", () => main().length >= 2, 120_000);

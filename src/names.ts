@@ -40,11 +40,14 @@ export function fnv64(text: string): string {
 }
 
 /**
- * True when process `pid` exists (a signal-0 probe; EPERM means it exists). `/proc/<pid>` would be
+ * True when process `pid` exists (a signal-0 probe; EPERM means it exists, owned by someone else;
+ * anything but a positive integer is no process). `/proc/<pid>` would be
  * cheaper, but deno refuses it without --allow-all; the first `Deno.kill` of a process costs a few
  * milliseconds, which is why the hook's hot path probes pids only every few seconds.
  */
 export function pidAlive(pid: number): boolean {
+  // 0 and negative numbers would probe a process group, never one process
+  if (!Number.isInteger(pid) || pid <= 0) return false;
   try {
     Deno.kill(pid, 0 as unknown as Deno.Signal);
     return true;

@@ -14,7 +14,7 @@
  *
  * @module
  */
-import { joinPath } from "../names.ts";
+import { joinPath, pidAlive } from "../names.ts";
 
 /** Store kind of lease files (`leases/<kind>-<key>.json`). */
 export const LEASE_KIND = "leases";
@@ -69,20 +69,9 @@ export function readLease(root: string, kind: LeaseKind, key: string): Lease | n
   return null;
 }
 
-/** True when process `pid` exists (a signal-0 probe; EPERM means it exists). */
-export function processAlive(pid: number): boolean {
-  if (!Number.isInteger(pid) || pid <= 0) return false;
-  try {
-    Deno.kill(pid, 0 as unknown as Deno.Signal);
-    return true;
-  } catch (err) {
-    return !(err instanceof Deno.errors.NotFound);
-  }
-}
-
 /** True when `lease` is held by a live process and has not expired at `now`. */
 export function leaseAlive(lease: Lease | null, now: number = Date.now()): lease is Lease {
-  return !!lease && (lease.expires === null || now < lease.expires) && processAlive(lease.pid);
+  return !!lease && (lease.expires === null || now < lease.expires) && pidAlive(lease.pid);
 }
 
 /** Takes the lease (replacing any other holder's) and returns it. */

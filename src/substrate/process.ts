@@ -8,6 +8,7 @@
  *
  * @module
  */
+import { pidAlive } from "../names.ts";
 
 /** A process as codexctl recorded it. */
 export interface ProcessIdentity {
@@ -31,15 +32,7 @@ export interface ProcessLook {
 const decoder = new TextDecoder();
 
 /** True when a signal-0 probe finds `pid` (EPERM means it exists, owned by someone else). */
-export function pidExists(pid: number): boolean {
-  if (!Number.isInteger(pid) || pid <= 0) return false;
-  try {
-    Deno.kill(pid, 0 as unknown as Deno.Signal);
-    return true;
-  } catch (err) {
-    return !(err instanceof Deno.errors.NotFound);
-  }
-}
+export const pidExists: (pid: number) => boolean = pidAlive;
 
 /** Parses `ps -o stat=,lstart=` output (`Ss   Sat Dec  5 16:55:27 2026`); null when it is not that. */
 export function parsePsLine(line: string): { stat: string; start: string } | null {

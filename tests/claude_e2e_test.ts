@@ -14,7 +14,7 @@ import assert from "node:assert/strict";
 import { join } from "node:path";
 import { claudeInstall } from "./support/claude_bin.ts";
 import { runClaude } from "./support/claude_run.ts";
-import type { MessagesRequest } from "./support/mock_messages.ts";
+import { type MessagesRequest, sinceLastAssistant } from "./support/mock_messages.ts";
 import { REPO_ROOT } from "./support/paths.ts";
 import { BEFORE_TURN_END, splitFixture, writeSession } from "./support/session_record.ts";
 
@@ -32,24 +32,6 @@ interface Message {
 
 function messages(r: MessagesRequest): Message[] {
   return (r.body as { messages: Message[] }).messages;
-}
-
-/** The texts of everything after the last assistant message (tool results, hook context, feedback). */
-function sinceLastAssistant(r: MessagesRequest): string[] {
-  const all = messages(r);
-  let i = all.length - 1;
-  while (i >= 0 && all[i].role !== "assistant") i--;
-  const out: string[] = [];
-  for (const m of all.slice(i + 1)) {
-    if (typeof m.content === "string") out.push(m.content);
-    else {
-      for (const block of m.content) {
-        if (typeof block.text === "string") out.push(block.text);
-        if (typeof block.content === "string") out.push(block.content);
-      }
-    }
-  }
-  return out;
 }
 
 Deno.test("real Claude Code: changed session → exact context once; no change → nothing; a Stop after it tells nothing twice", async () => {

@@ -11,34 +11,14 @@
  */
 import assert from "node:assert/strict";
 import { runIsolated } from "./support/claude_tui.ts";
-import type { MessagesRequest } from "./support/mock_messages.ts";
+import { type MessagesRequest, sinceLastAssistant } from "./support/mock_messages.ts";
 import type { WakeScenarioReport } from "./support/wake_scenario.ts";
 
 const SCENARIO = new URL("./support/wake_scenario.ts", import.meta.url);
 const PAUSE_SEC = 8;
 
-interface Message {
-  role: string;
-  content: string | { type: string; text?: string; content?: unknown }[];
-}
-
 /** The texts a main-loop request added since the model last spoke (tool results, hook text, notifications). */
-function news(r: MessagesRequest): string {
-  const all = (r.body as { messages: Message[] }).messages;
-  let i = all.length - 1;
-  while (i >= 0 && all[i].role !== "assistant") i--;
-  const out: string[] = [];
-  for (const m of all.slice(i + 1)) {
-    if (typeof m.content === "string") out.push(m.content);
-    else {
-      for (const b of m.content) {
-        if (typeof b.text === "string") out.push(b.text);
-        if (typeof b.content === "string") out.push(b.content);
-      }
-    }
-  }
-  return out.join("\n");
-}
+const news = (r: MessagesRequest): string => sinceLastAssistant(r).join("\n");
 
 function count(haystack: string[], pattern: RegExp): number {
   return haystack.reduce((n, t) => n + [...t.matchAll(new RegExp(pattern.source, "g"))].length, 0);

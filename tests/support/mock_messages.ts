@@ -270,3 +270,30 @@ export function lastUserTexts(request: MessagesRequest): string[] {
   const last = [...messages].reverse().find((m) => (m as { role?: unknown }).role === "user");
   return last ? requestTexts({ ...request, body: { messages: [last] } }) : [];
 }
+
+/** One message of a request, as the mock reads it. */
+interface RequestMessage {
+  role: string;
+  content: string | { type: string; text?: string; content?: unknown }[];
+}
+
+/**
+ * The texts a request added since the model last spoke: everything after its last assistant message
+ * (the user's prompt, tool results, hook context and feedback, notifications), one level deep.
+ */
+export function sinceLastAssistant(request: MessagesRequest): string[] {
+  const all = (request.body as { messages: RequestMessage[] }).messages;
+  let i = all.length - 1;
+  while (i >= 0 && all[i].role !== "assistant") i--;
+  const out: string[] = [];
+  for (const m of all.slice(i + 1)) {
+    if (typeof m.content === "string") out.push(m.content);
+    else {
+      for (const block of m.content) {
+        if (typeof block.text === "string") out.push(block.text);
+        if (typeof block.content === "string") out.push(block.content);
+      }
+    }
+  }
+  return out;
+}

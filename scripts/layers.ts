@@ -56,7 +56,7 @@ export const ROOMS: readonly Room[] = [
     name: "substrate",
     paths: ["substrate/"],
     what:
-      "the seam: every way Codex runs (tmux, herdr, a daemon thread; exec next) behind one interface — start, read evidence, deliver input, stop",
+      "the seam: every way Codex runs (tmux, herdr, a daemon thread, a detached codex exec run) behind one interface — start, read evidence, deliver input, stop",
   },
   {
     name: "observe",

@@ -19,15 +19,6 @@ export const ErrorClassSchema = z.enum(["usage", "environment", "not_found", "in
   `usage → exit ${EXIT_CODES.usage}, environment → ${EXIT_CODES.environment}, not_found → ${EXIT_CODES.not_found}, internal → ${EXIT_CODES.internal}`,
 );
 
-/** The `error` object of a failed call. */
-export const ErrorInfoSchema = z.object({
-  class: ErrorClassSchema,
-  code: z.string().regex(/^[A-Z][A-Z0-9_]*$/).describe("stable machine code, e.g. BAD_FLAG, HERDR_DOWN"),
-  message: z.string().min(1).describe("what was wrong"),
-  retryable: z.boolean().describe("true when repeating the same call later may succeed"),
-  suggestion: z.string().nullable().describe("what to do about it"),
-}).strict();
-
 /** Verdict states (herdr plugin states plus codexctl's rollout-backed ones). */
 export const VERDICT_STATES = [
   "completed",
@@ -106,6 +97,18 @@ export const NextActionSchema = z.object({
   intent: IntentSchema,
   command: z.string().nullable().describe("a ready-to-run shell line, or null"),
   why: z.string(),
+}).strict();
+
+/** The `error` object of a failed call. */
+export const ErrorInfoSchema = z.object({
+  class: ErrorClassSchema,
+  code: z.string().regex(/^[A-Z][A-Z0-9_]*$/).describe("stable machine code, e.g. BAD_FLAG, HERDR_DOWN"),
+  message: z.string().min(1).describe("what was wrong"),
+  retryable: z.boolean().describe("true when repeating the same call later may succeed"),
+  suggestion: z.string().nullable().describe("what to do about it"),
+  next_action: NextActionSchema.optional().describe(
+    "the exact next command, when the error has one (e.g. await while a headless run still works)",
+  ),
 }).strict();
 
 /** One numbered choice shown by Codex (plan menu, question widget, approval dialog). */
@@ -194,6 +197,29 @@ export const ReviewSchema = z.object({
 /** The most characters of a final message a verdict carries whole (64 Ki). */
 export const FINAL_MESSAGE_MAX = 64 * 1024;
 
+/** `result.exec`: a headless session's run (`start --via exec` says how it runs; `status` how it goes). */
+export const ExecFactsSchema = z.looseObject({
+  run: z.number().int().positive().describe("which run of the session: 1 is the start, one more per send"),
+  codex: z.string().optional().describe("start: the Codex binary"),
+  found_via: z.string().optional().describe(
+    "start: where it was found (env, path, vscode, vscode-server, cursor)",
+  ),
+  sandbox: z.enum(["read-only", "workspace-write", "danger-full-access"]).optional(),
+  unsandboxed: z.boolean().optional().describe("start: the run leaves Codex's sandbox, as asked (audited)"),
+  model: z.string().nullable().optional(),
+  effort: z.string().nullable().optional(),
+  output_schema: z.string().nullable().optional().describe("start: the session's copy of --output-schema"),
+  dir: z.string().optional().describe("start: the session's exec directory"),
+  pid: z.number().int().nullable().optional().describe("status: Codex's pid"),
+  alive: z.boolean().nullable().optional().describe("status: Codex lives (pid and start time match)"),
+  started_at: z.string().nullable().optional(),
+  exit: z.object({ code: z.number().int().nullable(), signal: z.string().nullable() }).nullable().optional()
+    .describe("status: how Codex exited (null while it runs)"),
+  events: z.string().nullable().optional().describe("status: the run's --json event stream"),
+  error: z.string().nullable().optional().describe("status: the error Codex reported, if any"),
+  ide_visible: z.unknown().optional().describe("status, with --ide-visible: what marking the thread did"),
+}).describe("headless sessions: the current codex exec run");
+
 /** A verdict: one reading of what Codex is doing and what to do next. */
 export const VerdictSchema = z.looseObject({
   state: StateSchema,
@@ -232,6 +258,8 @@ export const VerdictSchema = z.looseObject({
   }).optional().describe(
     "a session that has ended: its last verdict as it ended; a verb that reaches it after the end sends nothing",
   ),
+  exec: ExecFactsSchema.optional(),
+  warnings: z.array(z.string()).optional().describe("what the caller should know about how the call ran"),
 });
 
 /** The kinds of change a `watch` line reports. */
@@ -520,6 +548,7 @@ export function errorEnvelope(command: string, session: string | null, err: Code
       message: err.message,
       retryable: err.retryable,
       suggestion: err.suggestion,
+      ...(err.nextAction ? { next_action: err.nextAction } : {}),
     },
   });
 }

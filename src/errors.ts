@@ -25,6 +25,15 @@ export interface CodexctlErrorOptions {
   suggestion?: string | null;
   /** The underlying error, kept for `CODEXCTL_DEBUG` diagnostics only. */
   cause?: unknown;
+  /** The exact next command (the envelope's `error.next_action`), when there is one. */
+  nextAction?: ErrorNextAction | null;
+}
+
+/** `error.next_action`: what to run next (the verdict's next_action shape; its intents: `envelope.ts`). */
+export interface ErrorNextAction {
+  intent: string;
+  command: string | null;
+  why: string;
 }
 
 /** An error that maps onto the v1 envelope's `error` object. */
@@ -37,6 +46,8 @@ export class CodexctlError extends Error {
   readonly retryable: boolean;
   /** What the caller should do next, or null. */
   readonly suggestion: string | null;
+  /** The exact next command, or null. */
+  readonly nextAction: ErrorNextAction | null;
 
   constructor(errorClass: ErrorClass, code: string, message: string, options: CodexctlErrorOptions = {}) {
     super(message, { cause: options.cause });
@@ -45,6 +56,7 @@ export class CodexctlError extends Error {
     this.code = code;
     this.retryable = options.retryable ?? false;
     this.suggestion = options.suggestion ?? null;
+    this.nextAction = options.nextAction ?? null;
   }
 
   /** The exit code this error ends the process with. */

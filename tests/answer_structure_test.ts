@@ -20,15 +20,17 @@ const RULES: { what: string; pattern: RegExp; allowed: string[] }[] = [
   },
   {
     what: "writes the audit log",
-    pattern: /\bauditApproval\b|appendLog\(\s*["'`]audit/,
-    allowed: ["policy/audit.ts", "policy/answer.ts"],
+    pattern: /\b(auditApproval|auditSandbox)\b|appendLog\(\s*["'`]audit/,
+    // answer.ts audits every answer; sandbox.ts a headless run the caller took out of Codex's sandbox
+    allowed: ["policy/audit.ts", "policy/answer.ts", "policy/sandbox.ts"],
   },
   {
     what: "hands input to a substrate",
     pattern: /\.deliver\(/,
     // the answer path; the verified send (driver/send.ts) it delivers messages through; start's
     // own typing before any gate can be open (the task, /plan); the substrates themselves
-    allowed: ["policy/answer.ts", "driver/send.ts", "driver/start.ts", "substrate/"],
+    // (exec_start.ts: a headless session's first run, the task, before anything can be open)
+    allowed: ["policy/answer.ts", "driver/send.ts", "driver/start.ts", "driver/exec_start.ts", "substrate/"],
   },
   {
     what: "types a message into a session",
@@ -73,6 +75,7 @@ Deno.test("only the answer path applies the deny rules, writes the audit log and
 Deno.test("the check sees a verb that answers around the answer path", () => {
   const planted = new Map([
     ["driver/reply.ts", 'await session.store.appendLog("audit", { decision: "approve" });'],
+    ["driver/exec_start.ts", "await auditSandbox(store, record);"],
     ["watch/session_watch.ts", "const d = evaluateApproval(policy, subject, ctx);"],
     ["cli/send.ts", 'await session.substrate.deliver(session.handle, { kind: "text", text });'],
     ["driver/settle.ts", "await verifiedSend(session, text);"],
@@ -80,6 +83,7 @@ Deno.test("the check sees a verb that answers around the answer path", () => {
   ]);
   assert.deepEqual(offenders(planted), [
     "src/cli/send.ts hands input to a substrate",
+    "src/driver/exec_start.ts writes the audit log",
     "src/driver/reply.ts writes the audit log",
     "src/driver/settle.ts types a message into a session",
     "src/policy/answer.ts applies the deny rules or the policy's decision",

@@ -5,7 +5,7 @@
  * socket, and a herdr killed mid-request.
  */
 import assert from "node:assert/strict";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { CheckResultSchema } from "../src/doctor/check.ts";
 import { renderDoctor } from "../src/doctor/run.ts";
 import { HerdrClient } from "../src/herdr/client.ts";
@@ -265,5 +265,54 @@ Deno.test("doctor points at the project's cached Codex when codex does not run",
     if (!cached) assert.match(String(none.suggestion), new RegExp(`${REPO_ROOT}/scripts/dev try`));
   } finally {
     await Deno.remove(cache, { recursive: true });
+  }
+});
+
+Deno.test("doctor's codex check says which Codex runs and where it was found: CODEXCTL_CODEX, PATH, else the IDE extension's", async () => {
+  const home = await Deno.makeTempDir({ prefix: "codexctl-doctor-ide-" });
+  try {
+    const fake = async (path: string, version: string) => {
+      await Deno.mkdir(dirname(path), { recursive: true });
+      await Deno.writeTextFile(path, `#!/bin/sh\necho 'codex-cli ${version}'\n`);
+      await Deno.chmod(path, 0o755);
+    };
+    const os = Deno.build.os === "darwin" ? "macos" : "linux";
+    const arch = Deno.build.arch === "aarch64" ? "aarch64" : "x86_64";
+    const plat = Deno.build.os === "darwin" ? "darwin" : "linux";
+    const ext = join(home, ".vscode", "extensions");
+    const ide = join(ext, `openai.chatgpt-26.506.21252-${plat}-x64`, "bin", `${os}-${arch}`, "codex");
+    await fake(join(ext, `openai.chatgpt-0.4.19-${plat}-x64`, "bin", `${os}-${arch}`, "codex"), "0.1.0");
+    await fake(ide, "9.9.9");
+    const bin = join(home, "bin");
+    await fake(join(bin, "codex"), "8.8.8");
+    const codexCheck = async (env: Record<string, string>) => {
+      const res = await runCli(["doctor", "--check", "codex", "--json"], {
+        env: { HOME: home, CODEXCTL_CODEX: "", ...env },
+      });
+      assert.equal(res.code, 0, res.stdout + res.stderr);
+      const [check] = (res.json!.result as { checks: Check[] }).checks;
+      CheckResultSchema.parse(check);
+      return check;
+    };
+    // nothing on PATH: the newest IDE extension's bundled codex
+    const fromIde = await codexCheck({ PATH: join(home, "empty") });
+    assert.equal(fromIde.status, "ok", fromIde.summary);
+    assert.equal(fromIde.details.binary, ide);
+    assert.equal(fromIde.details.found_via, "vscode");
+    assert.equal(fromIde.details.extension_version, "26.506.21252");
+    assert.equal(fromIde.details.version, "9.9.9");
+    assert.match(fromIde.summary, /the VS Code extension's bundled codex/);
+    // PATH wins over the extension
+    const fromPath = await codexCheck({ PATH: bin });
+    assert.deepEqual([fromPath.details.found_via, fromPath.details.version], ["path", "8.8.8"]);
+    assert.match(fromPath.summary, /codex on PATH/);
+    // CODEXCTL_CODEX wins over both; one that does not run fails, naming where it came from
+    const fromEnv = await codexCheck({ PATH: bin, CODEXCTL_CODEX: ide });
+    assert.deepEqual([fromEnv.details.found_via, fromEnv.details.binary], ["env", ide]);
+    const broken = await codexCheck({ PATH: bin, CODEXCTL_CODEX: join(home, "nonexistent", "codex") });
+    assert.equal(broken.status, "fail");
+    assert.match(broken.summary, /\(CODEXCTL_CODEX\) does not run/);
+  } finally {
+    await Deno.remove(home, { recursive: true });
   }
 });

@@ -7,47 +7,11 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { launchRun, readRun, runFile, stopRun } from "../src/substrate/exec_run.ts";
-import { readExec } from "../src/observe/exec.ts";
+import { readExec } from "../src/substrate/exec_read.ts";
 import { decide } from "../src/verdict/machine.ts";
 import { ALL_CODEX_VERSIONS, codexInstall } from "./support/codex_bin.ts";
 import { startRig } from "./support/session_rig.ts";
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-/** Live processes (not zombies) whose command line contains `needle`, from /proc. */
-function processesWith(needle: string): { pid: number; cmd: string }[] {
-  const out: { pid: number; cmd: string }[] = [];
-  for (const entry of Deno.readDirSync("/proc")) {
-    if (!/^\d+$/.test(entry.name) || Number(entry.name) === Deno.pid) continue;
-    try {
-      const stat = Deno.readTextFileSync(`/proc/${entry.name}/stat`);
-      if (stat.slice(stat.lastIndexOf(")") + 2).startsWith("Z")) continue;
-      const cmd = Deno.readTextFileSync(`/proc/${entry.name}/cmdline`).replaceAll("\0", " ");
-      if (cmd.includes(needle)) out.push({ pid: Number(entry.name), cmd });
-    } catch { /* raced with exit */ }
-  }
-  return out;
-}
-
-/** The session id of a process (field 6 of /proc/<pid>/stat). */
-function sessionOf(pid: number): number {
-  const stat = Deno.readTextFileSync(`/proc/${pid}/stat`);
-  return Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[3]);
-}
-
-async function waitFor<T>(
-  what: string,
-  fn: () => T | null | false | Promise<T | null | false>,
-  ms = 30_000,
-): Promise<T> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const v = await fn();
-    if (v) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await sleep(100);
-  }
-}
+import { processesWith, sessionOf, waitFor } from "./support/procs.ts";
 
 for (const version of ALL_CODEX_VERSIONS) {
   Deno.test(`exec run ${version}: stream, -o message and exit status are kept; the supervisor is its own session`, async () => {
@@ -200,6 +164,33 @@ for (const version of ALL_CODEX_VERSIONS) {
     }
   });
 }
+
+Deno.test("exec run: stopRun also ends what Codex started in a session of its own (its sandbox does that)", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "codexctl-stop-strays-" });
+  const token = `codexctl-stray-${crypto.randomUUID().slice(0, 8)}`;
+  try {
+    // a stand-in for Codex: a shell running a command in a new session, as codex-linux-sandbox does
+    await launchRun({
+      dir,
+      argv: ["sh", "-c", `setsid sh -c 'sleep 3600; echo ${token}' & wait`],
+      cwd: dir,
+      env: { PATH: Deno.env.get("PATH") ?? "/usr/bin:/bin" },
+    });
+    const codex = (await waitFor("proc.json", async () => (await readRun(dir)).proc)).codex!.pid;
+    // the stand-in's own command line names the token too: the stray is the other one
+    const stray = await waitFor(
+      "the command runs",
+      () => processesWith(token).find((p) => p.pid !== codex) ?? null,
+    );
+    assert.notEqual(sessionOf(stray.pid), sessionOf(codex), "the command runs in a session of its own");
+    const stopped = await stopRun(dir, { interruptMs: 300, terminateMs: 300, killMs: 2000 });
+    assert.deepEqual(stopped.left, []);
+    assert.deepEqual(processesWith(token), [], "the command in its own session is gone too");
+  } finally {
+    for (const p of processesWith(token)) Deno.kill(p.pid, "SIGKILL");
+    await Deno.remove(dir, { recursive: true }).catch(() => {});
+  }
+});
 
 for (const version of ALL_CODEX_VERSIONS) {
   Deno.test(`exec run ${version}: the mock's upstream errors come back from real Codex as failed with their cause`, async () => {

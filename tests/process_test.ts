@@ -5,11 +5,14 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import {
+  descendants,
   identify,
   lookProcess,
   lstartMs,
   parsePsLine,
+  parsePsTree,
   processAlive,
+  type ProcessIdentity,
   signalGroup,
 } from "../src/substrate/process.ts";
 import { codexVersion, compareVersions, extensionCodex, findCodex } from "../src/codex/find.ts";
@@ -184,4 +187,34 @@ Deno.test("codexVersion reads the real pinned Codex builds", async () => {
     assert.equal(await codexVersion(install.binary), version);
   }
   assert.equal(await codexVersion("/nonexistent/codex"), null);
+});
+
+Deno.test("parsePsTree reads pid, parent and start time of every row; descendants finds a child's child", async () => {
+  assert.deepEqual(
+    parsePsTree("  12     1 Sat Dec  5 16:55:27 2026\n  340    12 Mon Jan 12 03:04:05 2026\n\nbad\n"),
+    [
+      { pid: 12, ppid: 1, start: "Sat Dec 5 16:55:27 2026" },
+      { pid: 340, ppid: 12, start: "Mon Jan 12 03:04:05 2026" },
+    ],
+  );
+  // a shell whose child sleeps in a session of its own: still found below the shell
+  const sh = new Deno.Command("sh", {
+    args: ["-c", "setsid sleep 30 & wait"],
+    stdin: "null",
+    stdout: "null",
+    stderr: "null",
+  }).spawn();
+  try {
+    let below: ProcessIdentity[] = [];
+    for (let i = 0; i < 50 && !below.length; i++) {
+      below = await descendants(sh.pid);
+      if (!below.length) await new Promise((r) => setTimeout(r, 100));
+    }
+    assert.equal(below.length, 1, JSON.stringify(below));
+    assert.equal(await processAlive(below[0]), true, "the identity ps gave is the live process");
+    Deno.kill(below[0].pid, "SIGKILL");
+  } finally {
+    await sh.status;
+  }
+  assert.deepEqual(await descendants(sh.pid), [], "nothing below a process that is gone");
 });

@@ -7,7 +7,7 @@ import assert from "node:assert/strict";
 import { join } from "node:path";
 import { type InlineReviewSpec, runInlineReview } from "../src/codex/app_server/inline_review.ts";
 import { launchRun, readRun, runFile, selfCommand } from "../src/substrate/exec_run.ts";
-import { readExec } from "../src/observe/exec.ts";
+import { readExec } from "../src/substrate/exec_read.ts";
 import { reviewFromOutput } from "../src/codex/rollout/review.ts";
 import { ALL_CODEX_VERSIONS, codexInstall } from "./support/codex_bin.ts";
 import { makeCodexHome } from "./support/codex_home.ts";

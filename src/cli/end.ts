@@ -25,6 +25,9 @@ corrupt session record is no obstacle: end closes the pane it still names (else 
 process by its pid), tears down a readable worktree, removes the record, and lists what it could
 not clean in not_cleaned (salvaged: true).
 
+A headless session (start --via exec) has no pane: a run still going is stopped — interrupted, then
+terminated, then its whole process group killed, each after a short grace — and reaped, so no
+Codex process is left (pane_state "closed"; "already gone" when it had exited).
 A pane whose tmux server (or herdr) cannot be reached is never taken for gone: end fails with an
 environment error (exit 3, e.g. TMUX_UNREACHABLE) and keeps the session, unless Codex's own process
 is known to have exited. --force deletes the state anyway and says the pane was not reached (Codex
@@ -42,7 +45,9 @@ may keep running there).`,
     const ended = await endSession(Store.fromEnv(ctx.env), args.session, ctx.env, { force: args.force });
     const parts = ended.already ? ["already ended; nothing left to clean up"] : [
       ended.salvaged ? "its record was corrupt, so from what could be read" : null,
-      ended.pane === "not reached"
+      ended.substrate === "exec"
+        ? (ended.pane === "closed" ? "Codex stopped (no process left)" : "Codex had already exited")
+        : ended.pane === "not reached"
         ? "pane not reached (left as it is; Codex may still run there)"
         : `pane ${ended.pane}`,
       ended.stopped_pid ? `Codex process ${ended.stopped_pid} stopped` : null,

@@ -154,6 +154,14 @@ log.`,
         );
       }
       const session = await Session.load(Store.fromEnv(ctx.env), target.session, ctx.env);
+      if (!session.substrate.can.keys) {
+        // a headless run never waits on a gate (approval_policy=never, no question widget)
+        throw usageError(
+          "NOTHING_TO_REPLY",
+          `${session.id} runs headless: Codex never waits there for an approval or a choice`,
+          `answer its question or give new instructions with: codexctl send --session ${session.id} --message "<answer>"`,
+        );
+      }
       const action = mode.kind === "choice" ? { kind: "choice" as const, n: mode.choices[0] } : mode;
       const replied = await replySession(session, action, {
         timeoutSec: args.timeout ?? 600,

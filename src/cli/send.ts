@@ -33,6 +33,10 @@ into it as its keys: send refuses with environment/THREAD_BUSY and types nothing
 codexctl reply --approve | --reject first). A question Codex asked in its chat takes the message
 as its answer.
 
+A headless session (start --via exec) takes the message as its next run: codex exec resume on the
+same thread (the marker reminder included). While its current run still works, send refuses with
+environment/THREAD_BUSY and error.next_action naming codexctl await; nothing is started.
+
 With --thread: starts a new turn on a Codex thread through the Codex daemon (Codex 0.169+ TUIs run their agent
 there); the TUI shows the message and Codex's answer. The turn is verified: the result carries
 the turn id once Codex reports turn/started.

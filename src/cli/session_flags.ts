@@ -40,9 +40,22 @@ export function truthy(value: string | undefined): boolean {
   return /^(1|true|yes|on)$/i.test((value ?? "").trim());
 }
 
-/** The verdict an action returns when the caller asked not to wait. */
-export function noWaitVerdict(base: Verdict, summary: string, next: Verdict["next_action"]): Verdict {
-  return { ...base, state: "working", reason: "no_wait", summary, next_action: next };
+/**
+ * The verdict an action returns when the caller asked not to wait: `base` (the last reading) with
+ * its state, summary and next action replaced; null when nothing was read yet (a headless run just
+ * launched).
+ */
+export function noWaitVerdict(base: Verdict | null, summary: string, next: Verdict["next_action"]): Verdict {
+  const seen = base ?? {
+    plan: null,
+    questions: [],
+    options: [],
+    marker_found: false,
+    artifacts: [],
+    transcript_tail: "",
+    thread: null,
+  };
+  return { ...seen, state: "working", reason: "no_wait", summary, next_action: next };
 }
 
 /** Adds `paths` (`--expect`) to what the session expects, persisted, without duplicates. */

@@ -1,19 +1,21 @@
 /**
- * `codexctl start`: open Codex in a pane, send it a task, and wait for a verdict.
+ * `codexctl start`: open Codex in a pane, send it a task, and wait for a verdict — or, with
+ * `--via exec`, run it headless as a detached `codex exec`. Each path loads its driver only when
+ * taken.
  *
  * @module
  */
 import { z } from "zod";
-import { startSession } from "../driver/start.ts";
 import { notDeliveredError } from "../driver/send.ts";
 import { Store } from "../store/store.ts";
-import { type Monitor, MONITOR_MAX_MS } from "../envelope.ts";
+import { type Monitor, MONITOR_MAX_MS, type Verdict } from "../envelope.ts";
 import { currentOwner } from "../session/owner.ts";
 import { leaseAlive, readLease } from "../fleet/lease.ts";
 import { fleetLeaseKey } from "../watch/fleet_watch.ts";
 import { usageError } from "../errors.ts";
 import { writeStderr } from "../output.ts";
-import { attachCommand } from "../substrate/tmux.ts";
+import { SANDBOX_MODES } from "../session/exec.ts";
+import type { VerbContext } from "./verb.ts";
 import { defineVerb, flag } from "./verb.ts";
 import {
   EXPECT_FLAG,
@@ -57,12 +59,44 @@ export function monitorFor(root: string, owner: string | null): Monitor {
   };
 }
 
+/**
+ * The monitor of a `--no-wait` start whose Codex works, and what to do next: arm it, or wait
+ * because a `watch --all` already streams this owner's sessions.
+ */
+function noWaitMonitor(
+  root: string,
+  env: VerbContext["env"],
+): { monitor: Monitor; next: Verdict["next_action"] } {
+  const monitor = monitorFor(root, currentOwner(env));
+  const next = monitor.arm
+    ? {
+      intent: "monitor" as const,
+      command: monitor.command,
+      why: "arm Claude Code's Monitor tool with this command: one line per change of every session",
+    }
+    : {
+      intent: "wait" as const,
+      command: null,
+      why: `a codexctl watch --all (pid ${monitor.running!.pid}) already streams this session's changes`,
+    };
+  return { monitor, next };
+}
+
+/** Flags that only a pane takes, and flags that only a headless run takes. */
+const PANE_ONLY = ["in", "plan", "no-plan", "keep"] as const;
+const EXEC_ONLY = ["sandbox", "model", "effort", "output-schema", "ide-visible"] as const;
+
+/** What `--ide-visible` warns about, in the result. */
+export const IDE_VISIBLE_WARNING =
+  "--ide-visible: after each run codexctl edits Codex's own rollout file (session_meta.source becomes the IDE extension's, atomically, only while no turn runs) so the thread shows in the IDE's list";
+
 /** The `start` verb. */
 export const startVerb = defineVerb({
   name: "start",
-  summary: "Start Codex in a tmux or herdr pane on a task, and wait for its verdict",
+  summary:
+    "Start Codex on a task — in a tmux or herdr pane, or headless (--via exec) — and wait for its verdict",
   usage:
-    "start --task TEXT [--slug NAME] [--in pane|tab|space] [--via herdr|tmux] [--cwd DIR] [--worktree] [--plan|--no-plan] [--expect PATH]… [--no-wait] …",
+    "start --task TEXT [--via herdr|tmux|exec] [--slug NAME] [--in pane|tab|space] [--cwd DIR] [--worktree] [--plan|--no-plan] [--expect PATH]… [--no-wait] [--sandbox MODE] [--model M] [--effort E] [--output-schema FILE] [--ide-visible] …",
   description: `
 Opens the interactive Codex TUI in a new pane (herdr when reachable, else tmux; --via forces
 one), waits until it is ready, sends the task as one line with the completion-marker contract
@@ -79,7 +113,18 @@ With --no-wait it returns at once; while the session lives the result always car
 result.monitor: the codexctl watch --all command to arm Claude Code's Monitor tool with (one
 Monitor for every session), and monitor.arm — false when a watch --all already runs for this
 Claude Code session (monitor.running names it), so there is nothing to arm. Defaults from the environment: CODEXCTL_IN (pane|tab|space), CODEXCTL_KEEP,
-CODEXCTL_WORKTREE, CODEXCTL_KEEP_WORKTREE (1/true/yes/on); CODEXCTL_CODEX names the codex binary.`,
+CODEXCTL_WORKTREE, CODEXCTL_KEEP_WORKTREE (1/true/yes/on); CODEXCTL_CODEX names the codex binary.
+
+--via exec runs Codex headless: a detached \`codex exec --json\` (its own process group and
+session, so it outlives this call, a closed terminal and Claude Code's 10-minute Bash limit) with
+the task and the marker contract, \`-s workspace-write -c approval_policy=never\` by default
+(nobody is there to approve; --sandbox danger-full-access only when asked, written to the audit
+log), never --ephemeral. Its event stream, stderr, final message and exit status are kept in the
+state directory. The verdict carries Codex's final message whole (result.final_message, up to
+65,536 characters, and result.final_message_path when longer); with --output-schema,
+result.output is the parsed JSON, checked against the schema. Follow up with send --session (a
+new run resuming the same thread), stop it with end --session. Codex is CODEXCTL_CODEX, else
+codex on PATH, else the newest IDE extension's bundled one.`,
   flags: {
     task: { type: "string", placeholder: "TEXT", description: "What Codex should do (sent as one line)" },
     slug: {
@@ -96,7 +141,7 @@ CODEXCTL_WORKTREE, CODEXCTL_KEEP_WORKTREE (1/true/yes/on); CODEXCTL_CODEX names 
     via: {
       type: "string",
       placeholder: "SUBSTRATE",
-      description: "herdr or tmux (default: herdr when reachable, else tmux)",
+      description: "herdr, tmux or exec (headless) (default: herdr when reachable, else tmux)",
     },
     cwd: { type: "string", placeholder: "DIR", description: "Working directory for Codex (default: here)" },
     worktree: { type: "boolean", description: "Run Codex in a new git worktree on branch codex/<slug>" },
@@ -118,10 +163,32 @@ CODEXCTL_WORKTREE, CODEXCTL_KEEP_WORKTREE (1/true/yes/on); CODEXCTL_CODEX names 
       placeholder: "ARG",
       description: "Pass an argument to codex (e.g. --codex-arg=--yolo)",
     },
+    sandbox: {
+      type: "string",
+      placeholder: "MODE",
+      description: "--via exec: read-only, workspace-write (default) or danger-full-access (audited)",
+    },
+    model: { type: "string", placeholder: "MODEL", description: "--via exec: the model (codex exec -m)" },
+    effort: {
+      type: "string",
+      placeholder: "EFFORT",
+      description: "--via exec: reasoning effort (minimal, low, medium, high …)",
+    },
+    "output-schema": {
+      type: "string",
+      placeholder: "FILE",
+      description: "--via exec: a JSON Schema the final message must match; result.output is the parsed JSON",
+    },
+    "ide-visible": {
+      type: "boolean",
+      description: "--via exec: after each run, mark the thread as the IDE extension's (edits Codex's file)",
+    },
   },
   examples: [
     'codexctl start --task "Add a --verbose flag to the CLI" --slug verbose-flag --no-wait',
     'codexctl start --task "Plan the cache layer" --in tab --worktree --expect docs/cache-plan.md',
+    'codexctl start --via exec --task "Fix the failing test in tests/parse_test.ts" --no-wait',
+    'codexctl start --via exec --task "List the public functions" --output-schema schema.json --sandbox read-only',
   ],
   args: z.object({
     task: z.string({ error: "is required: give --task TEXT" }).refine((t) => t.trim().length > 0, {
@@ -131,8 +198,9 @@ CODEXCTL_WORKTREE, CODEXCTL_KEEP_WORKTREE (1/true/yes/on); CODEXCTL_CODEX names 
     in: z.enum(["pane", "tab", "space"], {
       error: (iss) => `must be pane, tab or space, not "${String(iss.input)}"`,
     }).optional(),
-    via: z.enum(["herdr", "tmux"], { error: (iss) => `must be herdr or tmux, not "${String(iss.input)}"` })
-      .optional(),
+    via: z.enum(["herdr", "tmux", "exec"], {
+      error: (iss) => `must be herdr, tmux or exec, not "${String(iss.input)}"`,
+    }).optional(),
     cwd: z.string().optional(),
     worktree: z.boolean().optional(),
     "keep-worktree": z.boolean().optional(),
@@ -144,20 +212,54 @@ CODEXCTL_WORKTREE, CODEXCTL_KEEP_WORKTREE (1/true/yes/on); CODEXCTL_CODEX names 
     "no-wait": z.boolean().optional(),
     keep: z.boolean().optional(),
     "codex-arg": z.array(z.string()).default([]),
+    sandbox: z.enum(SANDBOX_MODES, {
+      error: (iss) => `must be read-only, workspace-write or danger-full-access, not "${String(iss.input)}"`,
+    }).optional(),
+    model: z.string().regex(/^[A-Za-z0-9._:\/-]{1,100}$/, {
+      error: "must be a model name (letters, digits, . _ : / -)",
+    }).optional(),
+    effort: z.string().regex(/^[a-z]{1,20}$/, {
+      error: "must be a reasoning effort such as low, medium or high",
+    })
+      .optional(),
+    "output-schema": z.string().min(1).optional(),
+    "ide-visible": z.boolean().optional(),
   }),
   async run(args, ctx) {
     const env = ctx.env;
+    const given = (names: readonly string[]) =>
+      names.filter((n) => (args as Record<string, unknown>)[n] !== undefined);
+    if (args.via === "exec") {
+      const wrong = given(PANE_ONLY);
+      if (wrong.length) {
+        throw usageError(
+          "BAD_FLAG",
+          `--${wrong[0]} is for Codex in a pane; a headless run (--via exec) has no pane or Plan mode`,
+          "leave it out, or drop --via exec",
+        );
+      }
+      return await startExec(args, ctx);
+    }
+    const wrong = given(EXEC_ONLY);
+    if (wrong.length) {
+      throw usageError(
+        "BAD_FLAG",
+        `--${wrong[0]} is for headless runs only`,
+        "add --via exec, or leave it out (pass Codex flags to a pane with --codex-arg)",
+      );
+    }
     const mode = args.in ?? (env.get("CODEXCTL_IN") ?? env.get("CODEX_IN") ?? "pane");
     if (!["pane", "tab", "space"].includes(mode)) {
       throw usageError("BAD_MODE", `CODEXCTL_IN="${mode}" is not pane, tab or space`);
     }
     const plan = args["no-plan"] ? false : args.plan ? true : null;
     const store = Store.fromEnv(env);
+    const { startSession } = await import("../driver/start.ts");
     const started = await startSession(env, store, {
       task: args.task,
       slug: args.slug,
       mode: mode as "pane" | "tab" | "space",
-      via: args.via,
+      via: args.via as "herdr" | "tmux" | undefined,
       cwd: args.cwd ?? Deno.cwd(),
       worktree: args.worktree ?? truthy(env.get("CODEXCTL_WORKTREE") ?? env.get("CODEX_WORKTREE")),
       keepWorktree: args["keep-worktree"] ??
@@ -182,25 +284,10 @@ CODEXCTL_WORKTREE, CODEXCTL_KEEP_WORKTREE (1/true/yes/on); CODEXCTL_CODEX names 
     let monitor = undefined;
     if (args["no-wait"] && !GONE.has(verdict.state)) {
       // one shape while the session lives: always a monitor, armed only when no watch --all runs
-      monitor = monitorFor(store.root, currentOwner(env));
+      const armed = noWaitMonitor(store.root, env);
+      monitor = armed.monitor;
       if (verdict.state === "working" && started.delivery?.delivered) {
-        verdict = noWaitVerdict(
-          verdict,
-          `Codex is working on the task (session ${s.id})`,
-          monitor.arm
-            ? {
-              intent: "monitor",
-              command: monitor.command,
-              why: "arm Claude Code's Monitor tool with this command: one line per change of every session",
-            }
-            : {
-              intent: "wait",
-              command: null,
-              why: `a codexctl watch --all (pid ${
-                monitor.running!.pid
-              }) already streams this session's changes`,
-            },
-        );
+        verdict = noWaitVerdict(verdict, `Codex is working on the task (session ${s.id})`, armed.next);
       }
     }
     return {
@@ -217,9 +304,96 @@ CODEXCTL_WORKTREE, CODEXCTL_KEEP_WORKTREE (1/true/yes/on); CODEXCTL_CODEX names 
           cwd: s.record.cwd,
           marker: s.record.marker,
           // codexctl's private tmux server shows nowhere until someone attaches
-          attach: s.record.substrate === "tmux" ? attachCommand(s.record.pane, store.root) : null,
+          attach: s.record.substrate === "tmux"
+            ? (await import("../substrate/tmux.ts")).attachCommand(s.record.pane, store.root)
+            : null,
         },
       },
     };
   },
 });
+
+/** The parsed arguments of `start`. */
+type StartArgs = {
+  task: string;
+  slug?: string;
+  cwd?: string;
+  worktree?: boolean;
+  "keep-worktree"?: boolean;
+  expect: string[];
+  marker?: string;
+  timeout: number;
+  "no-wait"?: boolean;
+  "codex-arg": string[];
+  sandbox?: (typeof SANDBOX_MODES)[number];
+  model?: string;
+  effort?: string;
+  "output-schema"?: string;
+  "ide-visible"?: boolean;
+};
+
+/** `start --via exec`: a headless run. */
+async function startExec(args: StartArgs, ctx: VerbContext) {
+  const env = ctx.env;
+  const store = Store.fromEnv(env);
+  const noWait = args["no-wait"] ?? false;
+  const { startExecSession } = await import("../driver/exec_start.ts");
+  const started = await startExecSession(env, store, {
+    task: args.task,
+    slug: args.slug,
+    cwd: args.cwd ?? Deno.cwd(),
+    worktree: args.worktree ?? truthy(env.get("CODEXCTL_WORKTREE") ?? env.get("CODEX_WORKTREE")),
+    keepWorktree: args["keep-worktree"] ??
+      truthy(env.get("CODEXCTL_KEEP_WORKTREE") ?? env.get("CODEX_KEEP_WORKTREE")),
+    expect: args.expect,
+    marker: args.marker,
+    timeoutSec: args.timeout,
+    noWait,
+    sandbox: args.sandbox,
+    model: args.model,
+    effort: args.effort,
+    outputSchema: args["output-schema"],
+    codexArgs: args["codex-arg"],
+    ideVisible: args["ide-visible"] ?? false,
+    onStarted: noWait ? undefined : (id: string) =>
+      // a foreground call cut off (Claude Code's 10-minute Bash limit) still leaves the session id
+      writeStderr(`[codexctl] ${id}: codex exec runs detached; codexctl status --session ${id}\n`),
+  });
+  const s = started.session;
+  let verdict: Verdict;
+  let monitor = undefined;
+  if (started.verdict) verdict = started.verdict;
+  else {
+    const armed = noWaitMonitor(store.root, env);
+    monitor = armed.monitor;
+    verdict = noWaitVerdict(null, `Codex runs headless on the task (session ${s.id})`, armed.next);
+  }
+  const warnings: string[] = [];
+  if (started.unsandboxed) {
+    warnings.push("Codex runs without its sandbox, as asked (written to the audit log)");
+  }
+  if (args["ide-visible"]) warnings.push(IDE_VISIBLE_WARNING);
+  const x = s.record.exec!;
+  return {
+    kind: "result" as const,
+    session: s.id,
+    result: {
+      ...verdict,
+      ...(monitor ? { monitor } : {}),
+      worktree: s.record.worktree ?? null,
+      pane: { substrate: "exec", mode: null, cwd: s.record.cwd, marker: s.marker },
+      exec: {
+        codex: started.codex.path,
+        found_via: started.codex.via,
+        sandbox: x.sandbox,
+        unsandboxed: started.unsandboxed,
+        model: x.model,
+        effort: x.effort,
+        output_schema: x.output_schema,
+        run: 1,
+        dir: x.dir,
+      },
+      ...(warnings.length ? { warnings } : {}),
+    },
+  };
+}

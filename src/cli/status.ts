@@ -4,13 +4,37 @@
  * @module
  */
 import { z } from "zod";
+import { dirname, join } from "node:path";
 import { observeThread } from "../observe/observe.ts";
 import { rolloutStatus } from "../verdict/rollout_status.ts";
 import { resolveTarget } from "./target.ts";
 import { Session } from "../driver/session.ts";
+import type { Evidence } from "../verdict/evidence.ts";
 import { Store } from "../store/store.ts";
 import { defineVerb } from "./verb.ts";
 import { expectArg } from "./session_flags.ts";
+
+/** A headless session's run, for `status`: which run, its process, its files (and `--ide-visible`'s mark). */
+export async function execFacts(seen: { evidence: Evidence }): Promise<Record<string, unknown>> {
+  const x = seen.evidence.exec!;
+  const p = seen.evidence.process;
+  let ide: unknown = null;
+  try {
+    if (x.events_path) ide = JSON.parse(await Deno.readTextFile(join(dirname(x.events_path), "ide.json")));
+  } catch {
+    // not asked for, or not done yet
+  }
+  return {
+    run: x.run,
+    pid: p?.pid ?? null,
+    alive: p?.alive ?? null,
+    started_at: p?.started_at ? new Date(p.started_at).toISOString() : null,
+    exit: p?.exit ?? null,
+    events: x.events_path,
+    error: x.error,
+    ide_visible: ide,
+  };
+}
 
 /** The `status` verb. */
 export const statusVerb = defineVerb({
@@ -26,7 +50,9 @@ proposed plan), failed, interrupted or idle. The result also carries thread fact
 tokens, context %), the byte offset read up to, and a compatibility report of the rollout format.
 Works for any thread, including ones started in the IDE extension or another terminal.
 With --session it reads a codexctl session instead (its pane and its bound rollout, fused by
-the same verdict machine), without waiting.`,
+the same verdict machine), without waiting. For a headless session (start --via exec) that is
+its run: the event stream, the process (pid and start time, so a reused pid never counts) and its
+exit status — result.exec — with Codex's final message whole in result.final_message.`,
   flags: {
     session: { type: "string", placeholder: "ID", description: "A codexctl session (cdx-…)" },
     thread: {
@@ -81,6 +107,7 @@ the same verdict machine), without waiting.`,
           },
           worktree: r.worktree,
           daemon: seen.daemon,
+          ...(seen.evidence.exec ? { exec: await execFacts(seen) } : {}),
         },
       };
     }

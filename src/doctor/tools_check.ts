@@ -9,6 +9,7 @@ import { stateRoot } from "../store/paths.ts";
 import { atomicWrite, ensureDir } from "../store/atomic.ts";
 import type { DoctorCheck } from "./check.ts";
 import { projectRoot } from "./runtime_check.ts";
+import { findCodex } from "../codex/find.ts";
 
 async function version(argv: string[], timeoutMs: number): Promise<{ ok: boolean; text: string }> {
   try {
@@ -69,20 +70,40 @@ export function projectCodexBuilds(
   return found.map((f) => f.path);
 }
 
-/** `codex --version`, and the project's cached Codex builds when there are any. */
+/** Where a Codex binary was found, in words. */
+const FOUND_VIA: Record<string, string> = {
+  env: "CODEXCTL_CODEX",
+  path: "codex on PATH",
+  vscode: "the VS Code extension's bundled codex",
+  "vscode-server": "the VS Code Server extension's bundled codex",
+  cursor: "the Cursor extension's bundled codex",
+};
+
+/** `codex --version` of the Codex codexctl would start, where it was found, and the project's cached builds. */
 export const codexCheck: DoctorCheck = {
   name: "codex",
-  description: "the Codex CLI codexctl starts (CODEXCTL_CODEX, else codex on PATH)",
+  description:
+    "the Codex CLI codexctl starts (CODEXCTL_CODEX, else codex on PATH, else the newest IDE extension's bundled codex)",
   async run(ctx) {
-    const bin = ctx.env.get("CODEXCTL_CODEX") ?? "codex";
+    const found = findCodex(ctx.env);
+    const bin = found?.path ?? "codex";
+    const via = found
+      ? FOUND_VIA[found.via]
+      : "nowhere (no CODEXCTL_CODEX, no codex on PATH, no IDE extension's)";
     const v = await version([bin, "--version"], ctx.timeoutMs);
     const root = projectRoot();
     const cached = projectCodexBuilds(ctx.env, root);
     if (v.ok) {
       return {
         status: "ok",
-        summary: v.text,
-        details: { binary: bin, version: v.text.replace(/^codex-cli\s*/, ""), project_codex: cached },
+        summary: `${v.text} — ${bin} (${via})`,
+        details: {
+          binary: bin,
+          found_via: found?.via ?? null,
+          extension_version: found?.extension_version ?? null,
+          version: v.text.replace(/^codex-cli\s*/, ""),
+          project_codex: cached,
+        },
         suggestion: null,
       };
     }
@@ -95,8 +116,8 @@ export const codexCheck: DoctorCheck = {
       : "install it: npm install -g @openai/codex (or set CODEXCTL_CODEX to its path)";
     return {
       status: "fail",
-      summary: `${bin} does not run: ${v.text}`,
-      details: { binary: bin, project_codex: cached },
+      summary: `${bin} (${via}) does not run: ${v.text}`,
+      details: { binary: bin, found_via: found?.via ?? null, project_codex: cached },
       suggestion,
     };
   },

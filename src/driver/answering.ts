@@ -53,7 +53,10 @@ export function answerSession(
         ? options.seen
         : (session.record.gate as string | null | undefined) ?? null,
       policy: options.policy ?? (() => loadApprovalPolicy(session.env)),
-      message: (text) => deliverMessage(session, withMarkerReminder(text, session.record.marker)),
+      message: (text) => {
+        const marker = session.marker;
+        return deliverMessage(session, marker ? withMarkerReminder(text, marker) : text);
+      },
     },
     gateOf(session, obs),
     input,

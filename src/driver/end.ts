@@ -1,5 +1,7 @@
 /**
- * Ending a session: close its pane (unless --keep was given at start), remove its worktree when
+ * Ending a session: close its pane (unless --keep was given at start) — for a headless session,
+ * stop its running `codex exec` (interrupt, terminate, kill its process group; reaped) — remove
+ * its worktree when
  * merged and clean, delete its state — leaving its ended record (`session/ended.ts`), written
  * before the pane is closed, so a verb racing the end (a `reply` waiting while a watch closes the
  * session) reads how it ended and never brings the record back. Idempotent: a session whose Codex
@@ -33,6 +35,8 @@ export interface Ended {
   pane: "closed" | "kept" | "already gone" | "none" | "not reached";
   worktree: WorktreeTeardown | null;
   already: boolean;
+  /** What the session ran in (`exec`: a headless run, whose "pane" is its Codex process). */
+  substrate: string | null;
   /** The record was corrupt: `end` did what its readable parts allowed ({@linkcode salvageRecord}). */
   salvaged?: boolean;
   /** What could not be cleaned up, each with the reason (only for a corrupt record). */
@@ -205,7 +209,15 @@ async function endCorrupt(
   await store.write(ENDED_KIND, id, { session: id, ended: new Date().toISOString(), by });
   await store.remove(SESSION_KIND, id);
   await store.remove("watch", id).catch(() => {});
-  return { pane, worktree, already: false, salvaged: true, not_cleaned: notCleaned, stopped_pid: stoppedPid };
+  return {
+    pane,
+    worktree,
+    already: false,
+    substrate: got.substrate,
+    salvaged: true,
+    not_cleaned: notCleaned,
+    stopped_pid: stoppedPid,
+  };
 }
 
 /** Options of {@linkcode endSession}. */
@@ -243,13 +255,13 @@ export async function endSession(
     throw err;
   }
   if (!record) {
-    if (await readEnded(store, id)) return { pane: "none", worktree: null, already: true };
+    if (await readEnded(store, id)) return { pane: "none", worktree: null, already: true, substrate: null };
     throw notFoundError("NO_SESSION", `no session ${id}`, "list live sessions with: codexctl sessions");
   }
   // first the ended record: from now on whoever reads this session reads how it ended
   const final = options.final !== undefined ? options.final : await lastVerdict(store, record, env);
   if (!(await claimEnded(store, record, options.by ?? "end", final))) {
-    return { pane: "none", worktree: null, already: true }; // another end or watch is ending it
+    return { pane: "none", worktree: null, already: true, substrate: record.substrate }; // another end or watch is ending it
   }
   let pane: Ended["pane"] = "none";
   const substrate = substrateOrNull(record.substrate, { env, stateDir: store.root });
@@ -272,7 +284,7 @@ export async function endSession(
   // under the record's lock, so no read-modify-write of a racing verb can bring it back
   await store.update(SESSION_KIND, id, SessionRecordSchema, () => null);
   await store.remove("watch", id).catch(() => {});
-  return { pane, worktree, already: false };
+  return { pane, worktree, already: false, substrate: record.substrate };
 }
 
 /** The session's verdict as it is now, for its ended record (null when it cannot be observed). */

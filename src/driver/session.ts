@@ -105,6 +105,15 @@ export class Session {
     return this.record.session;
   }
 
+  /**
+   * The completion marker Codex is asked to print, or null for a headless run bound to
+   * `--output-schema` (its final message must be the structured output, so no marker is asked for:
+   * the output, checked against the schema, is the answer).
+   */
+  get marker(): string | null {
+    return this.record.exec?.output_schema ? null : this.record.marker;
+  }
+
   /** Where the substrate finds this session's Codex (the record's `pane` field). */
   get handle(): Handle {
     return this.record.pane ?? {};
@@ -143,9 +152,12 @@ export class Session {
     return e;
   }
 
-  /** Binds the Codex thread when it is not yet known; true once bound. */
+  /**
+   * Binds the Codex thread when it is not yet known; true once bound. A thread known by id alone (a
+   * headless run names it in its stream) is enough: its rollout is then found by that id.
+   */
   async bind(): Promise<boolean> {
-    if (this.record.thread_id && this.record.rollout_path) return true;
+    if (this.record.thread_id) return true;
     const found = await findBinding(
       this.record.codex_home,
       this.record.cwd,
@@ -197,6 +209,17 @@ export class Session {
     if (!pane.alive && pane.unreachable === undefined && await this.endedRecord()) {
       return this.#observeEnded();
     }
+    const named = pane.exec?.thread_id ?? null;
+    if (named && named !== this.record.thread_id) {
+      // a headless run says which thread it runs on: bind to it (its rollout is found by id)
+      await this.save({ thread_id: named, rollout_path: null });
+      this.#progress = null;
+    }
+    const run = pane.exec?.run ?? null;
+    if (run !== null && this.record.exec && this.record.exec.run !== run) {
+      // a headless session's current run (one more per send)
+      await this.save({ exec: { ...this.record.exec, run } });
+    }
     const rollout = await this.#readRollout(options.toolOutputs ?? false);
     // a multiplexer that cannot be asked says nothing about the pane: only the rollout (and Codex's
     // process, when the substrate knows it) decide then — never "the pane is gone"
@@ -209,8 +232,9 @@ export class Session {
         : null,
       process: pane.process ?? null,
       exec: pane.exec ?? null,
-      daemon: options.daemon ? { codexHome: this.record.codex_home } : null,
-      marker: this.record.marker,
+      // the daemon knows TUI threads; a headless run never runs there
+      daemon: options.daemon && this.substrate.can.screen ? { codexHome: this.record.codex_home } : null,
+      marker: this.marker,
       expect: [...new Set([...this.record.expect, ...(options.expect ?? [])])],
       cwd: this.record.cwd,
     });

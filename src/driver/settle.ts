@@ -3,7 +3,8 @@
  * ended, or Codex waits on a question or approval, after the action being waited on) once the
  * screen has been stable for one re-read; without rollout progress the herdr plugin's settle loop
  * applies: the screen must have changed since the action and be stable twice, and `no_signal`
- * gets a grace window in case a menu or marker is still being painted.
+ * gets a grace window in case a menu or marker is still being painted. A session without a screen
+ * (a headless run) is settled as soon as its verdict is anything but working.
  *
  * @module
  */
@@ -32,6 +33,13 @@ export async function waitForVerdict(session: Session, base: Baseline, timeoutMs
   for (;;) {
     const obs = await session.observe();
     if (obs.verdict.state === "exited" || session.ended) return obs.verdict;
+    if (!session.substrate.can.screen) {
+      // no screen to settle (a headless run): its own evidence says at once whether it settled
+      if (obs.verdict.state !== "working") return obs.verdict;
+      if (Date.now() >= deadline) return timedOut(obs.verdict, session);
+      await sleep(Math.min(SETTLE.pollMs, Math.max(0, deadline - Date.now())));
+      continue;
+    }
     const moved = (obs.progress?.state.events ?? -1) > base.events;
     const sameScreen = last !== null && last.pane.screen === obs.pane.screen;
     stableSince = sameScreen ? (stableSince ?? Date.now()) : null;

@@ -10,10 +10,11 @@ import { usageError } from "../errors.ts";
 import type { Verdict } from "../envelope.ts";
 import { newMarker, wrapTask } from "../codex/prompt.ts";
 import { codexHome } from "../codex/rollout/locate.ts";
+import { findCodex } from "../codex/find.ts";
 import { chooseSubstrate } from "../substrate/select.ts";
 import type { PaneMode } from "../substrate/substrate.ts";
 import { currentOwner } from "../session/owner.ts";
-import { listSessions, newSessionId, SESSION_KIND, type SessionRecord } from "../session/record.ts";
+import { listSessions, newSessionId, newSessionRecord, SESSION_KIND } from "../session/record.ts";
 import type { Store } from "../store/store.ts";
 import { composerHolds, composerText, liveLines, readScreen } from "../verdict/screen.ts";
 import { checkSlug, slugFromTask, withSuffix } from "./names.ts";
@@ -55,9 +56,32 @@ export interface Started {
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** The labels of the sessions on record (a corrupt record has none). */
-async function labelsInUse(store: Store): Promise<Set<string>> {
+export async function labelsInUse(store: Store): Promise<Set<string>> {
   const { sessions } = await listSessions(store);
   return new Set(sessions.map((s) => s.label).filter((l): l is string => l !== null));
+}
+
+/** A completion marker as `--marker` may give it: 6–64 letters, digits, `_` or `-` (else `usage/BAD_MARKER`). */
+export function checkMarker(marker: string): string {
+  if (!/^[A-Za-z0-9_-]{6,64}$/.test(marker)) {
+    throw usageError(
+      "BAD_MARKER",
+      `marker "${marker.slice(0, 40)}" must be 6–64 letters, digits, '_' or '-'`,
+      "omit --marker to get a generated one",
+    );
+  }
+  return marker;
+}
+
+/** `--cwd` as a real directory path (else `usage/BAD_CWD`). */
+export async function resolveCwd(dir: string): Promise<string> {
+  try {
+    const cwd = await Deno.realPath(dir);
+    if (!(await Deno.stat(cwd)).isDirectory) throw new Error();
+    return cwd;
+  } catch {
+    throw usageError("BAD_CWD", `--cwd ${dir} is not a directory`, "pass an existing directory");
+  }
 }
 
 /** Starts Codex for a task. */
@@ -67,21 +91,8 @@ export async function startSession(
   o: StartOptions,
 ): Promise<Started> {
   const slug = o.slug ? checkSlug(o.slug) : slugFromTask(o.task);
-  const marker = o.marker ?? newMarker();
-  if (!/^[A-Za-z0-9_-]{6,64}$/.test(marker)) {
-    throw usageError(
-      "BAD_MARKER",
-      `marker "${marker.slice(0, 40)}" must be 6–64 letters, digits, '_' or '-'`,
-      "omit --marker to get a generated one",
-    );
-  }
-  let cwd: string;
-  try {
-    cwd = await Deno.realPath(o.cwd);
-    if (!(await Deno.stat(cwd)).isDirectory) throw new Error();
-  } catch {
-    throw usageError("BAD_CWD", `--cwd ${o.cwd} is not a directory`, "pass an existing directory");
-  }
+  const marker = checkMarker(o.marker ?? newMarker());
+  const cwd = await resolveCwd(o.cwd);
   const planMode = o.plan ?? PLAN_WORDS.test(o.task);
   const substrate = await chooseSubstrate(o.via, { env, stateDir: store.root });
   const session = await store.withLock("spawn", async () => {
@@ -90,12 +101,11 @@ export async function startSession(
     const taken = new Set(await store.list(SESSION_KIND));
     const id = newSessionId((candidate) => taken.has(candidate));
     const label = withSuffix(`codex-${slug}`, await labelsInUse(store));
-    const now = new Date().toISOString();
     const workdir = worktree?.path ?? cwd;
     let pane;
     try {
       pane = await substrate.start({
-        argv: [env.get("CODEXCTL_CODEX") ?? "codex", ...o.codexArgs],
+        argv: [findCodex(env)?.path ?? "codex", ...o.codexArgs],
         cwd: workdir,
         env: env.toObject(),
         label,
@@ -108,11 +118,8 @@ export async function startSession(
       }
       throw err;
     }
-    const record: SessionRecord = {
-      v: 1,
+    const record = newSessionRecord({
       session: id,
-      created: now,
-      updated: now,
       owner: currentOwner(env),
       substrate: substrate.name,
       pane,
@@ -126,14 +133,10 @@ export async function startSession(
       plan_mode: planMode,
       keep: o.keep,
       worktree,
-      thread_id: null,
-      rollout_path: null,
-      pid: null,
       last_state: "spawned",
       last_reason: null,
-      plan: null,
       pending_task: wrapTask(o.task, marker),
-    };
+    });
     await store.write(SESSION_KIND, id, record);
     return new Session(store, record, substrate, env);
   }, { timeoutMs: 60_000 });

@@ -194,7 +194,15 @@ export function probe(target: FleetTarget, entry: CursorEntry | undefined, pids 
     }
   }
   let alive: boolean | null = null;
-  if (target.pid !== null) {
+  if (target.exec) {
+    // a headless run: its supervisor writes exit.json the moment Codex is gone
+    try {
+      Deno.statSync(`${target.exec.run_dir}/exit.json`);
+      alive = false;
+    } catch {
+      alive = true;
+    }
+  } else if (target.pid !== null) {
     alive = pids && (entry?.pid_matters ?? true) ? pidAlive(target.pid) : entry?.alive ?? null;
   }
   return { path, ino, size, mtime, alive };

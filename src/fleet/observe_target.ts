@@ -11,6 +11,7 @@ import { codexHome } from "../codex/rollout/locate.ts";
 import type { ThreadProgress } from "../codex/rollout/reader.ts";
 import { observe } from "../observe/observe.ts";
 import { readRollout } from "../observe/rollout.ts";
+import { readExec } from "../substrate/exec_read.ts";
 import { turnOpen } from "../verdict/rollout_status.ts";
 import { isActionable, isStalled } from "../verdict/states.ts";
 import { briefOf, type CursorEntry, type FailureBrief, type Probe, probe } from "./cursor.ts";
@@ -63,6 +64,26 @@ export interface TargetObservation {
   progress: { path: string; progress: ThreadProgress } | null;
 }
 
+/** What an entry keeps of its target, of the cheap look (`p`) and of what it was told before. */
+function entryBase(target: FleetTarget, p: Probe, previous: CursorEntry | undefined) {
+  return {
+    kind: target.kind,
+    session: target.session,
+    thread: target.thread,
+    label: target.label,
+    source_path: target.path,
+    path: p.path,
+    ino: p.ino,
+    size: p.size,
+    alive: p.alive,
+    pid_matters: previous?.pid_matters ?? true,
+    delivered: previous?.delivered ?? null,
+    stop_blocked: previous?.stop_blocked ?? null,
+    failure: previous?.failure ?? null,
+    failure_told: previous?.failure_told ?? null,
+  };
+}
+
 /** Observes `target`, continuing from `previous` and its saved `progress` (of the rollout at `savedPath`). */
 export async function observeTarget(
   target: FleetTarget,
@@ -70,6 +91,7 @@ export async function observeTarget(
   saved: { path: string | null; progress: ThreadProgress } | null,
   o: ObserveTargetOptions,
 ): Promise<TargetObservation> {
+  if (target.exec) return await observeExecTarget(target, previous, o);
   let p: Probe = o.probed;
   const missing = p.path === null || p.size < 0;
   // the saved progress continues only the file it was read from
@@ -87,20 +109,8 @@ export async function observeTarget(
   // found anew by thread id (no path yet, or the file moved): what the entry remembers is that file
   if (reading?.located) p = probe({ ...target, path: reading.path }, undefined);
   const base = {
-    kind: target.kind,
-    session: target.session,
-    thread: target.thread,
-    label: target.label,
-    source_path: target.path,
-    path: p.path,
-    ino: p.ino,
-    size: p.size,
-    alive: p.alive,
-    pid_matters: previous?.pid_matters ?? true,
-    delivered: previous?.delivered ?? null,
-    stop_blocked: previous?.stop_blocked ?? null,
+    ...entryBase(target, p, previous),
     failure: latestFailure(reading?.read.tool_outputs ?? [], o.failures, previous?.failure ?? null),
-    failure_told: previous?.failure_told ?? null,
   };
   const progress = reading ? { path: reading.path, progress: reading.progress } : null;
   if (reading?.read.more) {
@@ -147,5 +157,48 @@ export async function observeTarget(
       verdict: briefOf(verdict),
     },
     progress,
+  };
+}
+
+/**
+ * A headless session's newest run, observed like `status` does: its process (exit status, or pid
+ * and start time) and its event stream decide; no rollout progress is kept (a run's stream is
+ * small and read whole).
+ */
+async function observeExecTarget(
+  target: FleetTarget,
+  previous: CursorEntry | undefined,
+  o: ObserveTargetOptions,
+): Promise<TargetObservation> {
+  const x = target.exec!;
+  const reading = await readExec({ dir: x.run_dir, run: x.run, schema: x.schema });
+  const obs = await observe({
+    target: { session: target.session, thread: target.thread ?? reading.exec.thread_id },
+    now: o.now,
+    rollout: null,
+    process: reading.process,
+    exec: reading.exec,
+    marker: target.marker,
+    expect: target.expect,
+    cwd: null,
+    stallMs: o.stallMs,
+  });
+  const verdict = obs.verdict;
+  const stalled = isStalled(verdict);
+  return {
+    entry: {
+      // what the cheap look saw (exit.json), so the next cheap look compares like with like
+      ...entryBase(target, o.probed, previous),
+      pid_matters: false,
+      recheck_at: verdict.state === "working" && !stalled && reading.mtime !== null
+        ? reading.mtime + o.stallMs
+        : null,
+      catching_up: false,
+      sig: obs.signature,
+      actionable: isActionable(verdict),
+      stalled,
+      verdict: briefOf(verdict),
+    },
+    progress: null,
   };
 }

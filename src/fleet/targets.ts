@@ -55,6 +55,11 @@ export interface FleetTarget {
   expect: string[];
   /** True when it is reported because of a follow, not ownership. */
   followed: boolean;
+  /**
+   * A headless session's newest run (its directory, its number, the `--output-schema` copy): its
+   * event stream is what `path` names, and its `exit.json` says when Codex is gone.
+   */
+  exec?: { run_dir: string; run: number; schema: string | null } | null;
 }
 
 /** One entry of a follow list. */
@@ -104,6 +109,7 @@ export function sessionTarget(record: unknown, followed: boolean): FleetTarget |
   if (r.v !== 1 || typeof r.session !== "string" || !SESSION_ID.test(r.session)) return null;
   const name = str(r.slug) ?? str(r.label);
   const thread = str(r.thread_id);
+  const exec = r.substrate === "exec" ? execRun(r.pane) : null;
   return {
     key: r.session,
     kind: "session",
@@ -113,10 +119,28 @@ export function sessionTarget(record: unknown, followed: boolean): FleetTarget |
     path: str(r.rollout_path),
     codex_home: str(r.codex_home),
     pid: typeof r.pid === "number" && Number.isInteger(r.pid) && r.pid > 0 ? r.pid : null,
-    marker: str(r.marker),
+    // a headless run bound to --output-schema is asked for no marker (see driver/session.ts)
+    marker: str((r.exec as Record<string, unknown> | null)?.output_schema) ? null : str(r.marker),
     expect: Array.isArray(r.expect) ? r.expect.filter((x): x is string => typeof x === "string") : [],
     followed,
+    ...(exec ? { exec, path: joinPath(exec.run_dir, "events.jsonl") } : {}),
   };
+}
+
+/**
+ * The newest run of a headless session from its handle (`pane.dir`): `<dir>/runs/<n>` with the
+ * highest n (see `session/exec.ts`); null before its first run.
+ */
+function execRun(pane: unknown): FleetTarget["exec"] {
+  const dir = str((pane as Record<string, unknown> | null)?.dir);
+  if (!dir) return null;
+  let run = 0;
+  for (const n of listNames(joinPath(dir, "runs"))) {
+    if (/^[1-9]\d{0,8}$/.test(n)) run = Math.max(run, Number(n));
+  }
+  if (!run) return null;
+  const schema = str((pane as Record<string, unknown>).schema);
+  return { run_dir: joinPath(dir, "runs", String(run)), run, schema };
 }
 
 /** Parses a follow list file's content (null when it is not one). */

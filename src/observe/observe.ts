@@ -10,7 +10,8 @@
  * - `pane` — what the substrate read off the pane (screen, scrollback, herdr's agent status);
  * - `daemon` — ask the Codex daemon what the thread waits on (`daemon.ts`);
  * - `process` — whether the Codex process lives (later also its start time and exit status);
- * - `exec` — reserved for a headless `codex exec` run's event stream (`start --via exec`).
+ * - `exec` — a headless `codex exec` run (`start --via exec`): its event stream, read by the exec
+ *   substrate (`substrate/exec_read.ts`) together with its `process` (pid + start time, exit status).
  *
  * Adding a source: give it a slot here and in `verdict/evidence.ts` (`Evidence`), a reader below
  * `src/observe/` (e.g. `codex/exec/`), rules with their own `source` in `src/verdict/`, and a case
@@ -52,7 +53,7 @@ export interface Sources {
   process?: ProcessEvidence | null;
   /** Ask the Codex daemon under this Codex home about the thread (absent: do not ask). */
   daemon?: { codexHome: string; timeoutMs?: number } | null;
-  /** A headless run's event stream (reserved: nothing fills it yet). */
+  /** A headless run's event stream (the exec substrate's reading). */
   exec?: ExecEvidence | null;
   /** The completion marker (null: the one the thread's own messages asked for). */
   marker: string | null;
@@ -115,7 +116,8 @@ export async function observe(sources: Sources): Promise<Observation> {
     verdict,
     rule,
     source,
-    signature: verdictSignature(verdict, state?.turn_count ?? 0),
+    // a headless session counts its runs (one turn each): a second finished run is news again
+    signature: verdictSignature(verdict, sources.exec ? sources.exec.run : state?.turn_count ?? 0),
     compatibility: compat,
     daemon,
   };

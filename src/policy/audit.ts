@@ -1,8 +1,9 @@
 /**
- * The approval audit log: one JSON line per decision on a Codex gate — approved, rejected, answered,
- * surfaced, refused by a deny rule, or failed to send — by the policy or by the caller, through a
- * pane or the daemon, in `<state root>/logs/audit.jsonl`. One record shape for every channel. Only
- * the answer path (`answer.ts`) writes it.
+ * The audit log, `<state root>/logs/audit.jsonl`: one JSON line per decision on a Codex gate —
+ * approved, rejected, answered, surfaced, refused by a deny rule, or failed to send — by the policy
+ * or by the caller, through a pane or the daemon (one record shape for every channel), and one per
+ * headless run the caller asked to run outside Codex's sandbox. Only the policy room writes it: the
+ * answer path (`answer.ts`) and the sandbox decision (`sandbox.ts`).
  *
  * @module
  */
@@ -42,5 +43,22 @@ export interface AuditRecord {
 
 /** Appends one decision to the audit log. */
 export async function auditApproval(store: Store, record: AuditRecord): Promise<void> {
+  await store.appendLog("audit", { ...record });
+}
+
+/** A run codexctl starts without Codex's sandbox, at the caller's explicit request. */
+export interface SandboxAuditRecord {
+  event: "sandbox";
+  actor: "caller";
+  session: string;
+  cwd: string;
+  /** The sandbox the run gets (`danger-full-access`), or `bypass` for Codex's approvals-and-sandbox bypass. */
+  sandbox: "danger-full-access" | "bypass";
+  /** The flags that asked for it, as given (`--sandbox danger-full-access`, `--codex-arg=--yolo` …). */
+  flags: string[];
+}
+
+/** Appends a decision to run Codex outside its sandbox to the audit log. */
+export async function auditSandbox(store: Store, record: SandboxAuditRecord): Promise<void> {
   await store.appendLog("audit", { ...record });
 }

@@ -118,3 +118,29 @@ export function newSessionId(taken: (id: string) => boolean = () => false): stri
     }
   }
 }
+
+/** What a start decides about a new session; {@linkcode newSessionRecord} fills in the rest. */
+export type NewSession =
+  & Pick<SessionRecord, "session" | "owner" | "substrate" | "pane" | "mode" | "cwd" | "codex_home">
+  & Pick<
+    SessionRecord,
+    "marker" | "expect" | "plan_mode" | "keep" | "worktree" | "last_state" | "last_reason"
+  >
+  & { slug: string }
+  & Partial<SessionRecord>;
+
+/** A new session's record, not bound to a thread yet: its label `codex-<slug>`, created now. */
+export function newSessionRecord(fields: NewSession): SessionRecord {
+  const now = new Date().toISOString();
+  return {
+    v: 1,
+    created: now,
+    updated: now,
+    label: `codex-${fields.slug}`,
+    thread_id: null,
+    rollout_path: null,
+    pid: null,
+    plan: null,
+    ...fields,
+  };
+}

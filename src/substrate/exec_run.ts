@@ -12,6 +12,7 @@
  * | `stderr.log`       | the supervisor (Codex's stderr) | at most 1 MiB                               |
  * | `last_message.txt` | Codex (`-o`)               | the final message, when the turn completed       |
  * | `exit.json`        | the supervisor             | how Codex exited (code or signal), atomically    |
+ * | `ide.json`         | the supervisor (`--ide-visible`) | what marking the thread for the IDE did    |
  *
  * The supervisor (`exec_supervisor.ts`, run as `codexctl __exec-supervise <dir>`) is started in a
  * session of its own (setsid), so it outlives the caller — a `start` killed by Claude Code's Bash
@@ -24,6 +25,7 @@
 import { join } from "node:path";
 import { atomicWrite, ensureDir } from "../store/atomic.ts";
 import {
+  descendants,
   lookProcess,
   pidExists,
   processAlive,
@@ -41,6 +43,7 @@ export const RUN_FILES = {
   stderr: "stderr.log",
   message: "last_message.txt",
   exit: "exit.json",
+  ide: "ide.json",
 } as const;
 
 /** The most of Codex's stderr a run keeps. */
@@ -54,6 +57,14 @@ export interface RunSpec {
   cwd: string;
   /** ISO time the run was launched. */
   created: string;
+  /** What the supervisor does once Codex exited and its exit is written. */
+  after?: RunAfter;
+}
+
+/** Work the supervisor does after Codex exited, before it leaves. */
+export interface RunAfter {
+  /** Mark the run's thread as the IDE extension's (`--ide-visible`), in this Codex home. */
+  ide_visible?: { codex_home: string };
 }
 
 /** The supervisor as the launcher saw it. */
@@ -142,13 +153,21 @@ export interface LaunchOptions {
   env: Record<string, string>;
   /** The supervisor's command line (default {@linkcode supervisorCommand}; a seam for tests). */
   supervisor?: string[];
+  /** Work for the supervisor once Codex exited. */
+  after?: RunAfter;
 }
 
 /** Launches a run and returns at once (the supervisor's pid). Nothing waits for Codex here. */
 export async function launchRun(o: LaunchOptions): Promise<RunLaunch> {
   if (!o.argv.length) throw new Error("launchRun: empty argv");
   await ensureDir(o.dir);
-  const spec: RunSpec = { v: 1, argv: o.argv, cwd: o.cwd, created: new Date().toISOString() };
+  const spec: RunSpec = {
+    v: 1,
+    argv: o.argv,
+    cwd: o.cwd,
+    created: new Date().toISOString(),
+    ...(o.after ? { after: o.after } : {}),
+  };
   await atomicWrite(runFile(o.dir, "spec"), JSON.stringify(spec) + "\n");
   const argv = o.supervisor ?? supervisorCommand(o.dir);
   const child = new Deno.Command(argv[0], {
@@ -251,9 +270,14 @@ async function waitGone(ids: ProcessIdentity[], ms: number): Promise<boolean> {
 /**
  * Stops a run and leaves no Codex behind: interrupt Codex (SIGINT, as Ctrl-C would), then
  * terminate it (SIGTERM), then kill its whole process group (SIGKILL) — each after a short grace
- * — and finally the supervisor, which reaps Codex and records its exit. Idempotent.
+ * — then every command Codex had started in a session or group of its own (found below it, by pid
+ * and start time, before it was signalled), and finally the supervisor, which reaps Codex and
+ * records its exit. Idempotent.
  */
-export async function stopRun(dir: string, grace: Partial<typeof STOP_GRACE> = {}): Promise<Stopped> {
+export async function stopRun(
+  dir: string,
+  grace: Partial<Record<keyof typeof STOP_GRACE, number>> = {},
+): Promise<Stopped> {
   const g = { ...STOP_GRACE, ...grace };
   let run = await readRun(dir);
   // a supervisor just launched may not have said yet which Codex it started
@@ -271,13 +295,22 @@ export async function stopRun(dir: string, grace: Partial<typeof STOP_GRACE> = {
       ? { pid: run.launch.supervisor_pid, start: (await lookProcess(run.launch.supervisor_pid)).start }
       : null);
   let step: Stopped["step"] = "already_gone";
+  // the commands Codex runs, found while they are still its children: its sandbox starts each in a
+  // session (and group) of its own, which Codex's group does not take along
+  const below = new Map<number, ProcessIdentity>();
+  const look = async () => {
+    for (const d of await descendants(codex!.pid)) below.set(d.pid, d);
+  };
   if (codex && await processAlive(codex)) {
+    await look();
     step = "interrupt";
     signalProcess(codex.pid, "SIGINT");
     if (!(await waitGone([codex], g.interruptMs))) {
+      await look();
       step = "terminate";
       signalProcess(codex.pid, "SIGTERM");
       if (!(await waitGone([codex], g.terminateMs))) {
+        await look();
         step = "kill";
         signalGroup(codex.pid, "SIGKILL");
         await waitGone([codex], g.killMs);
@@ -287,6 +320,21 @@ export async function stopRun(dir: string, grace: Partial<typeof STOP_GRACE> = {
   // what Codex left in its process group goes too (the group outlives its leader); only for a Codex
   // this call stopped: the group id of one that exited long ago may belong to someone else by now
   if (codex && step !== "already_gone") signalGroup(codex.pid, "SIGKILL");
+  // and what it started in groups of their own, with what those started meanwhile (a sandbox forks
+  // its namespace's init after it began): each, and a group it leads, while it is the same process
+  const roots: number[] = [];
+  for (const d of below.values()) if (await processAlive(d)) roots.push(d.pid);
+  if (roots.length) {
+    for (const d of await descendants(roots)) below.set(d.pid, d);
+  }
+  const strays: ProcessIdentity[] = [];
+  for (const d of below.values()) {
+    if (!(await processAlive(d))) continue;
+    signalGroup(d.pid, "SIGKILL");
+    signalProcess(d.pid, "SIGKILL");
+    strays.push(d);
+  }
+  if (strays.length) await waitGone(strays, g.killMs);
   if (supervisor && await processAlive(supervisor)) {
     // it exits by itself once Codex is reaped and the exit is written
     if (!(await waitGone([supervisor], g.killMs))) {
@@ -299,6 +347,6 @@ export async function stopRun(dir: string, grace: Partial<typeof STOP_GRACE> = {
     }
   }
   const left: number[] = [];
-  for (const id of [codex, supervisor]) if (id && await processAlive(id)) left.push(id.pid);
+  for (const id of [codex, supervisor, ...strays]) if (id && await processAlive(id)) left.push(id.pid);
   return { step, left };
 }

@@ -5,7 +5,9 @@
  * exec` requires), records both identities (`proc.json`), copies Codex's stdout (the `--json`
  * event stream) and stderr into the run directory as they arrive, waits for Codex — reaping it —
  * and writes how it exited (`exit.json`, atomically). A SIGINT, SIGTERM or SIGHUP sent to the
- * supervisor is passed on to Codex, so stopping the supervisor never orphans Codex.
+ * supervisor is passed on to Codex, so stopping the supervisor never orphans Codex. Then, when the
+ * run asks (`spec.after`), it marks the thread for the IDE (`--ide-visible`, `ide.json`) — after
+ * the exit is written, before it leaves: the next run of the session waits for the supervisor.
  *
  * It imports only what it needs (no zod, no verbs): it lives as long as Codex does.
  *
@@ -101,5 +103,28 @@ export async function superviseRun(dir: string): Promise<number> {
     error: null,
   });
   for (const [s, f] of listeners) Deno.removeSignalListener(s, f);
+  if (spec.after?.ide_visible) await markForIde(dir, spec.after.ide_visible.codex_home);
   return 0;
+}
+
+/** Marks the run's thread as the IDE extension's and says what happened in `ide.json`; never throws. */
+async function markForIde(dir: string, home: string): Promise<void> {
+  let said: Record<string, unknown>;
+  try {
+    const { readExecStream } = await import("../codex/exec/reader.ts");
+    const thread = (await readExecStream(runFile(dir, "events"))).progress.state.thread_id;
+    if (!thread) said = { outcome: "skipped", why: "the run started no thread" };
+    else {
+      const { locateThread } = await import("../codex/rollout/locate.ts");
+      const found = await locateThread(home, thread);
+      if (!found) said = { outcome: "skipped", thread, why: "its rollout was not found" };
+      else {
+        const { markIdeVisible } = await import("../codex/rollout/ide_visible.ts");
+        said = { thread, ...(await markIdeVisible(found.path)) };
+      }
+    }
+  } catch (err) {
+    said = { outcome: "skipped", why: err instanceof Error ? err.message : String(err) };
+  }
+  await atomicWrite(runFile(dir, "ide"), JSON.stringify(said) + "\n").catch(() => {});
 }

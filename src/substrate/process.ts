@@ -97,6 +97,53 @@ export function lstartMs(start: string | null): number | null {
   return new Date(Number(m[6]), month, Number(m[2]), Number(m[3]), Number(m[4]), Number(m[5])).getTime();
 }
 
+/** Parses `ps -A -o pid=,ppid=,lstart=` output into each process's parent and start time. */
+export function parsePsTree(text: string): { pid: number; ppid: number; start: string }[] {
+  const out: { pid: number; ppid: number; start: string }[] = [];
+  for (const line of text.split("\n")) {
+    const m = line.trim().match(/^(\d+)\s+(\d+)\s+(\S.*)$/);
+    if (m) out.push({ pid: Number(m[1]), ppid: Number(m[2]), start: m[3].replace(/\s+/g, " ") });
+  }
+  return out;
+}
+
+/**
+ * Every process below `pid` (or below each of several) — children, theirs, … — with its start
+ * time, from one `ps` look; empty
+ * when `ps` cannot run. A command Codex runs may lead a session or group of its own (its sandbox
+ * does), so its group dies with Codex only if it is found here first, while it is still Codex's.
+ */
+export async function descendants(pid: number | number[]): Promise<ProcessIdentity[]> {
+  let text: string;
+  try {
+    const out = await new Deno.Command("ps", {
+      args: ["-A", "-o", "pid=,ppid=,lstart="],
+      env: { LC_ALL: "C", LANG: "C" },
+      stdin: "null",
+      stdout: "piped",
+      stderr: "null",
+    }).output();
+    text = decoder.decode(out.stdout);
+  } catch {
+    return [];
+  }
+  const rows = parsePsTree(text);
+  const children = new Map<number, { pid: number; start: string }[]>();
+  for (const r of rows) children.set(r.ppid, [...(children.get(r.ppid) ?? []), r]);
+  const found: ProcessIdentity[] = [];
+  const queue = Array.isArray(pid) ? [...pid] : [pid];
+  const seen = new Set(queue);
+  while (queue.length) {
+    for (const c of children.get(queue.shift()!) ?? []) {
+      if (seen.has(c.pid)) continue;
+      seen.add(c.pid);
+      found.push({ pid: c.pid, start: c.start });
+      queue.push(c.pid);
+    }
+  }
+  return found;
+}
+
 /** Sends `signal` to process group `pgid` (a process started detached leads its own group). */
 export function signalGroup(pgid: number, signal: Deno.Signal): boolean {
   if (!Number.isInteger(pgid) || pgid <= 1) return false;

@@ -9,29 +9,38 @@ import { environmentError, usageError } from "../errors.ts";
 import type { Substrate, SubstrateName } from "./substrate.ts";
 import { herdrReachable, HerdrSubstrate } from "./herdr.ts";
 import { tmuxAvailable, TmuxSubstrate } from "./tmux.ts";
+import { ExecSubstrate } from "./exec.ts";
 
 /** What a substrate needs from the caller. */
 export interface SubstrateContext {
-  env: { get(key: string): string | undefined };
+  env: { get(key: string): string | undefined; toObject?(): Record<string, string> };
   /** codexctl's state root. */
   stateDir: string;
 }
 
 /**
  * The substrates a session record can name, each made from the caller's context. A name missing
- * here (a record written by a newer codexctl, or `exec` before headless runs exist) is refused by
+ * here (a record written by a newer codexctl) is refused by
  * {@linkcode substrateFor} with a clear error.
  */
 export const SUBSTRATES: Partial<Record<SubstrateName, (ctx: SubstrateContext) => Substrate>> = {
   tmux: (ctx) => new TmuxSubstrate({ env: ctx.env, stateDir: ctx.stateDir }),
   herdr: (ctx) => new HerdrSubstrate(ctx.env),
+  exec: (ctx) => new ExecSubstrate(ctx),
 };
 
-/** The substrate for a new session. */
+/** The substrate for a new session: `exec` runs Codex headless; a pane is herdr's or tmux's. */
+export async function chooseSubstrate(via: "exec", ctx: SubstrateContext): Promise<ExecSubstrate>;
 export async function chooseSubstrate(
   via: "herdr" | "tmux" | undefined,
   ctx: SubstrateContext,
-): Promise<TmuxSubstrate | HerdrSubstrate> {
+): Promise<TmuxSubstrate | HerdrSubstrate>;
+export async function chooseSubstrate(
+  via: "herdr" | "tmux" | "exec" | undefined,
+  ctx: SubstrateContext,
+): Promise<Substrate> {
+  // a headless run needs no terminal multiplexer
+  if (via === "exec") return new ExecSubstrate(ctx);
   if (via === "herdr") {
     if (!(await herdrReachable(ctx.env))) {
       throw environmentError(

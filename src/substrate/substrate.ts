@@ -83,6 +83,27 @@ export interface StartRequest {
   label: string;
   /** Where a pane opens (substrates without panes ignore it). */
   mode: PaneMode;
+  /** What only a headless run needs (the exec substrate; others ignore it). */
+  exec?: ExecPlan;
+}
+
+/**
+ * How a headless session makes its runs (the exec substrate's `start`): its `argv` is the Codex
+ * binary followed by the options every run takes; these are the rest.
+ */
+export interface ExecPlan {
+  /** A unique, path-safe name for the session's exec directory (the session id). */
+  key: string;
+  /** The subcommand words of the first run (default `exec`; e.g. `exec review --uncommitted`). */
+  first?: string[];
+  /** Options only the first run takes (`-s MODE`: `exec resume` has no `-s`). */
+  first_options?: string[];
+  /** The `--output-schema` file (null: none). */
+  schema?: string | null;
+  /** This Codex's `exec resume` takes `--output-schema` too. */
+  resume_schema?: boolean;
+  /** After each run, mark the thread as the IDE extension's (`--ide-visible`). */
+  ide_visible?: boolean;
 }
 
 /**

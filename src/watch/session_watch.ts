@@ -98,7 +98,8 @@ export async function watchSession(session: Session, o: SessionWatchOptions): Pr
       }
       const sig = obs.signature;
       // a state read off the screen must be seen twice in a row (the TUI may still be painting)
-      const steady = obs.source === "thread" || obs.source === "pane" || candidate === sig;
+      const steady = obs.source === "thread" || obs.source === "pane" || obs.source === "exec" ||
+        candidate === sig;
       candidate = sig;
       if (
         steady && sig !== lastSig && (v.state !== "working" || lastSig !== null) && limiter.take(Date.now())
@@ -131,7 +132,8 @@ export async function watchSession(session: Session, o: SessionWatchOptions): Pr
             candidate = null;
           }
         } else if (v.state === "completed") {
-          if (isVerifiedCompletion(v) && !o.noClose) {
+          // a headless run has nothing left to close, and its session keeps the final message for status
+          if (isVerifiedCompletion(v) && !o.noClose && session.substrate.can.screen) {
             const ended = await endSession(session.store, session.id, session.env, { by: "watch", final: v });
             const wt = ended.worktree
               ? (ended.worktree.kept ? `worktree kept (${ended.worktree.reason})` : "worktree removed")
@@ -145,8 +147,12 @@ export async function watchSession(session: Session, o: SessionWatchOptions): Pr
           return 0;
         }
       }
-      if (!notifier && session.record.rollout_path) {
-        notifier = new ChangeNotifier(session.record.rollout_path);
+      // wake on writes to what decides: a headless run's event stream (its directory also gets the
+      // exit status), else the rollout
+      const watched = obs.evidence.exec?.events_path ?? session.record.rollout_path;
+      if (watched) {
+        if (!notifier) notifier = new ChangeNotifier(watched);
+        else notifier.retarget(watched);
       }
       await (notifier ? notifier.wait(700) : new Promise((r) => setTimeout(r, 700)));
     }

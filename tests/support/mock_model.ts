@@ -10,7 +10,8 @@
  *
  * Directives: `{{say TEXT}}`, `{{done [TEXT]}}` (prints the completion marker the prompt asked
  * for), `{{question}}`, `{{shell CMD}}`, `{{escalate CMD}}`, `{{ask}}` (request_user_input),
- * `{{plan [N]}}` (a `<proposed_plan>` with N steps), `{{goal OBJECTIVE}}` (create_goal then
+ * `{{plan [N]}}` (a `<proposed_plan>` with N steps), `{{structured [bad]}}` (a final message matching
+ * the `--output-schema` Codex sent, or one that does not), `{{goal OBJECTIVE}}` (create_goal then
  * update_goal), `{{checklist}}` (update_plan), `{{patch FILE}}` (apply_patch), `{{fail}}` (HTTP
  * 500), `{{slow N}}` (stream a message over N s), `{{pause N}}` (say nothing for N s before the
  * next step). Upstream errors in the shapes Codex parses (see {@linkcode upstreamError}):
@@ -83,6 +84,8 @@ export interface ParsedRequest {
   step: number;
   /** The request's `instructions` (0.130 puts the review guidelines there; 0.169 sends none). */
   instructions: string;
+  /** The JSON Schema the final message must match (`text.format.schema`: `codex exec --output-schema`), or null. */
+  schema: Record<string, unknown> | null;
 }
 
 /** A parsed `{{directive args}}`. */
@@ -169,7 +172,49 @@ export function parseRequest(body: unknown): ParsedRequest {
     lastInputType: String(input.at(-1)?.type ?? ""),
     step,
     instructions: typeof b.instructions === "string" ? b.instructions : "",
+    schema: outputSchema(b.text),
   };
+}
+
+/** `text.format.schema` of a request (Codex sends `--output-schema` there as a `json_schema` format). */
+function outputSchema(text: unknown): Record<string, unknown> | null {
+  const format = (text as { format?: { type?: unknown; schema?: unknown } } | null)?.format;
+  const schema = format?.type === "json_schema" ? format.schema : null;
+  return schema && typeof schema === "object" && !Array.isArray(schema)
+    ? schema as Record<string, unknown>
+    : null;
+}
+
+/**
+ * A value that matches `schema` (the first enum value or const, else one per type: objects get
+ * every property, strings "mock", numbers 1, booleans true, arrays one item) — enough for the
+ * schemas tests give `--output-schema`.
+ */
+export function sampleOf(schema: unknown): unknown {
+  const s = (schema && typeof schema === "object" ? schema : {}) as Record<string, unknown>;
+  if ("const" in s) return s.const;
+  if (Array.isArray(s.enum) && s.enum.length) return s.enum[0];
+  const type = Array.isArray(s.type) ? s.type[0] : s.type;
+  switch (type) {
+    case "object": {
+      const props = (s.properties && typeof s.properties === "object" ? s.properties : {}) as Record<
+        string,
+        unknown
+      >;
+      return Object.fromEntries(Object.entries(props).map(([k, v]) => [k, sampleOf(v)]));
+    }
+    case "array":
+      return [sampleOf(s.items)];
+    case "string":
+      return "mock";
+    case "integer":
+    case "number":
+      return 1;
+    case "boolean":
+      return true;
+    default:
+      return null;
+  }
 }
 
 const PLAN_STEPS = [
@@ -331,6 +376,15 @@ export function directiveReply(req: ParsedRequest): TimedReply {
     switch (directive.name) {
       case "say":
         return { kind: "message", text: directive.arg || "hi from mock" };
+      case "structured":
+        // the output the schema Codex sent asks for; `{{structured bad}}`: one it refuses
+        if (!req.schema) return { kind: "message", text: "No output schema was sent." };
+        return {
+          kind: "message",
+          text: JSON.stringify(
+            directive.arg === "bad" ? { unexpected: "not in the schema" } : sampleOf(req.schema),
+          ),
+        };
       case "done":
         return {
           kind: "message",

@@ -1,5 +1,5 @@
 /**
- * The evidence of a headless run (`start --via exec`): its process first (a recorded exit status
+ * The reading of a headless run (`start --via exec`): its process first (a recorded exit status
  * is final; else Codex's pid and start time are probed — a reused pid never counts — and, when
  * Codex is gone but its supervisor has not yet written the exit, the supervisor gets a moment to
  * write it), then its event stream read on from a saved progress (so a terminal event Codex wrote
@@ -88,7 +88,7 @@ async function lastMessageFile(
 /** Reads a run: its process, then what its stream gained since `from`. */
 export async function readExec(
   spec: ExecSpec,
-  from: ExecProgress | null,
+  from: ExecProgress | null = null,
   now: number = Date.now(),
 ): Promise<ExecReading> {
   let files = await readRun(spec.dir);

@@ -230,6 +230,38 @@ try {
     args: ["-S", join(state, "tmux", "codexctl.sock"), "kill-server"],
     stderr: "null",
   }).output().catch(() => {});
+
+  // the headless driver: a detached codex exec, --no-wait → await → a follow-up on the same thread → end
+  say();
+  say(bold("the headless driver: a detached codex exec (start --via exec), no terminal needed"));
+  const headless = await codexctl(
+    "start",
+    "--via",
+    "exec",
+    "--task",
+    "{{pause 1}} {{shell ls}} List the repository.",
+    "--cwd",
+    repo,
+    "--slug",
+    "list",
+    "--no-wait",
+  );
+  const hs = headless.session;
+  const awaited = await codexctl("await", "--session", hs);
+  say(`    final_message: ${JSON.stringify(String(awaited.result?.final_message ?? "").split("\n")[0])}`);
+  const followed = await codexctl("send", "--session", hs, "--message", "{{done Checked it again.}}");
+  const seen = await codexctl("status", "--session", hs);
+  say(
+    dim(
+      `    run ${seen.result?.exec?.run} on thread ${seen.result?.thread?.id} (codex exec resume), exit ${
+        JSON.stringify(seen.result?.exec?.exit)
+      }`,
+    ),
+  );
+  await codexctl("end", "--session", hs);
+  if (awaited.result?.reason !== "marker_verified" || followed.result?.reason !== "marker_verified") {
+    exitCode = 1;
+  }
 } finally {
   await mock.close();
   await home.cleanup();

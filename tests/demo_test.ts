@@ -29,5 +29,14 @@ Deno.test("the README's demo drives a real Codex offline and reports the file it
     /completed\/marker_verified — Codex finished and printed the marker: Understood: Use SQLite/,
   );
   assert.match(text, /ended\/cleaned_up — Session ended: pane closed, state deleted\./);
+  // the headless driver: start --via exec --no-wait → await → send (exec resume) → end
+  assert.match(text, /\$ codexctl start --via exec .* --no-wait\n {4}working\/no_wait — Codex runs headless/);
+  assert.match(text, /\$ codexctl await --session (cdx-[0-9a-f]{4})\n {4}completed\/marker_verified/);
+  assert.match(
+    text,
+    /final_message: "Done\. The tool said: README\.md|final_message: "Done\. The tool said: hello\.txt/,
+  );
+  assert.match(text, /run 2 on thread [0-9a-f-]{36} \(codex exec resume\), exit \{"code":0,"signal":null\}/);
+  assert.match(text, /\$ codexctl end --session cdx-[0-9a-f]{4}\n {4}ended\/cleaned_up/);
   assert.ok(!text.includes("\x1b["), "NO_COLOR is honoured");
 });

@@ -321,6 +321,50 @@ Deno.test("faults: a status watch survives the server closing its subscription, 
   });
 });
 
+Deno.test("fake: a pane created while a detection pass lists tmux is not taken for one that exited", async () => {
+  await withFake({}, async (fake, h, cwd) => {
+    // Hold one `list-panes` answer (taken before the workspace exists) until the workspace is made.
+    const engine = fake.model.engine;
+    const list = engine.list.bind(engine);
+    let listed!: () => void;
+    const taken = new Promise<void>((r) => listed = r);
+    let release!: () => void;
+    const held = new Promise<void>((r) => release = r);
+    let armed = true;
+    engine.list = async () => {
+      const panes = await list();
+      if (!armed) return panes;
+      armed = false;
+      listed();
+      await held;
+      return panes;
+    };
+    const sub = await h.client.subscribe([{ type: "pane.exited" }, { type: "pane.closed" }]);
+    try {
+      await taken;
+      const created = await h.client.workspaceCreate({ cwd });
+      release();
+      await fake.tick();
+      await fake.tick();
+      const root = refOf(created.root_pane);
+      assert.equal(
+        (await h.client.paneGet(root.pane_id)).terminal_id,
+        root.terminal_id,
+        "the new pane lives",
+      );
+      const read = await sub.next(300);
+      assert.equal(
+        read.type === "event" ? read.event.name : read.type,
+        "timeout",
+        "no pane_exited/pane_closed",
+      );
+    } finally {
+      release();
+      sub.close();
+    }
+  });
+});
+
 Deno.test("fake: a pane whose program exits is gone (pane_exited, pane_closed) and a watch on it ends", async () => {
   await withFake({}, async (_fake, h, cwd) => {
     const root = refOf((await h.client.workspaceCreate({ cwd })).root_pane);

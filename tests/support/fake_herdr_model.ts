@@ -708,8 +708,13 @@ export class FakeModel {
   }
 
   async #pollOnce(): Promise<void> {
+    // Only panes known before tmux is asked can be judged by its answer: a pane created while
+    // `list-panes` runs is registered once tmux made it, yet may be missing from that listing, and
+    // must not be taken for one that exited.
+    const known = this.allPanes();
     const live = new Map((await this.engine.list()).map((p) => [p.paneId, p]));
-    for (const pane of this.allPanes()) {
+    for (const pane of known) {
+      if (!pane.tab.panes.includes(pane)) continue; // closed while this pass ran
       const tmux = live.get(pane.tmuxId);
       if (!tmux || tmux.dead) {
         if (tmux?.dead) await this.engine.kill("pane", pane.tmuxId);

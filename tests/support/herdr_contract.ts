@@ -215,7 +215,7 @@ export const CONTRACT: readonly ContractCase[] = [
           assert.equal(read.source, source);
           assert.equal(read.format, "text");
           assert.equal(read.pane_id, root.pane_id);
-          assert.match(read.text, /^contract-marker$/m, source);
+          assert.match(read.text, /^contract-marker$/m, `${source} read:\n${read.text}`);
         }
         await h.sendText(root, "echo typed-by-send-text");
         await h.sendKeys(root, ["Enter"]);

@@ -14,6 +14,7 @@ import {
   connectChecked,
   eventually,
   recordStatuses,
+  waitForShell,
   waitForText,
 } from "./support/herdr_contract.ts";
 import { REPO_ROOT } from "./support/paths.ts";
@@ -75,6 +76,7 @@ for (const flavor of ["0.8", "0.6"] as const) {
         env: { CODEXCTL_PROBE: "yes", HERDR_PANE_ID: "spoofed" },
       });
       const root = refOf(ws.root_pane);
+      await waitForShell(h, root);
       await h.run(root, ["sh", "-c", "env | grep -E '^(HERDR_|CODEXCTL_PROBE)' | sort; echo env-done"]);
       const text = await waitForText(h, root, "\nenv-done");
       const vars = Object.fromEntries(
@@ -319,6 +321,42 @@ Deno.test("faults: a status watch survives the server closing its subscription, 
       watch.close();
     }
   });
+});
+
+Deno.test("fake: typed before the shell's prompt, output joins the prompt line; waitForShell keeps it apart", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "codexctl-slowsh-" });
+  try {
+    // a shell that starts only once the test says so
+    const shell = join(dir, "held-sh");
+    const go = join(dir, "go");
+    await Deno.writeTextFile(
+      shell,
+      `#!/bin/sh\nwhile [ ! -e '${go}' ]; do sleep 0.05; done\nexec /bin/sh "$@"\n`,
+      { mode: 0o755 },
+    );
+    await withFake({ shell }, async (_fake, h, cwd) => {
+      const early = refOf((await h.client.workspaceCreate({ cwd })).root_pane);
+      await h.run(early, ["echo", "typed-early"]);
+      await waitForText(h, early, "echo typed-early");
+      await Deno.writeTextFile(go, "");
+      const joined = await waitForText(h, early, "typed-early\n");
+      assert.match(
+        joined,
+        /^[$#] typed-early$/m,
+        "the tty echoed the line before the shell printed its prompt",
+      );
+      await Deno.remove(go);
+      const later = refOf((await h.client.workspaceCreate({ cwd })).root_pane);
+      const ready = waitForShell(h, later);
+      await new Promise((r) => setTimeout(r, 500)); // the shell is still held: waitForShell must wait
+      await Deno.writeTextFile(go, "");
+      await ready;
+      await h.run(later, ["echo", "typed-late"]);
+      assert.match(await waitForText(h, later, "typed-late\n"), /^typed-late$/m);
+    });
+  } finally {
+    await Deno.remove(dir, { recursive: true }).catch(() => {});
+  }
 });
 
 Deno.test("fake: a pane created while a detection pass lists tmux is not taken for one that exited", async () => {

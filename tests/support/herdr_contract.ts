@@ -126,6 +126,19 @@ export function waitForText(herdr: Herdr, ref: PaneRef, needle: string): Promise
   });
 }
 
+/**
+ * Waits until the pane's shell has printed its prompt (the last line ends in `$`, `#`, `%` or `>`).
+ * Text typed earlier still runs, but the tty echoes it before the prompt appears, so the command's
+ * output lands on the prompt's line (`# marker`); call this before typing into a fresh pane when a
+ * check needs the output at the start of a line.
+ */
+export function waitForShell(herdr: Herdr, ref: PaneRef): Promise<string> {
+  return eventually(`a shell prompt in pane ${ref.pane_id}`, async () => {
+    const read = await herdr.read(ref, { source: "recent", lines: 200 });
+    return /[$#%>]$/.test(read.text.trimEnd()) ? read.text : undefined;
+  });
+}
+
 /** One contract case. */
 export interface ContractCase {
   name: string;
@@ -208,6 +221,7 @@ export const CONTRACT: readonly ContractCase[] = [
     name: "text typed into a pane's shell runs, and reads back from visible, recent and recent_unwrapped",
     async run(h, target) {
       await withWorkspace(h, target, async (root) => {
+        await waitForShell(h, root);
         await h.run(root, ["printf", "%s-%s\\n", "contract", "marker"]);
         await waitForText(h, root, "contract-marker");
         for (const source of ["visible", "recent", "recent_unwrapped"] as const) {
@@ -242,6 +256,7 @@ export const CONTRACT: readonly ContractCase[] = [
       await withWorkspace(h, target, async (root) => {
         const second = refOf(await h.client.paneSplit({ target_pane_id: root.pane_id, direction: "right" }));
         const third = refOf(await h.client.paneSplit({ target_pane_id: second.pane_id, direction: "down" }));
+        await waitForShell(h, third);
         await h.run(third, ["echo", "i-am-the-third"]);
         await waitForText(h, third, "\ni-am-the-third");
         const idBefore = third.pane_id;

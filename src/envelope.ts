@@ -75,6 +75,8 @@ export const VERDICT_REASONS = [
   "model_error",
   // a completed turn whose final message does not match --output-schema
   "output_invalid",
+  // a review run (codexctl review) that ended with Codex's review: result.review
+  "review_done",
 ] as const;
 /** Schema of a verdict reason. */
 export const ReasonSchema = z.enum(VERDICT_REASONS);
@@ -238,6 +240,16 @@ export const VerdictSchema = z.looseObject({
   review: ReviewSchema.nullable().optional().describe(
     "a review session's review: null while it runs or when it ended without one",
   ),
+  review_target: z.looseObject({
+    kind: z.enum(["uncommitted", "base", "commit"]),
+    branch: z.string().nullable().optional(),
+    sha: z.string().nullable().optional().describe("--commit: the full commit id"),
+    title: z.string().nullable().optional(),
+    prompt: z.string().nullable().describe("--prompt, if given"),
+    repo_root: z.string().nullable().describe("the repository reviewed"),
+    inline: z.boolean().describe("reviewed inside an existing thread (--session/--thread)"),
+    run: z.number().int().positive().describe("the run of the session that is the review"),
+  }).optional().describe("review: what was reviewed, and where"),
   final_message: z.string().max(FINAL_MESSAGE_MAX).nullable().optional().describe(
     "headless sessions: Codex's final message of the run, whole up to 65,536 characters (its start when longer)",
   ),

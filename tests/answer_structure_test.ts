@@ -29,7 +29,9 @@ const RULES: { what: string; pattern: RegExp; allowed: string[] }[] = [
     pattern: /\.deliver\(/,
     // the answer path; the verified send (driver/send.ts) it delivers messages through; start's
     // own typing before any gate can be open (the task, /plan); the substrates themselves
-    // (exec_start.ts: a headless session's first run, the task, before anything can be open)
+    // (exec_start.ts: a headless session's first run, the task, before anything can be open; and a
+    // review run of a headless session, which never waits on a gate — the substrate refuses while a
+    // run goes)
     allowed: ["policy/answer.ts", "driver/send.ts", "driver/start.ts", "driver/exec_start.ts", "substrate/"],
   },
   {

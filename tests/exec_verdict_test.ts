@@ -15,6 +15,7 @@ import { isVerifiedCompletion } from "../src/verdict/states.ts";
 import { VerdictSchema } from "../src/envelope.ts";
 import { evidenceOf, foldLines, rolloutLines } from "./support/fixtures.ts";
 import { FIXTURES_DIR } from "./support/paths.ts";
+import { reviewFromOutput } from "../src/codex/rollout/review.ts";
 
 const SESSION = "cdx-0e0e";
 const MARKER = "CDX_DONE_F1X7UR";
@@ -340,3 +341,44 @@ Deno.test("exec: a final message over 64 Ki characters: its start, its path, the
   assert.equal((d.verdict.final_message as string).length, MAX_MESSAGE_CHARS);
   assert.equal(d.verdict.final_message_path, "/state/exec/cdx-0e0e/runs/1/last_message.txt");
 });
+
+for (const version of ["0.169.0", "0.130.0"]) {
+  Deno.test(`exec ${version}: a review run that completed with its review is completed/review_done; every verdict of a review run carries it`, () => {
+    const s = stream(version, "review");
+    const rollout = foldLines(
+      Deno.readTextFileSync(join(FIXTURES_DIR, `codex-${version}`, "review", "exec.rollout.jsonl")).split(
+        "\n",
+      )
+        .filter(Boolean),
+    );
+    const review = reviewFromOutput(rollout.state.review!.output!, { repoRoot: null });
+    const d = check(evidence(execOf(s), EXITED_0, { review: { review, source: "rollout" } }));
+    assert.equal(d.rule, "exec.reviewed");
+    assert.equal(d.verdict.state, "completed");
+    assert.equal(d.verdict.reason, "review_done");
+    assert.equal(d.verdict.summary, "Review done: patch is incorrect — 2 findings (P1: 1, P2: 1)");
+    assert.deepEqual(d.verdict.review, review);
+    assert.equal(d.verdict.next_action.intent, "verify");
+    assert.equal(
+      d.verdict.next_action.command,
+      `codexctl send --session ${SESSION} --message "<the finding you dispute, and why>"`,
+    );
+    // no findings: nothing to do
+    const none = check(
+      evidence(execOf(s), EXITED_0, { review: { review: { ...review, findings: [] }, source: "rollout" } }),
+    );
+    assert.equal(none.verdict.summary, "Review done: patch is incorrect — no findings");
+    assert.equal(none.verdict.next_action.intent, "nothing");
+    // still running: working, review null; ended without a review: the turn's own verdict, review null
+    const running = check(
+      evidence(execOf(s, { turn: "started" }), ALIVE, { review: { review: null, source: null } }),
+    );
+    assert.equal(running.rule, "exec.working");
+    assert.equal(running.verdict.review, null);
+    const without = check(evidence(execOf(s), EXITED_0, { review: { review: null, source: null } }));
+    assert.equal(without.rule, "exec.completed");
+    assert.equal(without.verdict.review, null);
+    // not a review run: no review key at all
+    assert.equal("review" in check(evidence(execOf(s), EXITED_0)).verdict, false);
+  });
+}

@@ -1,7 +1,7 @@
 /** A thread's review read back: from its rollout (structured), else from the final message (text). */
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { readReview } from "../src/review/read.ts";
+import { readReview } from "../src/codex/rollout/review_read.ts";
 import { repoRoot } from "../src/review/tree.ts";
 import { homeFromFixtures } from "./support/fixtures.ts";
 import { FIXTURES_DIR } from "./support/paths.ts";

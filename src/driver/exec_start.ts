@@ -7,7 +7,7 @@
  *
  * @module
  */
-import { environmentError, usageError } from "../errors.ts";
+import { environmentError, internalError, usageError } from "../errors.ts";
 import type { Verdict } from "../envelope.ts";
 import { newMarker, wrapTask } from "../codex/prompt.ts";
 import { codexHome } from "../codex/rollout/locate.ts";
@@ -15,7 +15,8 @@ import { findCodex } from "../codex/find.ts";
 import { chooseSubstrate } from "../substrate/select.ts";
 import { currentOwner } from "../session/owner.ts";
 import { execDir, type SandboxMode } from "../session/exec.ts";
-import { newSessionId, newSessionRecord, SESSION_KIND } from "../session/record.ts";
+import { newSessionId, newSessionRecord, type ReviewInfo, SESSION_KIND } from "../session/record.ts";
+import type { AppServerReviewTarget } from "../codex/app_server/inline_review.ts";
 import { atomicWrite } from "../store/atomic.ts";
 import type { Store } from "../store/store.ts";
 import { auditUnsandboxed, decideSandbox } from "../policy/sandbox.ts";
@@ -51,6 +52,17 @@ export interface ExecStartOptions {
   subcommand?: string[];
   /** The first run's prompt as given (null: none), instead of the task with the marker contract. */
   prompt?: string | null;
+  /**
+   * How the sandbox reaches Codex: `flag` (`-s MODE` on the first run, the default) or `config`
+   * (`-c sandbox_mode=…` on every run, for a subcommand without `-s` such as `exec review`).
+   */
+  sandboxVia?: "flag" | "config";
+  /** An existing Codex thread the session works on (its first run resumes it; `review --thread`). */
+  thread?: string;
+  /** The first run is a review inside `thread` instead of a message (`review --thread`). */
+  review?: AppServerReviewTarget;
+  /** The review this session runs (`codexctl review`), kept in its record. */
+  reviewInfo?: ReviewInfo;
   /** Called once the run is launched, before any waiting. */
   onStarted?: (session: string) => void;
 }
@@ -122,9 +134,13 @@ export async function startExecSession(
       },
     );
   }
+  const sandboxConfig = o.sandboxVia === "config" && !sandbox.bypass
+    ? ["-c", `sandbox_mode=${JSON.stringify(sandbox.mode)}`]
+    : [];
   const options = [
     "-c",
     "approval_policy=never",
+    ...sandboxConfig,
     ...(o.model ? ["-m", o.model] : []),
     ...(o.effort ? ["-c", `model_reasoning_effort=${JSON.stringify(o.effort)}`] : []),
     ...o.codexArgs,
@@ -153,10 +169,11 @@ export async function startExecSession(
       exec: {
         key: id,
         first: o.subcommand,
-        first_options: sandbox.bypass ? [] : ["-s", sandbox.mode],
+        first_options: sandbox.bypass || o.sandboxVia === "config" ? [] : ["-s", sandbox.mode],
         schema,
         resume_schema: resumeSchema,
         ide_visible: o.ideVisible,
+        thread: o.thread ?? null,
       },
     });
     const record = newSessionRecord({
@@ -174,6 +191,7 @@ export async function startExecSession(
       plan_mode: false,
       keep: false,
       worktree,
+      thread_id: o.thread ?? null,
       last_state: "working",
       last_reason: "working",
       exec: {
@@ -188,6 +206,7 @@ export async function startExecSession(
         codex_args: o.codexArgs,
         ide_visible: o.ideVisible,
       },
+      ...(o.reviewInfo ? { review: o.reviewInfo } : {}),
     });
     await store.write(SESSION_KIND, id, record);
     await auditUnsandboxed(store, sandbox, { session: id, cwd: workdir });
@@ -200,7 +219,10 @@ export async function startExecSession(
       : schemaText !== null
       ? o.task
       : wrapTask(o.task, marker);
-    await substrate.deliver(session.handle, { kind: "message", text: prompt ?? "" });
+    await substrate.deliver(
+      session.handle,
+      o.review ? { kind: "review", target: o.review } : { kind: "message", text: prompt ?? "" },
+    );
   } catch (err) {
     const { endSession } = await import("./end.ts");
     await endSession(store, session.id, env).catch(() => {});
@@ -212,4 +234,19 @@ export async function startExecSession(
   const verdict = await waitForVerdict(session, { events: -1, screen: "" }, o.timeoutSec * 1000);
   await session.remember(verdict);
   return { session, verdict, codex: found, unsandboxed: sandbox.unsandboxed };
+}
+
+/**
+ * A review inside a headless session's thread as its next run (`review --session`), returning the
+ * run's number. No gate can be open on a headless session (it runs with approvals off and never
+ * waits on a dialog), so there is nothing for the answer path to decide; the substrate refuses
+ * while a run still goes (`environment/THREAD_BUSY`), so nothing is started then.
+ */
+export async function startReviewRun(session: Session, target: AppServerReviewTarget): Promise<number> {
+  const delivered = await session.substrate.deliver(session.handle, { kind: "review", target });
+  const run = delivered.kind === "turn" ? Number(delivered.turn_id.replace(/^run-/, "")) : NaN;
+  if (!Number.isInteger(run) || run < 1) {
+    throw internalError("NO_RUN", `the review of ${session.id} started no run (codexctl bug)`);
+  }
+  return run;
 }

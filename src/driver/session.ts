@@ -232,6 +232,14 @@ export class Session {
         : null,
       process: pane.process ?? null,
       exec: pane.exec ?? null,
+      // the run `codexctl review` started: read its review once it ends
+      review: this.record.review && pane.exec && pane.exec.run === this.record.review.run
+        ? {
+          codexHome: this.record.codex_home,
+          repoRoot: this.record.review.repo_root,
+          minPriority: this.record.review.min_priority,
+        }
+        : null,
       // the daemon knows TUI threads; a headless run never runs there
       daemon: options.daemon && this.substrate.can.screen ? { codexHome: this.record.codex_home } : null,
       marker: this.marker,

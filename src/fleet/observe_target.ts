@@ -178,6 +178,9 @@ async function observeExecTarget(
     rollout: null,
     process: reading.process,
     exec: reading.exec,
+    review: x.review
+      ? { codexHome: x.review.codex_home, repoRoot: x.review.repo_root, minPriority: x.review.min_priority }
+      : null,
     marker: target.marker,
     expect: target.expect,
     cwd: null,

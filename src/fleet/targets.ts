@@ -59,7 +59,13 @@ export interface FleetTarget {
    * A headless session's newest run (its directory, its number, the `--output-schema` copy): its
    * event stream is what `path` names, and its `exit.json` says when Codex is gone.
    */
-  exec?: { run_dir: string; run: number; schema: string | null } | null;
+  exec?: {
+    run_dir: string;
+    run: number;
+    schema: string | null;
+    /** This run is the session's review (`codexctl review`): where its review is read from. */
+    review?: { codex_home: string; repo_root: string | null; min_priority: number | null } | null;
+  } | null;
 }
 
 /** One entry of a follow list. */
@@ -109,7 +115,7 @@ export function sessionTarget(record: unknown, followed: boolean): FleetTarget |
   if (r.v !== 1 || typeof r.session !== "string" || !SESSION_ID.test(r.session)) return null;
   const name = str(r.slug) ?? str(r.label);
   const thread = str(r.thread_id);
-  const exec = r.substrate === "exec" ? execRun(r.pane) : null;
+  const exec = r.substrate === "exec" ? execRun(r.pane, r.review, str(r.codex_home)) : null;
   return {
     key: r.session,
     kind: "session",
@@ -129,9 +135,10 @@ export function sessionTarget(record: unknown, followed: boolean): FleetTarget |
 
 /**
  * The newest run of a headless session from its handle (`pane.dir`): `<dir>/runs/<n>` with the
- * highest n (see `session/exec.ts`); null before its first run.
+ * highest n (see `session/exec.ts`); null before its first run. When that run is the session's
+ * review (the record's `review.run`), where its review is read from.
  */
-function execRun(pane: unknown): FleetTarget["exec"] {
+function execRun(pane: unknown, review: unknown, codexHome: string | null): FleetTarget["exec"] {
   const dir = str((pane as Record<string, unknown> | null)?.dir);
   if (!dir) return null;
   let run = 0;
@@ -140,7 +147,20 @@ function execRun(pane: unknown): FleetTarget["exec"] {
   }
   if (!run) return null;
   const schema = str((pane as Record<string, unknown>).schema);
-  return { run_dir: joinPath(dir, "runs", String(run)), run, schema };
+  const rv = review && typeof review === "object" ? review as Record<string, unknown> : null;
+  const min = rv?.min_priority;
+  return {
+    run_dir: joinPath(dir, "runs", String(run)),
+    run,
+    schema,
+    review: rv && rv.run === run && codexHome
+      ? {
+        codex_home: codexHome,
+        repo_root: str(rv.repo_root),
+        min_priority: typeof min === "number" && Number.isInteger(min) && min >= 0 && min <= 3 ? min : null,
+      }
+      : null,
+  };
 }
 
 /** Parses a follow list file's content (null when it is not one). */

@@ -11,7 +11,9 @@
  * - `daemon` — ask the Codex daemon what the thread waits on (`daemon.ts`);
  * - `process` — whether the Codex process lives (later also its start time and exit status);
  * - `exec` — a headless `codex exec` run (`start --via exec`): its event stream, read by the exec
- *   substrate (`substrate/exec_read.ts`) together with its `process` (pid + start time, exit status).
+ *   substrate (`substrate/exec_read.ts`) together with its `process` (pid + start time, exit status);
+ * - `review` — the run is a review (`codexctl review`): once its turn ended, the review Codex kept in
+ *   the thread's rollout (else its final message's text) is read (`codex/rollout/review_read.ts`).
  *
  * Adding a source: give it a slot here and in `verdict/evidence.ts` (`Evidence`), a reader below
  * `src/observe/` (e.g. `codex/exec/`), rules with their own `source` in `src/verdict/`, and a case
@@ -29,8 +31,11 @@ import type {
   ExecEvidence,
   PaneEvidence,
   ProcessEvidence,
+  ReviewEvidence,
   VerdictTarget,
 } from "../verdict/evidence.ts";
+import { readReview } from "../codex/rollout/review_read.ts";
+import { filterReview } from "../codex/rollout/review.ts";
 import { decide } from "../verdict/machine.ts";
 import type { VerdictSource } from "../verdict/rule.ts";
 import { verdictSignature } from "../verdict/change.ts";
@@ -55,6 +60,8 @@ export interface Sources {
   daemon?: { codexHome: string; timeoutMs?: number } | null;
   /** A headless run's event stream (the exec substrate's reading). */
   exec?: ExecEvidence | null;
+  /** The exec run is a review: read what it found once its turn ended (absent: not a review). */
+  review?: ReviewSource | null;
   /** The completion marker (null: the one the thread's own messages asked for). */
   marker: string | null;
   /** `--expect` paths; relative ones are taken from `cwd`, else from the thread's cwd. */
@@ -62,6 +69,15 @@ export interface Sources {
   cwd?: string | null;
   /** Judge an open turn stalled once its rollout has been silent this long (absent: never). */
   stallMs?: number | null;
+}
+
+/** Where a review run's review is read from. */
+export interface ReviewSource {
+  codexHome: string;
+  /** The repository the review ran in (files inside it are reported relative to it). */
+  repoRoot: string | null;
+  /** Keep only findings at this priority or higher (null: all). */
+  minPriority: number | null;
 }
 
 /** What one observation produced. */
@@ -105,6 +121,7 @@ export async function observe(sources: Sources): Promise<Observation> {
     stall_ms: sources.stallMs ?? null,
   };
   if (sources.exec) evidence.exec = sources.exec;
+  if (sources.review && sources.exec) evidence.review = await reviewEvidence(sources.review, sources.exec);
   const thread = sources.target.thread ?? state?.thread_id ?? null;
   const daemon = sources.daemon && thread
     ? await askDaemon(sources.daemon.codexHome, thread, sources.daemon.timeoutMs)
@@ -138,6 +155,18 @@ export function observeEnded(facts: EndedFacts, target: VerdictTarget, now = Dat
     compatibility: null,
     daemon: null,
   };
+}
+
+/** A review run's review, once its turn completed (read from the rollout, else the final message). */
+async function reviewEvidence(source: ReviewSource, exec: ExecEvidence): Promise<ReviewEvidence> {
+  if (exec.turn !== "completed") return { review: null, source: null };
+  const read = await readReview({
+    codexHome: source.codexHome,
+    threadId: exec.thread_id,
+    repoRoot: source.repoRoot,
+    finalMessage: exec.last_agent_message,
+  });
+  return { review: read.review ? filterReview(read.review, source.minPriority) : null, source: read.source };
 }
 
 /** Options of {@linkcode observeThread}. */

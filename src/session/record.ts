@@ -51,6 +51,31 @@ export const ExecInfoSchema = z.looseObject({
 /** The `exec` block of a headless session's record. */
 export type ExecInfo = z.infer<typeof ExecInfoSchema>;
 
+/** What `codexctl review` records about the review a session runs (its latest one). */
+export const ReviewInfoSchema = z.looseObject({
+  /** The run of the session that is the review (1 for `review`, one more for `review --session`). */
+  run: z.number().int().positive(),
+  /** What it reviews: `uncommitted`, `base` (branch), `commit` (sha, title), each maybe with a prompt. */
+  target: z.looseObject({
+    kind: z.enum(["uncommitted", "base", "commit"]),
+    branch: z.string().nullable().optional(),
+    sha: z.string().nullable().optional(),
+    title: z.string().nullable().optional(),
+  }),
+  prompt: z.string().nullable(),
+  /** The repository's top-level directory (findings' files are reported relative to it). */
+  repo_root: z.string().nullable(),
+  /** `--uncommitted`: the working tree's content hash it reviews (the review gate's key). */
+  tree: z.string().nullable(),
+  /** `--min-priority`: only findings at this priority or higher are reported (null: all). */
+  min_priority: z.number().int().min(0).max(3).nullable(),
+  /** Run inside an existing thread (`--session`/`--thread`), else as `codex exec review`. */
+  inline: z.boolean(),
+});
+
+/** The `review` block of a review session's record. */
+export type ReviewInfo = z.infer<typeof ReviewInfoSchema>;
+
 /** One codexctl session. */
 export const SessionRecordSchema = z.looseObject({
   v: z.literal(1),
@@ -83,6 +108,8 @@ export const SessionRecordSchema = z.looseObject({
   plan: z.string().nullable(),
   /** Headless sessions only: how their `codex exec` runs are made and where they live. */
   exec: ExecInfoSchema.nullable().optional(),
+  /** Sessions that ran `codexctl review`: its latest review. */
+  review: ReviewInfoSchema.nullable().optional(),
 });
 
 /** A session record. */

@@ -52,6 +52,7 @@ export const DAEMON_CAPABILITIES: Readonly<Capabilities> = Object.freeze({
   message: true,
   requests: true,
   resume: true,
+  review: false,
 });
 
 /** The handle of a daemon thread. */

@@ -7,8 +7,13 @@
  *   approval policy, model …); nothing runs yet.
  * - `deliver(handle, {kind: "message"})` is one run: the first is `codex exec` (or the handle's
  *   `first` words, e.g. `exec review …`) with the message as its prompt, every later one
- *   `codex exec resume <thread>` on the same thread. A message while a run still goes is refused
+ *   `codex exec resume <thread>` on the same thread (a session made on an existing thread resumes
+ *   that one from its first run). A message while a run still goes is refused
  *   (`environment/THREAD_BUSY`): never two runs on one thread.
+ * - `deliver(handle, {kind: "review"})` is one run too: a review inside the session's thread
+ *   (`codexctl __review-inline`, `codex/app_server/inline_review.ts`), written as the same event
+ *   stream, so it is read, awaited and stopped like any run; the review stays in the thread, and
+ *   the next message resumes that thread with the review in its context.
  * - `read(handle)` reads the newest run: its process (exit status, or pid + start time) and its
  *   event stream, as evidence (`process`, `exec`); never a screen.
  * - `stop(handle)` stops the newest run (interrupt, terminate, kill the process group) and deletes
@@ -20,7 +25,9 @@ import { environmentError, usageError } from "../errors.ts";
 import { execDir, runDir } from "../session/exec.ts";
 import { readExecStream } from "../codex/exec/reader.ts";
 import { readExec } from "./exec_read.ts";
-import { launchRun, readRun, runFile, runLiveness, stopRun } from "./exec_run.ts";
+import { launchRun, readRun, runFile, runLiveness, selfCommand, stopRun } from "./exec_run.ts";
+import { atomicWrite, ensureDir } from "../store/atomic.ts";
+import { type InlineReviewSpec, REVIEW_INLINE } from "../codex/app_server/inline_review.ts";
 import {
   cannotDeliver,
   type Capabilities,
@@ -42,6 +49,7 @@ export const EXEC_CAPABILITIES: Readonly<Capabilities> = Object.freeze({
   message: true,
   requests: false,
   resume: true,
+  review: true,
 });
 
 /** How long a run whose turn ended may take to exit before a message for the next one is refused. */
@@ -91,6 +99,8 @@ export interface ExecHandle {
   resume_schema: boolean;
   /** After each run, mark the thread as the IDE extension's (`--ide-visible`). */
   ide_visible: boolean;
+  /** The existing thread the session was made on (its first run resumes it); null: a fresh one. */
+  thread: string | null;
 }
 
 /** Reads a handle back from a session record (null when it is not an exec handle). */
@@ -110,6 +120,7 @@ export function execHandle(handle: Handle): ExecHandle | null {
     schema: typeof h.schema === "string" ? h.schema : null,
     resume_schema: h.resume_schema === true,
     ide_visible: h.ide_visible === true,
+    thread: typeof h.thread === "string" && h.thread ? h.thread : null,
   };
 }
 
@@ -196,6 +207,7 @@ export class ExecSubstrate implements Substrate {
       schema: plan.schema ?? null,
       resume_schema: plan.resume_schema ?? false,
       ide_visible: plan.ide_visible ?? false,
+      thread: plan.thread ?? null,
     };
     return { ...handle };
   }
@@ -234,9 +246,9 @@ export class ExecSubstrate implements Substrate {
    */
   async deliver(handle: Handle, input: Input): Promise<Delivered> {
     const h = execHandle(handle);
-    if (input.kind !== "message" || !h) throw cannotDeliver("exec", input);
+    if ((input.kind !== "message" && input.kind !== "review") || !h) throw cannotDeliver("exec", input);
     const n = latestRun(h.dir);
-    let thread: string | null = null;
+    let thread: string | null = h.thread;
     if (n > 0) {
       const last = runDir(h.dir, n);
       const stream = (await readExecStream(runFile(last, "events"))).progress.state;
@@ -254,19 +266,43 @@ export class ExecSubstrate implements Substrate {
       }
       if (alive) throw busy(h.session);
       // a run that never started a thread leaves nothing to resume: start afresh
-      thread = stream.thread_id;
+      thread = stream.thread_id ?? h.thread;
     }
     const run = n + 1;
     const dir = runDir(h.dir, run);
+    const after = h.ide_visible && h.codex_home
+      ? { after: { ide_visible: { codex_home: h.codex_home } } }
+      : {};
+    if (input.kind === "review") {
+      if (thread === null) {
+        throw usageError(
+          "NO_THREAD",
+          `${h.session || "this session"} has no Codex thread yet to review in`,
+          "review once its first run has started a thread (codexctl await), or review without --session",
+        );
+      }
+      await ensureDir(dir);
+      const spec: InlineReviewSpec = {
+        codex: h.codex,
+        cwd: h.cwd,
+        thread,
+        target: input.target,
+        message_file: runFile(dir, "message"),
+      };
+      const specPath = `${dir}/review.json`;
+      await atomicWrite(specPath, JSON.stringify(spec) + "\n");
+      await launchRun({
+        dir,
+        argv: selfCommand(REVIEW_INLINE, specPath),
+        cwd: h.cwd,
+        env: this.#env(h),
+        ...after,
+      });
+      return { kind: "turn", turn_id: `run-${run}`, delivery: "new_turn" };
+    }
     // an empty message is no prompt (a subcommand such as `exec review --uncommitted` needs none)
     const prompt = input.text === "" ? null : input.text;
-    await launchRun({
-      dir,
-      argv: runArgv(h, dir, thread, prompt),
-      cwd: h.cwd,
-      env: this.#env(h),
-      ...(h.ide_visible && h.codex_home ? { after: { ide_visible: { codex_home: h.codex_home } } } : {}),
-    });
+    await launchRun({ dir, argv: runArgv(h, dir, thread, prompt), cwd: h.cwd, env: this.#env(h), ...after });
     return { kind: "turn", turn_id: `run-${run}`, delivery: "new_turn" };
   }
 

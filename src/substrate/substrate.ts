@@ -33,6 +33,7 @@ import type { ExecEvidence, PaneEvidence, ProcessEvidence } from "../verdict/evi
 import type { AttachedThread } from "../codex/daemon/operations.ts";
 import type { DaemonThreadStatus } from "../codex/daemon/protocol.ts";
 import type { PendingRequest } from "../codex/daemon/requests.ts";
+import type { AppServerReviewTarget } from "../codex/app_server/inline_review.ts";
 
 /** Every way Codex runs. */
 export type SubstrateName = "tmux" | "herdr" | "exec" | "daemon";
@@ -59,6 +60,8 @@ export interface Capabilities {
   requests: boolean;
   /** A run that has finished can take a follow-up on the same thread. */
   resume: boolean;
+  /** It runs a Codex review inside the session's thread (`review`: Codex keeps the review in that thread). */
+  review: boolean;
 }
 
 /** What a pane running the Codex TUI can do (tmux and herdr alike). */
@@ -70,6 +73,7 @@ export const PANE_CAPABILITIES: Readonly<Capabilities> = Object.freeze({
   message: false,
   requests: false,
   resume: true,
+  review: false,
 });
 
 /** What to start. */
@@ -104,6 +108,8 @@ export interface ExecPlan {
   resume_schema?: boolean;
   /** After each run, mark the thread as the IDE extension's (`--ide-visible`). */
   ide_visible?: boolean;
+  /** An existing Codex thread the session works on: its first run resumes it (`review --thread`). */
+  thread?: string | null;
 }
 
 /**
@@ -164,7 +170,9 @@ export type Input =
   /** A whole follow-up message: a new turn on the thread or a resumed run (`can.message`). */
   | { kind: "message"; text: string }
   /** The result for a pending daemon request (`can.requests`). */
-  | { kind: "request"; request: PendingRequest; result: unknown };
+  | { kind: "request"; request: PendingRequest; result: unknown }
+  /** A review of `target` inside the session's thread, as a turn of that thread (`can.review`). */
+  | { kind: "review"; target: AppServerReviewTarget };
 
 /** Options of {@linkcode Substrate.deliver}. */
 export interface DeliverOptions {

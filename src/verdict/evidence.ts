@@ -7,6 +7,7 @@
  */
 import type { ThreadState } from "../codex/rollout/fold.ts";
 import type { DaemonEvidence } from "../codex/daemon/evidence.ts";
+import type { Review } from "../envelope.ts";
 
 /** What a verdict is about: a codexctl session, a bare Codex thread, or both. */
 export interface VerdictTarget {
@@ -102,6 +103,18 @@ export interface ExecEvidence {
   output?: { value: unknown; errors: string[] } | null;
 }
 
+/**
+ * A review run (`codexctl review`): the review Codex recorded when the run's turn ended — read from
+ * the thread's rollout (structured), else from the final message's text — already cut to the
+ * session's `--min-priority`. `review` is null while the run goes, and when the run ended without
+ * one. `src/observe/` fills it.
+ */
+export interface ReviewEvidence {
+  review: Review | null;
+  /** `rollout` (Codex's review output), `text` (the final message), or null. */
+  source: "rollout" | "text" | null;
+}
+
 /** A snapshot of everything known about one Codex at one moment. */
 export interface Evidence {
   target: VerdictTarget;
@@ -116,6 +129,8 @@ export interface Evidence {
   process: ProcessEvidence | null;
   /** A headless run's event stream (see {@linkcode ExecEvidence}). */
   exec?: ExecEvidence | null;
+  /** The run is a review: what it found (see {@linkcode ReviewEvidence}). */
+  review?: ReviewEvidence | null;
   /** The completion marker to look for (null: the one the thread's own messages asked for, if any). */
   marker: string | null;
   artifacts: ArtifactCheck[];

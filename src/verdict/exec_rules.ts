@@ -3,6 +3,9 @@
  * (alive, by pid and start time; how it exited) and, when known, its rollout. They decide every
  * verdict of an exec session, so nothing else (no screen, no pane) is consulted:
  *
+ * - a review run (`codexctl review`) whose turn completed with a review is `completed/review_done`,
+ *   its summary the review in one line; every verdict of a review run carries `review` (null while
+ *   it runs, or when it ended without one);
  * - a terminal event decides first: `turn.completed` is a finished turn (marker / artifacts / a
  *   trailing question / turn_complete, as for panes; `output_invalid` when an `--output-schema`
  *   result does not match), `turn.failed` is `failed` with the cause Codex named;
@@ -18,7 +21,7 @@
  *
  * @module
  */
-import type { Verdict } from "../envelope.ts";
+import type { Review, Verdict } from "../envelope.ts";
 import type { Evidence, ExecEvidence } from "./evidence.ts";
 import { blank, type Rule } from "./rule.ts";
 import { next, targetFlag, waitCommand } from "./next.ts";
@@ -28,8 +31,33 @@ import { finishedTurnVerdict } from "./completion.ts";
 import { causeWords, type FailureCause, failureCause } from "./failure_cause.ts";
 import { rolloutStatus } from "./rollout_status.ts";
 
+/** An exec rule; a review run's verdicts all carry its review (null while it runs or without one). */
 function rule(name: string, apply: (e: Evidence, x: ExecEvidence) => Verdict | null): Rule {
-  return { name, source: "exec", apply: (e) => (e.exec ? apply(e, e.exec) : null) };
+  return {
+    name,
+    source: "exec",
+    apply: (e) => {
+      if (!e.exec) return null;
+      const v = apply(e, e.exec);
+      return v && e.review ? { ...v, review: e.review.review } : v;
+    },
+  };
+}
+
+/** A review in one line: the verdict, how many findings at which priorities. */
+function reviewSummary(r: Review): string {
+  const counts = new Map<string, number>();
+  for (const f of r.findings) {
+    const p = f.priority === null ? "P?" : `P${f.priority}`;
+    counts.set(p, (counts.get(p) ?? 0) + 1);
+  }
+  const n = r.findings.length;
+  const found = n === 0
+    ? "no findings"
+    : `${n} finding${n === 1 ? "" : "s"} (${[...counts].map(([p, c]) => `${p}: ${c}`).join(", ")})`;
+  const hidden = r.hidden ? `, ${r.hidden} below P${r.min_priority} not shown` : "";
+  const verdict = r.overall_correctness ? `${clip(r.overall_correctness, 60)} — ` : "";
+  return clip(`Review done: ${verdict}${found}${hidden}`, 200);
 }
 
 /** The process is known to be gone. */
@@ -122,6 +150,24 @@ function failed(e: Evidence, x: ExecEvidence, message: string, cause: FailureCau
 
 /** Exec rules, in order. */
 export const EXEC_RULES: readonly Rule[] = [
+  rule("exec.reviewed", (e, x) => {
+    if (x.turn !== "completed" || !e.review?.review) return null;
+    const r = e.review.review;
+    return withMessage(x, {
+      ...blank(e),
+      state: "completed",
+      reason: "review_done",
+      summary: reviewSummary(r),
+      transcript_tail: transcriptTail(x.last_agent_message, null),
+      next_action: r.findings.length
+        ? next(
+          "verify",
+          sendCommand(e, "<the finding you dispute, and why>"),
+          "check each finding against the code: fix the real ones, send back the ones you dispute (Codex keeps this review in its thread)",
+        )
+        : next("nothing", null, "Codex found nothing to report"),
+    });
+  }),
   rule("exec.completed", (e, x) => {
     if (x.turn !== "completed") return null;
     const message = x.last_agent_message ?? "";

@@ -6,10 +6,10 @@
  *
  * @module
  */
-import { locateThread } from "../codex/rollout/locate.ts";
-import { readThread } from "../codex/rollout/reader.ts";
-import { type Review, reviewFromOutput, reviewFromText } from "../codex/rollout/review.ts";
-import type { CodexReviewTarget } from "../codex/rollout/events.ts";
+import { locateThread } from "./locate.ts";
+import { readThread } from "./reader.ts";
+import { type Review, reviewFromOutput, reviewFromText } from "./review.ts";
+import type { CodexReviewTarget } from "./events.ts";
 
 /** Where a review was read from. */
 export interface ReadReview {

@@ -33,6 +33,7 @@ export const LAZY_MODULES = [
   "cli/status.ts",
   "cli/watch.ts",
   "cli/end.ts",
+  "cli/review.ts",
   "cli/sessions.ts",
   "cli/threads.ts",
   "cli/tail.ts",

@@ -40,6 +40,10 @@ menu, failure, exit); a wait that runs out returns working/timeout (exit 0). Use
     // no action to wait for: a settled state on screen or in the rollout counts at once
     const verdict = await waitForVerdict(session, { events: -1, screen: "\u0000" }, args.timeout * 1000);
     await session.remember(verdict);
+    if (session.record.review) {
+      // a review that ended is remembered for the review gate
+      await (await import("../review/run.ts")).noteReview(session.store, session, verdict);
+    }
     return { kind: "result", session: session.id, result: verdict };
   },
 });

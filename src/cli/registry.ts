@@ -27,6 +27,8 @@ const LOADERS: Readonly<Record<string, () => Promise<Verb>>> = {
     ((await import(new URL("./watch.ts", import.meta.url).href)) as typeof import("./watch.ts")).watchVerb,
   end: async () =>
     ((await import(new URL("./end.ts", import.meta.url).href)) as typeof import("./end.ts")).endVerb,
+  review: async () =>
+    ((await import(new URL("./review.ts", import.meta.url).href)) as typeof import("./review.ts")).reviewVerb,
   sessions: async () =>
     ((await import(new URL("./sessions.ts", import.meta.url).href)) as typeof import("./sessions.ts"))
       .sessionsVerb,

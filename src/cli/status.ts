@@ -88,6 +88,10 @@ exit status — result.exec — with Codex's final message whole in result.final
       const session = await Session.load(Store.fromEnv(ctx.env), target.session, ctx.env);
       const seen = await session.reading(args.expect);
       await session.remember(seen.verdict);
+      if (session.record.review) {
+        // a review that ended is remembered for the review gate
+        await (await import("../review/run.ts")).noteReview(session.store, session, seen.verdict);
+      }
       const r = session.record;
       return {
         kind: "result",

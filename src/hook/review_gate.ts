@@ -134,7 +134,9 @@ export function decideGate(e: GateEvidence): GateDecision {
         ...shown,
         ...more,
         "Check each one. Fix the real ones; a finding you disagree with can go back to Codex with " +
-        "`codexctl send --session <review session> --message '<the finding and why>'`. Tell the user what you " +
+        `\`codexctl send --session ${
+          review.session ?? "<review session>"
+        } --message '<the finding and why>'\`. Tell the user what you ` +
         "fixed and what you disputed. This gate will not block again for this state of the working tree.",
       ].join("\n"),
     };

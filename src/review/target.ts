@@ -67,6 +67,12 @@ export function safeRef(name: string): boolean {
   return [...name].every((c) => c.charCodeAt(0) > 0x1f && c.charCodeAt(0) !== 0x7f);
 }
 
+/** A revision codexctl hands to git (`HEAD~1`, a short sha …): no leading dash, no blanks or control characters. */
+export function safeRevision(rev: string): boolean {
+  return /^[^-\s][^\s]{0,254}$/.test(rev) &&
+    [...rev].every((c) => c.charCodeAt(0) > 0x1f && c.charCodeAt(0) !== 0x7f);
+}
+
 async function gitLine(cwd: string, args: string[], git: string): Promise<string | null> {
   try {
     const out = await new Deno.Command(git, {
@@ -92,7 +98,7 @@ export async function mergeBase(cwd: string, branch: string, git = "git"): Promi
 
 /** The full commit id a revision names in `cwd` (`HEAD~1`, a short sha …), or null when it names none. */
 export async function resolveCommit(cwd: string, rev: string, git = "git"): Promise<string | null> {
-  if (!/^[^-\s][^\s]{0,254}$/.test(rev)) return null;
+  if (!safeRevision(rev)) return null;
   const sha = await gitLine(
     cwd,
     ["rev-parse", "--verify", "--quiet", "--end-of-options", `${rev}^{commit}`],

@@ -162,8 +162,9 @@ async function main(config: WakeScenarioConfig, reportFile: string): Promise<voi
       await until("Claude's turn to end", () => main().length >= 3, 120_000);
       report.turnEnded.push(main()[2].at);
       // the monitor's own lines (its snapshot, the session added) reach Claude too; wait for the completion
+      // the wake-up's line, or a monitor line (compact JSON); the skill's text has an example line too
       const told = (r: MessagesRequest) =>
-        /is completed|"state": ?"completed"/.test(lastUserTexts(r).join("\n"));
+        /\(wake\) is completed \(|"state":"completed"/.test(lastUserTexts(r).join("\n"));
       await until("Claude told that Codex completed", () => main().some(told), 120_000);
       // long enough for a second path to speak, if one wrongly did
       await new Promise((r) => setTimeout(r, 6000));

@@ -167,8 +167,9 @@ log.`,
         timeoutSec: args.timeout ?? 600,
         noWait: args["no-wait"] ?? false,
       });
-      if (replied.delivery && !replied.delivery.delivered) {
-        // the text answer, or the task a folder-trust answer was to send, did not reach Codex
+      if (replied.delivery && !replied.delivery.delivered && !session.ended) {
+        // the text answer, or the task a folder-trust answer was to send, did not reach Codex (a
+        // session that ended meanwhile answers with how it ended instead)
         throw notDeliveredError(session.id, action.kind === "text" ? "answer" : "task", replied.delivery);
       }
       return {

@@ -86,9 +86,11 @@ environment error (exit 3). Codex's home is $CODEX_HOME (default ~/.codex).`,
       const session = await Session.load(Store.fromEnv(ctx.env), target.session, ctx.env);
       await addExpect(session, args.expect);
       const { baseline: base, delivery } = await sendToSession(session, args.message);
-      if (!delivery.delivered) throw notDeliveredError(session.id, "message", delivery);
       let verdict;
-      if (args["no-wait"]) {
+      // a session that has ended takes nothing: how it ended is the answer (also when it ended under the send)
+      if (session.ended) verdict = (await session.observe()).verdict;
+      else if (!delivery.delivered) throw notDeliveredError(session.id, "message", delivery);
+      else if (args["no-wait"]) {
         verdict = noWaitVerdict(
           (await session.observe()).verdict,
           delivery.steered ? "Message steered into the running turn" : "Message delivered; Codex is working",

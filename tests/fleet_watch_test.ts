@@ -1,7 +1,7 @@
 /**
  * `codexctl watch --all` against real Codex (0.169, mock model): two pane sessions (the TUI in
- * tmux, started with `start --no-wait`), one headless session (a detached `codex exec` bound as a
- * session record of substrate `exec`, the way a headless run is recorded), one followed thread
+ * tmux, started with `start --no-wait`), one headless session (`start --via exec --no-wait`: a
+ * detached `codex exec` under codexctl's supervisor), one followed thread
  * (another `codex exec`), and a pane session started after the watch began. Also `start --no-wait`'s
  * `result.monitor`: one shape while the session lives, armed only when no `watch --all` runs.
  */
@@ -11,7 +11,6 @@ import { codexInstall } from "./support/codex_bin.ts";
 import { hasScript, painted, runAtTerminal, runCli, stripColour } from "./support/cli.ts";
 import { findRollout } from "./support/codex_exec.ts";
 import { result, type SessionRig, startRig } from "./support/session_rig.ts";
-import { writeSession } from "./support/session_record.ts";
 import { MAIN_TS, REPO_ROOT } from "./support/paths.ts";
 import { denoDir } from "./support/deno_dir.ts";
 import { EnvelopeSchema, type FleetEvent, FleetEventSchema } from "../src/envelope.ts";
@@ -126,9 +125,9 @@ Deno.test("watch --all --mine: two pane sessions, a headless one and a followed 
   let watch: ReturnType<typeof stream> | null = null;
   try {
     const repo = await rig.repo();
-    const start = async (task: string, slug: string) => {
+    const start = async (task: string, slug: string, via = "tmux") => {
       const out = result(
-        await rig.cli(["start", "--task", task, "--slug", slug, "--via", "tmux", "--no-wait", "--cwd", repo]),
+        await rig.cli(["start", "--task", task, "--slug", slug, "--via", via, "--no-wait", "--cwd", repo]),
       );
       return out;
     };
@@ -172,20 +171,10 @@ Deno.test("watch --all --mine: two pane sessions, a headless one and a followed 
       /reply --session cdx-[0-9a-f]+ --choice 1/,
     );
     assert.equal((await rig.cli(["end", "--session", String(trustRun.json?.session)])).code, 0);
-    // the headless session: a detached codex exec, recorded as a session of substrate exec
-    const headless = await execRun(rig, repo, "{{pause 26}} {{done}}");
-    execs.push(headless.child);
-    await writeSession(rig.state, {
-      session: "cdx-e0e0",
-      owner: OWNER,
-      rollout_path: headless.rollout,
-      thread_id: headless.thread,
-      codex_home: rig.home.dir,
-      pid: headless.pid,
-      slug: "headless",
-      marker: headless.marker,
-      cwd: repo,
-    });
+    // the headless session: start --via exec (a detached codex exec under codexctl's supervisor)
+    const h = await start("{{pause 26}} {{done}}", "headless", "exec");
+    assert.equal(h.state, "working");
+    assert.equal((h.monitor as { arm: boolean }).arm, true);
     // a thread this conversation follows (Codex started elsewhere)
     const followed = await execRun(rig, repo, "{{pause 28}} {{say the followed thread is done}}");
     execs.push(followed.child);

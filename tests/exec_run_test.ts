@@ -94,7 +94,8 @@ for (const version of ALL_CODEX_VERSIONS) {
         async () => (await readExec({ dir, run: 1, schema: null }, null)).exec.turn === "started",
       );
       await rig.mock.waitForRequests(1);
-      const proc = (await readRun(dir)).proc!;
+      // the supervisor records Codex's identity beside its output: the stream may come first
+      const proc = await waitFor("proc.json", async () => (await readRun(dir)).proc);
       Deno.kill(proc.codex!.pid, "SIGKILL");
       const killedAt = Date.now();
       const reading = await waitFor("dead", async () => {

@@ -9,7 +9,7 @@
  *
  * @module
  */
-import { MAX_MESSAGE_CHARS, MESSAGE_TAIL_CHARS } from "../codex/exec/events.ts";
+import { type ExecRunState, MAX_MESSAGE_CHARS, MESSAGE_TAIL_CHARS } from "../codex/exec/events.ts";
 import { type ExecProgress, readExecStream } from "../codex/exec/reader.ts";
 import { readRun, runFile, type RunFiles, type RunLiveness, runLiveness } from "../substrate/exec_run.ts";
 import type { ExecEvidence, ProcessEvidence } from "../verdict/evidence.ts";
@@ -85,6 +85,28 @@ async function lastMessageFile(
   };
 }
 
+/**
+ * The `-o` file's message, when it is whole; else null (the stream's message stands). Codex prints
+ * `turn.completed` before it writes the file, and writes it by truncating then writing: a reading
+ * in between sees no file, an empty one, or (for a long message) part of it. A file shorter than
+ * the message the stream carried is such a moment, never the final message; an empty file is one
+ * too unless the stream had no message either.
+ */
+export function settledMessage<T extends { text: string; chars: number }>(
+  written: T | null,
+  streamChars: number,
+): T | null {
+  if (!written) return null;
+  if (written.chars < streamChars) return null;
+  return written;
+}
+
+/** The length of the stream's message as the `-o` file reads (its one trailing newline dropped). */
+function streamChars(s: ExecRunState): number {
+  const end = s.last_agent_message_tail ?? s.last_agent_message ?? "";
+  return s.last_agent_message_chars - (end.endsWith("\n") ? 1 : 0);
+}
+
 /** Reads a run: its process, then what its stream gained since `from`. */
 export async function readExec(
   spec: ExecSpec,
@@ -103,7 +125,9 @@ export async function readExec(
   const read = await readExecStream(runFile(spec.dir, "events"), from ?? undefined);
   const s = read.progress.state;
   // the -o file is written only when the turn completed; it holds the message whole
-  const written = s.turn === "completed" ? await lastMessageFile(runFile(spec.dir, "message")) : null;
+  const written = s.turn === "completed"
+    ? settledMessage(await lastMessageFile(runFile(spec.dir, "message")), streamChars(s))
+    : null;
   const truncated = written
     ? written.chars > MAX_MESSAGE_CHARS
     : s.last_agent_message_chars > MAX_MESSAGE_CHARS;

@@ -20,6 +20,18 @@ async function argvOf(rig: SessionRig, session: string, n: number): Promise<stri
     .argv;
 }
 
+/** Waits until `status --thread` reads the thread's rollout with a turn open. */
+async function waitForTurnOpen(rig: SessionRig, thread: string): Promise<void> {
+  const deadline = Date.now() + 30_000;
+  for (;;) {
+    const seen = await rig.cli(["status", "--thread", String(thread), "--json"]);
+    const rollout = (seen.json?.result as Json | undefined)?.rollout as Json | undefined;
+    if (rollout?.status === "working") return;
+    if (Date.now() > deadline) throw new Error(`thread ${thread}'s turn never opened: ${seen.stdout}`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
 /** A repository with app.js committed, then changed, and an untracked notes.md (the recorded `review` scenario). */
 async function changedRepo(rig: SessionRig): Promise<string> {
   const repo = await rig.repo();
@@ -293,6 +305,24 @@ for (const version of ALL_CODEX_VERSIONS) {
       const again = await rig.cli(["review", "--uncommitted", "--session", session, "--json"]);
       assert.equal(again.code, 3, again.stdout);
       assert.equal((again.json?.error as Json).code, "THREAD_BUSY");
+      // and so is --thread on that thread while its turn is open (any Codex's run, not only ours)
+      await waitForTurnOpen(rig, String(thread));
+      const asked = rig.mock.requests.length;
+      const byThreadBusy = await rig.cli(["review", "--uncommitted", "--thread", String(thread), "--json"]);
+      assert.equal(byThreadBusy.code, 3, byThreadBusy.stdout);
+      const refusal = byThreadBusy.json?.error as Json;
+      assert.equal(refusal.code, "THREAD_BUSY");
+      assert.equal(
+        (refusal.next_action as Json).command,
+        `codexctl watch --thread ${thread} --until completed`,
+      );
+      const live = result(await rig.cli(["sessions", "--json"])).live as Json[];
+      assert.deepEqual(
+        live.map((row) => row.session),
+        [session],
+        "no session was made for the refused review",
+      );
+      assert.equal(rig.mock.requests.length, asked, "Codex was not asked");
       await rig.cli(["end", "--session", session, "--json"]);
     } finally {
       await rig.close();

@@ -41,6 +41,8 @@ The consensus loop: --session ID runs the review inside that headless session's 
 (start --via exec), so Codex reviews with the context of the work it did; --thread ID does the
 same for any Codex thread, as a new session. Then send --session ID --message carries a finding
 you dispute, with your reasoning or a proposed fix, back to the thread that made the review.
+One run at a time on a thread: a review while that session's run or that thread's turn still
+goes is refused (environment/THREAD_BUSY, exit 3) and nothing is started.
 
 An --uncommitted review is remembered under the working tree's content hash, for the opt-in
 review gate of the Stop hook (review_gate in config.jsonc).`,

@@ -20,12 +20,14 @@
  * @module
  */
 import type { Review, Verdict } from "../envelope.ts";
-import { notFoundError, usageError } from "../errors.ts";
+import { environmentError, notFoundError, usageError } from "../errors.ts";
 import type { Store } from "../store/store.ts";
 import type { ReviewInfo } from "../session/record.ts";
 import type { AppServerReviewTarget } from "../codex/app_server/inline_review.ts";
-import { locateOrThrow } from "../codex/rollout/locate.ts";
-import { readThread } from "../codex/rollout/reader.ts";
+import type { ThreadState } from "../codex/rollout/fold.ts";
+import { observeThread } from "../observe/observe.ts";
+import { turnOpen } from "../verdict/rollout_status.ts";
+import { isStalled } from "../verdict/states.ts";
 import { type ExecStarted, startExecSession, startReviewRun } from "../driver/exec_start.ts";
 import { resolveCwd } from "../driver/start.ts";
 import { Session } from "../driver/session.ts";
@@ -149,6 +151,29 @@ async function repositoryOf(cwd: string): Promise<string> {
   return root;
 }
 
+/**
+ * `--thread`: a thread whose turn is open has a Codex working on it (a pane, the IDE, another
+ * run); a review run now would be a second run on the same thread, so nothing is started
+ * (`environment/THREAD_BUSY`, next: `watch --thread … --until completed`). An open turn silent for the stall time is
+ * taken as left behind by a Codex that is gone, and reviewed.
+ */
+function refuseBusyThread(thread: string, state: ThreadState, verdict: Verdict): void {
+  if (!turnOpen(state) || isStalled(verdict)) return;
+  throw environmentError(
+    "THREAD_BUSY",
+    `thread ${thread} is running a turn (${verdict.state}/${verdict.reason}); a review now would start a second run on the same thread, so nothing was started`,
+    {
+      retryable: true,
+      suggestion: `wait for its turn to end, then review again`,
+      nextAction: {
+        intent: "wait",
+        command: `codexctl watch --thread ${thread} --until completed`,
+        why: "one run at a time on a thread: wait for its turn to end, then review",
+      },
+    },
+  );
+}
+
 /** Runs a review as a headless session and waits for its verdict (unless `noWait`). */
 export async function startReview(
   env: { get(key: string): string | undefined; toObject(): Record<string, string> },
@@ -159,12 +184,11 @@ export async function startReview(
   let cwd = o.cwd;
   let threadId: string | null = null;
   if (o.thread !== null) {
-    const located = await locateOrThrow(env, o.thread);
-    threadId = located.id;
-    if (cwd === null) {
-      const { progress } = await readThread(located.path, undefined, { keepEvents: false });
-      cwd = progress.state.cwd;
-    }
+    const { rollout, verdict, evidence } = await observeThread(env, o.thread, { daemon: true });
+    const id = evidence.target.thread ?? o.thread;
+    refuseBusyThread(id, rollout.progress.state, verdict);
+    threadId = id;
+    cwd ??= rollout.progress.state.cwd;
   }
   const dir = await resolveCwd(cwd ?? Deno.cwd());
   const root = await repositoryOf(dir);

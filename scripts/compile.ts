@@ -24,7 +24,7 @@ import { parseArgs } from "node:util";
 import { join } from "node:path";
 import { LAZY_MODULES } from "../src/lazy.ts";
 import { VERSION } from "../src/version.ts";
-import { runTool } from "../src/gate/tool.ts";
+import { runTool } from "../src/tool.ts";
 
 /** The targets codexctl is built for: our name (used in the binary's file name) → Rust target triple. */
 export const TARGETS: Readonly<Record<string, string>> = {

@@ -7,6 +7,7 @@
  *
  * @module
  */
+import { runTool } from "../tool.ts";
 
 /** Where the Codex binary was found. */
 export type CodexSource = "env" | "path" | "vscode" | "vscode-server" | "cursor";
@@ -116,24 +117,7 @@ export function findCodex(env: { get(key: string): string | undefined }): FoundC
 
 /** `codex --version`'s version (`0.169.0`), or null when it does not run in `timeoutMs`. */
 export async function codexVersion(path: string, timeoutMs = 10_000): Promise<string | null> {
-  try {
-    const child = new Deno.Command(path, {
-      args: ["--version"],
-      stdin: "null",
-      stdout: "piped",
-      stderr: "null",
-    }).spawn();
-    const timer = setTimeout(() => {
-      try {
-        child.kill("SIGKILL");
-      } catch { /* exited */ }
-    }, timeoutMs);
-    const out = await child.output();
-    clearTimeout(timer);
-    if (!out.success) return null;
-    const text = new TextDecoder().decode(out.stdout);
-    return text.match(/(\d+\.\d+\.\d+(?:[-.][0-9A-Za-z.-]+)?)/)?.[1] ?? null;
-  } catch {
-    return null;
-  }
+  const run = await runTool([path, "--version"], timeoutMs);
+  if (run.kind !== "exited" || run.code !== 0) return null;
+  return run.stdout.match(/(\d+\.\d+\.\d+(?:[-.][0-9A-Za-z.-]+)?)/)?.[1] ?? null;
 }

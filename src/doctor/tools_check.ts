@@ -10,28 +10,16 @@ import { atomicWrite, ensureDir } from "../store/atomic.ts";
 import type { DoctorCheck } from "./check.ts";
 import { projectRoot } from "./runtime_check.ts";
 import { findCodex } from "../codex/find.ts";
+import { runTool } from "../tool.ts";
 
+/** Runs a `--version`-style probe: whether it exited 0, and the first line of what it printed (or why it did not run). */
 async function version(argv: string[], timeoutMs: number): Promise<{ ok: boolean; text: string }> {
-  try {
-    const child = new Deno.Command(argv[0], {
-      args: argv.slice(1),
-      stdout: "piped",
-      stderr: "piped",
-      stdin: "null",
-    }).spawn();
-    const timer = setTimeout(() => {
-      try {
-        child.kill("SIGKILL");
-      } catch { /* exited */ }
-    }, timeoutMs);
-    const out = await child.output();
-    clearTimeout(timer);
-    const text =
-      (new TextDecoder().decode(out.stdout) || new TextDecoder().decode(out.stderr)).trim().split("\n")[0];
-    return { ok: out.success, text };
-  } catch (err) {
-    return { ok: false, text: err instanceof Error ? err.message : String(err) };
-  }
+  const run = await runTool(argv, timeoutMs);
+  if (run.kind === "missing" || run.kind === "failed") return { ok: false, text: run.message };
+  return {
+    ok: run.kind === "exited" && run.code === 0,
+    text: (run.stdout || run.stderr).trim().split("\n")[0],
+  };
 }
 
 /**

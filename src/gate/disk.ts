@@ -6,7 +6,7 @@
  */
 import { clip } from "../text.ts";
 import type { Probe, Space } from "./evidence.ts";
-import { firstLine, runTool } from "./tool.ts";
+import { firstLine, runTool } from "../tool.ts";
 
 /** The argv that reports the filesystem holding `path`. */
 export function dfArgv(path: string): string[] {

@@ -6,7 +6,7 @@
  */
 import { clip } from "../text.ts";
 import type { ContainerInfo, Probe } from "./evidence.ts";
-import { firstLine, runTool } from "./tool.ts";
+import { firstLine, runTool } from "../tool.ts";
 
 /** The argv of the container query. */
 export const DOCKER_PS: readonly string[] = ["docker", "ps", "--format", "{{json .}}"];

@@ -7,7 +7,7 @@
  */
 import { clip } from "../text.ts";
 import type { GpuFacts, GpuInfo, GpuProcess, Probe } from "./evidence.ts";
-import { firstLine, runTool, type ToolRun } from "./tool.ts";
+import { firstLine, runTool, type ToolRun } from "../tool.ts";
 
 /** The argv of the GPU query. */
 export const GPU_QUERY: readonly string[] = [

@@ -9,7 +9,7 @@
  */
 import { clip } from "../text.ts";
 import type { Probe, ProcessMatch } from "./evidence.ts";
-import { firstLine, runTool } from "./tool.ts";
+import { firstLine, runTool } from "../tool.ts";
 
 /** One running process. */
 export interface ProcessEntry {

@@ -1,16 +1,17 @@
 /**
- * Running one outside tool for the gate (`nvidia-smi`, `docker`, `df`, `ps`): an argv array, never a
- * shell string; no stdin; killed when it overruns its budget; its output kept within a bound.
+ * Running one outside tool (the gate's `nvidia-smi`, `docker`, `df`, `ps`; doctor's `codex --version`
+ * and `tmux -V`; the Codex finder's version probe): an argv array, never a shell string; no stdin;
+ * killed when it overruns its budget; its output kept within a bound.
  *
  * @module
  */
 
 /** How a tool run ended. */
 export type ToolRun =
-  /** The program is not installed (not on PATH). */
-  | { kind: "missing" }
-  /** It ran past its budget and was killed. */
-  | { kind: "timeout" }
+  /** The program is not installed (not on PATH); `message` is the spawn error's. */
+  | { kind: "missing"; message: string }
+  /** It ran past its budget and was killed; what it printed before that. */
+  | { kind: "timeout"; stdout: string; stderr: string }
   /** It could not be started for another reason (e.g. not executable). */
   | { kind: "failed"; message: string }
   /** It exited (successfully or not). */
@@ -30,8 +31,9 @@ export async function runTool(argv: readonly string[], timeoutMs: number): Promi
       stderr: "piped",
     }).spawn();
   } catch (err) {
-    if (err instanceof Deno.errors.NotFound) return { kind: "missing" };
-    return { kind: "failed", message: err instanceof Error ? err.message : String(err) };
+    const message = err instanceof Error ? err.message : String(err);
+    if (err instanceof Deno.errors.NotFound) return { kind: "missing", message };
+    return { kind: "failed", message };
   }
   let timedOut = false;
   const timer = setTimeout(() => {
@@ -42,9 +44,10 @@ export async function runTool(argv: readonly string[], timeoutMs: number): Promi
   }, timeoutMs);
   try {
     const out = await child.output();
-    if (timedOut) return { kind: "timeout" };
     const text = (bytes: Uint8Array) => new TextDecoder().decode(bytes.subarray(0, TOOL_OUTPUT_LIMIT));
-    return { kind: "exited", code: out.code, stdout: text(out.stdout), stderr: text(out.stderr) };
+    const [stdout, stderr] = [text(out.stdout), text(out.stderr)];
+    if (timedOut) return { kind: "timeout", stdout, stderr };
+    return { kind: "exited", code: out.code, stdout, stderr };
   } finally {
     clearTimeout(timer);
   }

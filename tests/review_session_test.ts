@@ -8,7 +8,8 @@
  */
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { ALL_CODEX_VERSIONS } from "./support/codex_bin.ts";
+import { ALL_CODEX_VERSIONS, CODEX_VERSIONS } from "./support/codex_bin.ts";
+import { runCli } from "./support/cli.ts";
 import { gitIn, result, type SessionRig, startRig } from "./support/session_rig.ts";
 import { reviewScenario } from "./support/review_scenarios.ts";
 
@@ -329,3 +330,79 @@ for (const version of ALL_CODEX_VERSIONS) {
     }
   });
 }
+
+/** Waits until run `n` of `session` has exited (its supervisor wrote exit.json). */
+async function runExited(rig: SessionRig, session: string, n: number): Promise<void> {
+  const path = join(rig.state, "exec", session, "runs", String(n), "exit.json");
+  const deadline = Date.now() + 60_000;
+  while (!(await Deno.stat(path).then(() => true, () => false))) {
+    if (Date.now() > deadline) throw new Error(`run ${n} of ${session} never exited`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
+Deno.test("review gate: a --no-wait review nobody awaited is read at Stop — done (its findings block once), ended by end after it finished (kept), ended mid-run (failed: told, never blocks)", async () => {
+  const rig = await startRig(CODEX_VERSIONS.current);
+  try {
+    const repo = await changedRepo(rig);
+    await Deno.mkdir(rig.state, { recursive: true });
+    await Deno.writeTextFile(
+      join(rig.state, "config.jsonc"),
+      `{ "review_gate": { "enabled": true, "min_priority": "P1" } }`,
+    );
+    const stop = async (owner: string) => {
+      const r = await runCli(["hook", "stop"], {
+        env: rig.env,
+        stdin: JSON.stringify({
+          session_id: owner,
+          cwd: repo,
+          hook_event_name: "Stop",
+          stop_hook_active: false,
+        }),
+      });
+      assert.equal(r.code, 0, r.stderr);
+      return r.stdout.trim() ? JSON.parse(r.stdout) as Json : null;
+    };
+    const started = async () => {
+      const call = await rig.cli(["review", "--uncommitted", "--cwd", repo, "--no-wait", "--json"]);
+      assert.equal(result(call).reason, "no_wait");
+      return call.json!.session as string;
+    };
+    // 1. finished while nobody asked: the Stop reads it and its P1 finding blocks, once
+    const first = await started();
+    await runExited(rig, first, 1);
+    const blocked = await stop("6a7e0c1d-0000-4000-8000-00000000a701");
+    assert.equal(blocked?.decision, "block", JSON.stringify(blocked));
+    assert.match(
+      String(blocked?.reason),
+      /1 open finding at P1 or above:\n- P1 Handle the empty input in app\.js \(app\.js:2\)/,
+    );
+    assert.equal(await stop("6a7e0c1d-0000-4000-8000-00000000a701"), null, "once");
+    // 2. finished, then ended by end before anyone read it: end kept its last verdict, the review stands
+    await Deno.writeTextFile(
+      join(repo, "app.js"),
+      (await Deno.readTextFile(join(repo, "app.js"))) + "// 2\n",
+    );
+    const second = await started();
+    await runExited(rig, second, 1);
+    result(await rig.cli(["end", "--session", second, "--json"]));
+    const kept = await stop("6a7e0c1d-0000-4000-8000-00000000a702");
+    assert.equal(kept?.decision, "block", JSON.stringify(kept));
+    assert.match(String(kept?.reason), /open finding/);
+    // 3. ended mid-run: no review — failed, the user is told, Claude is let stop
+    await Deno.writeTextFile(
+      join(repo, "app.js"),
+      (await Deno.readTextFile(join(repo, "app.js"))) + "// 3\n",
+    );
+    const asked = rig.mock.requests.length;
+    rig.mock.enqueue({ reply: { kind: "message", text: "Still reviewing." }, delaySeconds: 60 });
+    const third = await started();
+    await rig.mock.waitForRequests(asked + 1);
+    result(await rig.cli(["end", "--session", third, "--json"]));
+    const told = await stop("6a7e0c1d-0000-4000-8000-00000000a703");
+    assert.notEqual(told?.decision, "block", JSON.stringify(told));
+    assert.match(String(told?.systemMessage), new RegExp(`${third} ended .* before its review was done`));
+  } finally {
+    await rig.close();
+  }
+});

@@ -9,7 +9,8 @@
  * 3. Nothing uncommitted: nothing to review, let Claude stop.
  * 4. This very tree state was reviewed:
  *    - the review failed: tell once, let Claude stop;
- *    - it is still running: let Claude stop (the session's own Stop rules speak for it);
+ *    - it is still running (`review_stop.ts` read its session first): let Claude stop (the session's
+ *      own Stop rules speak for it);
  *    - findings at or above `min_priority` are open: block once, naming them;
  *    - otherwise let Claude stop.
  * 5. Not reviewed: Codex cannot run here → tell once, let Claude stop; else block once with the

@@ -1,8 +1,9 @@
 /**
  * The review gate at Stop (loaded on demand by `run.ts`, only when config.jsonc mentions
  * `review_gate`): gathers the evidence — the settings, the working tree's content hash, the review
- * recorded for that very tree, what this conversation was already given, whether Codex can run —
- * asks `review_gate.ts`, remembers the mark, and merges its answer into the Stop's own. A failure
+ * recorded for that very tree (one still recorded as running is read from its session first: it
+ * may have ended while nobody asked, `review/run.ts` `settleRunningReview`), what this conversation
+ * was already given, whether Codex can run — asks `review_gate.ts`, remembers the mark, and merges its answer into the Stop's own. A failure
  * (`tell`) is shown to the user at once (`systemMessage`) and told to Claude once, at its next
  * prompt (a note `UserPromptSubmit` delivers); Claude is let stop. Any error here is logged and the
  * gate says nothing.
@@ -69,13 +70,21 @@ export async function reviewGateAtStop(
   const key = tree.ok
     ? { root: tree.tree.root, tree: tree.tree.hash }
     : { root: input.cwd, tree: "unreadable" };
+  let review = tree.ok ? await reviewOfTree(root, tree.tree.root, tree.tree.hash) : null;
+  if (tree.ok && review?.status === "running") {
+    // it may have ended while nobody asked: read its session once
+    const { settleRunningReview } = await import("../review/run.ts");
+    const { Store } = await import("../store/store.ts");
+    await settleRunningReview(new Store(root), env, tree.tree.root, review);
+    review = await reviewOfTree(root, tree.tree.root, tree.tree.hash);
+  }
   const decision = decideGate({
     settings,
     stopHookActive: input.stop_hook_active,
     tree: tree.ok
       ? { ok: true, root: tree.tree.root, hash: tree.tree.hash, changed: tree.tree.changed }
       : { ok: false, why: tree.why, message: tree.message },
-    review: tree.ok ? await reviewOfTree(root, tree.tree.root, tree.tree.hash) : null,
+    review,
     given: marksFor(marks, key.root, key.tree),
     codex: codexAvailable(env),
     cwd: input.cwd,

@@ -20,7 +20,7 @@
  * @module
  */
 import type { Review, Verdict } from "../envelope.ts";
-import { environmentError, notFoundError, usageError } from "../errors.ts";
+import { CodexctlError, environmentError, notFoundError, usageError } from "../errors.ts";
 import type { Store } from "../store/store.ts";
 import type { ReviewInfo } from "../session/record.ts";
 import type { AppServerReviewTarget } from "../codex/app_server/inline_review.ts";
@@ -42,7 +42,7 @@ import {
   type ReviewTarget,
 } from "./target.ts";
 import { readTree, repoRoot } from "./tree.ts";
-import { type NotedFinding, recordReview } from "./store.ts";
+import { type NotedFinding, recordReview, type TreeReview } from "./store.ts";
 
 /** Options of {@linkcode startReview}. */
 export interface ReviewOptions {
@@ -321,5 +321,49 @@ export async function noteReview(store: Store, session: Session, verdict: Verdic
     });
   } catch {
     // the gate then sees the review as running, and lets Claude stop
+  }
+}
+
+/**
+ * A review the gate finds still `running` for the tree: it may have ended while nobody asked
+ * (`review --no-wait` never awaited; the wake-up or `watch` told it). Reads its session once and
+ * records how it ended; a session that ended or vanished before its review was recorded is
+ * recorded as failed unless its last verdict held the review (the gate then tells the user once and
+ * lets Claude stop). Never throws.
+ */
+export async function settleRunningReview(
+  store: Store,
+  env: { get(key: string): string | undefined },
+  repoRoot: string,
+  review: TreeReview,
+): Promise<void> {
+  if (review.status !== "running" || !review.session) return;
+  let why: string;
+  try {
+    const session = await Session.load(store, review.session, env);
+    if (!session.ended) {
+      await noteReview(store, session, (await session.reading()).verdict);
+      return;
+    }
+    // how it ended, as the session's last verdict said (end reads it before it stops Codex)
+    const final = session.ended.final as Verdict | null | undefined;
+    if (final?.review) {
+      await noteReview(store, session, final);
+      return;
+    }
+    why = `its session ${review.session} ended (${session.ended.ended}) before its review was done`;
+  } catch (err) {
+    if (!(err instanceof CodexctlError) || err.code !== "NO_SESSION") return;
+    why = `its session ${review.session} is gone: ${err.message}`;
+  }
+  try {
+    await recordReview(store.root, repoRoot, {
+      ...review,
+      at: new Date().toISOString(),
+      status: "failed",
+      error: why,
+    });
+  } catch {
+    // left running: the gate lets Claude stop
   }
 }

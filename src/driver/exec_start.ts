@@ -9,22 +9,21 @@
  */
 import { environmentError, internalError, usageError } from "../errors.ts";
 import type { Verdict } from "../envelope.ts";
-import { newMarker, wrapTask } from "../codex/prompt.ts";
+import { wrapTask } from "../codex/prompt.ts";
 import { codexHome } from "../codex/rollout/locate.ts";
 import { findCodex } from "../codex/find.ts";
 import { chooseSubstrate } from "../substrate/select.ts";
 import { currentOwner } from "../session/owner.ts";
 import { execDir, type SandboxMode } from "../session/exec.ts";
-import { newSessionId, newSessionRecord, type ReviewInfo, SESSION_KIND } from "../session/record.ts";
+import { newSessionRecord, type ReviewInfo, SESSION_KIND } from "../session/record.ts";
 import type { AppServerReviewTarget } from "../codex/app_server/inline_review.ts";
 import { atomicWrite } from "../store/atomic.ts";
 import type { Store } from "../store/store.ts";
 import { auditUnsandboxed, decideSandbox } from "../policy/sandbox.ts";
-import { checkSlug, slugFromTask, withSuffix } from "./names.ts";
 import { Session } from "./session.ts";
 import { waitForVerdict } from "./settle.ts";
 import { createWorktree } from "./worktree.ts";
-import { checkMarker, labelsInUse, resolveCwd } from "./start.ts";
+import { claimIdentity, startPrelude } from "./start_prelude.ts";
 
 /** Options of {@linkcode startExecSession}. */
 export interface ExecStartOptions {
@@ -119,9 +118,7 @@ export async function startExecSession(
   store: Store,
   o: ExecStartOptions,
 ): Promise<ExecStarted> {
-  const slug = o.slug ? checkSlug(o.slug) : slugFromTask(o.task);
-  const marker = checkMarker(o.marker ?? newMarker());
-  const cwd = await resolveCwd(o.cwd);
+  const { slug, marker, cwd } = await startPrelude(o);
   const sandbox = decideSandbox(o.sandbox, o.codexArgs);
   const schemaText = o.outputSchema ? await readSchema(o.outputSchema) : null;
   const codex = findCodex(env);
@@ -148,10 +145,7 @@ export async function startExecSession(
   const resumeSchema = schemaText !== null && await resumeTakesSchema(codex.path);
   const substrate = await chooseSubstrate("exec", { env, stateDir: store.root });
   const session = await store.withLock("spawn", async () => {
-    const taken = new Set(await store.list(SESSION_KIND));
-    const id = newSessionId((candidate) => taken.has(candidate));
-    // under the spawn lock: the label is unique among the sessions on record, as for panes
-    const label = withSuffix(`codex-${slug}`, await labelsInUse(store));
+    const { id, label } = await claimIdentity(store, slug);
     const worktree = o.worktree ? await createWorktree(cwd, slug, o.keepWorktree) : null;
     const workdir = worktree?.path ?? cwd;
     const dir = execDir(store.root, id);

@@ -6,22 +6,21 @@
  *
  * @module
  */
-import { usageError } from "../errors.ts";
 import type { Verdict } from "../envelope.ts";
-import { newMarker, wrapTask } from "../codex/prompt.ts";
+import { wrapTask } from "../codex/prompt.ts";
 import { codexHome } from "../codex/rollout/locate.ts";
 import { findCodex } from "../codex/find.ts";
 import { chooseSubstrate } from "../substrate/select.ts";
 import type { PaneMode } from "../substrate/substrate.ts";
 import { currentOwner } from "../session/owner.ts";
-import { listSessions, newSessionId, newSessionRecord, SESSION_KIND } from "../session/record.ts";
+import { newSessionRecord, SESSION_KIND } from "../session/record.ts";
 import type { Store } from "../store/store.ts";
 import { composerHolds, composerText, liveLines, readScreen } from "../verdict/screen.ts";
-import { checkSlug, slugFromTask, withSuffix } from "./names.ts";
 import { type SendResult, verifiedSend } from "./send.ts";
 import { Session } from "./session.ts";
 import { waitForVerdict } from "./settle.ts";
 import { createWorktree } from "./worktree.ts";
+import { claimIdentity, startPrelude } from "./start_prelude.ts";
 
 /** Options of {@linkcode startSession}. */
 export interface StartOptions {
@@ -55,52 +54,18 @@ export interface Started {
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-/** The labels of the sessions on record (a corrupt record has none). */
-export async function labelsInUse(store: Store): Promise<Set<string>> {
-  const { sessions } = await listSessions(store);
-  return new Set(sessions.map((s) => s.label).filter((l): l is string => l !== null));
-}
-
-/** A completion marker as `--marker` may give it: 6–64 letters, digits, `_` or `-` (else `usage/BAD_MARKER`). */
-export function checkMarker(marker: string): string {
-  if (!/^[A-Za-z0-9_-]{6,64}$/.test(marker)) {
-    throw usageError(
-      "BAD_MARKER",
-      `marker "${marker.slice(0, 40)}" must be 6–64 letters, digits, '_' or '-'`,
-      "omit --marker to get a generated one",
-    );
-  }
-  return marker;
-}
-
-/** `--cwd` as a real directory path (else `usage/BAD_CWD`). */
-export async function resolveCwd(dir: string): Promise<string> {
-  try {
-    const cwd = await Deno.realPath(dir);
-    if (!(await Deno.stat(cwd)).isDirectory) throw new Error();
-    return cwd;
-  } catch {
-    throw usageError("BAD_CWD", `--cwd ${dir} is not a directory`, "pass an existing directory");
-  }
-}
-
 /** Starts Codex for a task. */
 export async function startSession(
   env: { get(key: string): string | undefined; toObject(): Record<string, string> },
   store: Store,
   o: StartOptions,
 ): Promise<Started> {
-  const slug = o.slug ? checkSlug(o.slug) : slugFromTask(o.task);
-  const marker = checkMarker(o.marker ?? newMarker());
-  const cwd = await resolveCwd(o.cwd);
+  const { slug, marker, cwd } = await startPrelude(o);
   const planMode = o.plan ?? PLAN_WORDS.test(o.task);
   const substrate = await chooseSubstrate(o.via, { env, stateDir: store.root });
   const session = await store.withLock("spawn", async () => {
     const worktree = o.worktree ? await createWorktree(cwd, slug, o.keepWorktree) : null;
-    // under the spawn lock: the id and the label are unique among the sessions on record
-    const taken = new Set(await store.list(SESSION_KIND));
-    const id = newSessionId((candidate) => taken.has(candidate));
-    const label = withSuffix(`codex-${slug}`, await labelsInUse(store));
+    const { id, label } = await claimIdentity(store, slug);
     const workdir = worktree?.path ?? cwd;
     let pane;
     try {

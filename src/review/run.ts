@@ -29,7 +29,7 @@ import { observeThread } from "../observe/observe.ts";
 import { turnOpen } from "../verdict/rollout_status.ts";
 import { isStalled } from "../verdict/states.ts";
 import { type ExecStarted, startExecSession, startReviewRun } from "../driver/exec_start.ts";
-import { resolveCwd } from "../driver/start.ts";
+import { resolveCwd } from "../driver/start_prelude.ts";
 import { Session } from "../driver/session.ts";
 import { waitForVerdict } from "../driver/settle.ts";
 import {

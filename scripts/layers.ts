@@ -36,9 +36,10 @@ export const ROOMS: readonly Room[] = [
       "output.ts",
       "lazy.ts",
       "tool.ts",
+      "json.ts",
     ],
     what:
-      "error classes and exit codes, the env seam, lean names (state root, paths, a stable hash), clipping text, the v1 envelope schemas and their rendering, running one outside tool",
+      "error classes and exit codes, the env seam, lean names (state root, paths, a stable hash), clipping text, the v1 envelope schemas and their rendering, running one outside tool, a text as a JSON object",
   },
   { name: "store", paths: ["store/"], what: "the state root, atomic writes, locks, id checks" },
   { name: "session", paths: ["session/"], what: "the session record and its owner" },

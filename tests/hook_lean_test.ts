@@ -46,6 +46,7 @@ Deno.test("the hook hot path loads only small local modules: no zod, no node:, n
     "src/fleet/cursor.ts",
     "src/fleet/targets.ts",
     "src/hook/run.ts",
+    "src/json.ts",
     "src/names.ts",
   ]);
 });

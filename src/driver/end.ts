@@ -28,6 +28,7 @@ import { pidAlive } from "../names.ts";
 import { teardownWorktree, type WorktreeTeardown } from "./worktree.ts";
 import { Session } from "./session.ts";
 import type { z } from "zod";
+import { jsonObject } from "../json.ts";
 
 /** What `end` did. */
 export interface Ended {
@@ -70,14 +71,7 @@ function objectAt(text: string, key: string): Record<string, unknown> | null {
       else if (c === '"') inString = false;
     } else if (c === '"') inString = true;
     else if (c === "{") depth++;
-    else if (c === "}" && --depth === 0) {
-      try {
-        const value = JSON.parse(text.slice(start, i + 1));
-        return value && typeof value === "object" && !Array.isArray(value) ? value : null;
-      } catch {
-        return null;
-      }
-    }
+    else if (c === "}" && --depth === 0) return jsonObject(text.slice(start, i + 1));
   }
   return null;
 }
@@ -88,13 +82,7 @@ function objectAt(text: string, key: string): Record<string, unknown> | null {
  * beginning). Never throws for bad content.
  */
 export function salvageRecord(text: string): Salvaged {
-  let data: Record<string, unknown> | null = null;
-  try {
-    const parsed = JSON.parse(text);
-    if (parsed && typeof parsed === "object" && !Array.isArray(parsed)) data = parsed;
-  } catch {
-    data = null;
-  }
+  const data = jsonObject(text);
   const field = (key: string): unknown => {
     if (data) return data[key];
     if (key === "pane" || key === "worktree") return objectAt(text, key);

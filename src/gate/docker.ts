@@ -7,6 +7,7 @@
 import { clip } from "../text.ts";
 import type { ContainerInfo, Probe } from "./evidence.ts";
 import { firstLine, runTool } from "../tool.ts";
+import { jsonObject } from "../json.ts";
 
 /** The argv of the container query. */
 export const DOCKER_PS: readonly string[] = ["docker", "ps", "--format", "{{json .}}"];
@@ -55,14 +56,8 @@ export async function probeDocker(timeoutMs: number): Promise<Probe<ContainerInf
 export function parseDockerPs(text: string): ContainerInfo[] | null {
   const out: ContainerInfo[] = [];
   for (const line of text.split("\n").map((l) => l.trim()).filter((l) => l)) {
-    let row: unknown;
-    try {
-      row = JSON.parse(line);
-    } catch {
-      return null;
-    }
-    if (!row || typeof row !== "object" || Array.isArray(row)) return null;
-    const r = row as Record<string, unknown>;
+    const r = jsonObject(line);
+    if (!r) return null;
     const str = (key: string) => (typeof r[key] === "string" ? r[key] as string : "");
     if (!str("ID") && !str("Names")) return null;
     const status = str("Status");

@@ -29,6 +29,7 @@ import { type FleetTarget, listNames, ownerKey, ownerTargets } from "../fleet/ta
 import { findStateRoot, fnv64, joinPath } from "../names.ts";
 import type { HookContext } from "./deliver.ts";
 import type { HookInput } from "./input.ts";
+import { jsonObject } from "../json.ts";
 
 /** `codexctl hook <name>` → the Claude Code event it serves. */
 export const HOOK_EVENTS = {
@@ -113,14 +114,8 @@ export async function readInput(
 /** Parses hook input; null for anything that is not a JSON object with a non-empty `session_id`. */
 export function parseInput(text: string | null): HookInput | null {
   if (text === null) return null;
-  let data: unknown;
-  try {
-    data = JSON.parse(text);
-  } catch {
-    return null;
-  }
-  if (!data || typeof data !== "object" || Array.isArray(data)) return null;
-  const d = data as Record<string, unknown>;
+  const d = jsonObject(text);
+  if (!d) return null;
   if (typeof d.session_id !== "string" || !d.session_id.trim() || d.session_id.length > 200) return null;
   const str = (v: unknown) => (typeof v === "string" ? v : null);
   const tasks = Array.isArray(d.background_tasks) ? d.background_tasks : [];

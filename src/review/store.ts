@@ -13,6 +13,7 @@
 import { atomicWrite } from "../store/atomic.ts";
 import { withLock } from "../store/lock.ts";
 import { fnv64, joinPath } from "../names.ts";
+import { jsonObject } from "../json.ts";
 
 /** Most reviews kept per repository, and findings kept per review. */
 const MAX_REVIEWS = 20;
@@ -64,12 +65,8 @@ export function marksPath(stateRoot: string, owner: string): string {
 }
 
 async function readJson(path: string): Promise<Record<string, unknown> | null> {
-  try {
-    const value = JSON.parse(await Deno.readTextFile(path));
-    return value && typeof value === "object" && !Array.isArray(value) ? value : null;
-  } catch {
-    return null;
-  }
+  const text = await Deno.readTextFile(path).catch(() => null);
+  return text === null ? null : jsonObject(text);
 }
 
 function isReview(x: unknown): x is TreeReview {

@@ -8,6 +8,7 @@
  * @module
  */
 import { VERSION } from "../../version.ts";
+import { jsonObject } from "../../json.ts";
 
 /** One message the server sent: a response, a notification or a request. */
 export interface RpcMessage {
@@ -161,14 +162,8 @@ export class StdioAppServer {
   }
 
   #dispatch(line: string): void {
-    let message: RpcMessage;
-    try {
-      const value = JSON.parse(line);
-      if (!value || typeof value !== "object" || Array.isArray(value)) return;
-      message = value;
-    } catch {
-      return;
-    }
+    const message = jsonObject(line) as RpcMessage | null;
+    if (!message) return;
     const isResponse = message.method === undefined && typeof message.id === "number";
     if (isResponse) {
       const pending = this.#pending.get(message.id as number);

@@ -14,6 +14,7 @@
  */
 
 import { FINAL_MESSAGE_MAX } from "../../envelope.ts";
+import { jsonObject } from "../../json.ts";
 
 /** The longest agent message kept whole in the fold (the rest is in the run's `-o` file). */
 export const MAX_MESSAGE_CHARS = FINAL_MESSAGE_MAX;
@@ -157,14 +158,8 @@ function itemEvent(phase: "started" | "updated" | "completed", item: Record<stri
  * (counted as invalid by the fold).
  */
 export function parseExecLine(text: string): ExecEvent | null {
-  let data: unknown;
-  try {
-    data = JSON.parse(text);
-  } catch {
-    return null;
-  }
-  if (!data || typeof data !== "object" || Array.isArray(data)) return null;
-  const d = data as Record<string, unknown>;
+  const d = jsonObject(text);
+  if (!d) return null;
   const type = str(d.type);
   if (type === null) return null;
   switch (type) {

@@ -7,6 +7,7 @@
  */
 import { z } from "zod";
 import type { EventAt, RolloutEvent, RolloutUsage, UserInputQuestion } from "./events.ts";
+import { jsonObject } from "../../json.ts";
 
 /**
  * Reads one `event_msg` payload of type `ptype` (one era's shapes, or the shapes both share): the
@@ -78,13 +79,7 @@ export function contentText(content: unknown): string {
 /** Tool-call arguments: an object, or a JSON string holding one; null otherwise. */
 export function parseArgs(raw: unknown): Record<string, unknown> | null {
   if (raw && typeof raw === "object" && !Array.isArray(raw)) return raw as Record<string, unknown>;
-  if (typeof raw !== "string") return null;
-  try {
-    const v = JSON.parse(raw);
-    return v && typeof v === "object" && !Array.isArray(v) ? v : null;
-  } catch {
-    return null;
-  }
+  return typeof raw === "string" ? jsonObject(raw) : null;
 }
 
 /** Parses the `questions` argument of a `request_user_input` call. */

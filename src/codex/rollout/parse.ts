@@ -16,6 +16,7 @@ import { type EventReader, label, num, parseArgs, str, usage, UsageSchema } from
 import { type Head, headField, scanHead, wideHead } from "./head.ts";
 import { LEGACY_ACTIVITY_EVENTS, LEGACY_QUIET_EVENTS, legacyEvent } from "./legacy.ts";
 import { PAGINATED_QUIET_LINES, paginatedEvent, paginatedHeadEvent } from "./paginated.ts";
+import { jsonObject } from "../../json.ts";
 
 /** Top-level line types both eras write (the paginated era adds `PAGINATED_QUIET_LINES`). */
 const COMMON_LINES = new Set(["session_meta", "response_item", "event_msg", "turn_context", "compacted"]);
@@ -129,18 +130,11 @@ export function parseLine(
     return quick;
   }
   // otherwise parse in full
-  let rec: unknown;
-  try {
-    rec = JSON.parse(utf8.decode(bytes));
-  } catch {
+  const line = jsonObject(utf8.decode(bytes));
+  if (!line) {
     stats.invalid_json++;
     return null;
   }
-  if (!rec || typeof rec !== "object" || Array.isArray(rec)) {
-    stats.invalid_json++;
-    return null;
-  }
-  const line = rec as Record<string, unknown>;
   const type = typeof line.type === "string" ? line.type : null;
   const payload = (line.payload && typeof line.payload === "object" ? line.payload : {}) as Record<
     string,

@@ -154,11 +154,11 @@ async function repositoryOf(cwd: string): Promise<string> {
 /**
  * `--thread`: a thread whose turn is open has a Codex working on it (a pane, the IDE, another
  * run); a review run now would be a second run on the same thread, so nothing is started
- * (`environment/THREAD_BUSY`, next: `watch --thread … --until completed`). An open turn silent for the stall time is
- * taken as left behind by a Codex that is gone, and reviewed.
+ * (`environment/THREAD_BUSY`, next: `watch --thread … --until completed`). An open turn whose Codex
+ * is known to be gone (`exited`), or silent for the stall time, is taken as left behind, and reviewed.
  */
 function refuseBusyThread(thread: string, state: ThreadState, verdict: Verdict): void {
-  if (!turnOpen(state) || isStalled(verdict)) return;
+  if (!turnOpen(state) || isStalled(verdict) || verdict.state === "exited") return;
   throw environmentError(
     "THREAD_BUSY",
     `thread ${thread} is running a turn (${verdict.state}/${verdict.reason}); a review now would start a second run on the same thread, so nothing was started`,

@@ -1,7 +1,8 @@
 /**
  * A failure in a session's tool output reaches Claude exactly once, through whichever path claims
- * it first in the owner's cursor index: a tool call's hook (PostToolUse), a Stop (which it blocks),
- * the wake-up, or `watch --all --mine` — and `watch --all` also prints `--watch-file` changes. The
+ * it first in the owner's cursor index: a tool call's hook (PostToolUse) or `watch --all --mine` —
+ * or, never alone, with the Stop block or wake-up for the session's finished turn (a failure while
+ * Codex still works needs nobody yet) — and `watch --all` also prints `--watch-file` changes. The
  * hooks and the watch run as subprocesses from source, on session records bound to a recorded real
  * Codex 0.169 rollout cut while Codex works; Codex "runs" its command when the test appends the
  * recorded output line with a failing pytest run as its output (the shape Codex writes).
@@ -104,18 +105,23 @@ Deno.test("a tool call's hook tells a failure once; a second failure of the same
   }
 });
 
-Deno.test("a Stop blocks once for an untold failure; nothing repeats it", async () => {
+Deno.test("a Stop never blocks for a failure alone (Codex still works on it); it comes once with the block for the finished turn", async () => {
   const r = await rig();
   try {
     const s = await boundSession(r, "cdx-1a2b");
     assert.equal((await r.hook("post-tool-use")).stdout, "");
     await s.fail();
+    assert.equal((await r.hook("stop")).stdout, "", "Codex is still on its turn: nothing needs Claude yet");
+    await s.finish();
     const stop = await r.hook("stop");
     assert.equal(stop.json?.decision, "block", stop.stdout);
+    const reason = String(stop.json?.reason);
+    assert.match(reason, /cdx-1a2b \(calc\) is completed/);
     assert.match(
-      String(stop.json?.reason),
+      reason,
       /^- cdx-1a2b \(calc\): a failure in Codex's tool output — pytest -q exited with 1: FAILED tests\/test_calc\.py::test_add/m,
     );
+    assert.doesNotMatch(reason, /Codex is still working/, "the turn has ended");
     assert.equal((await r.hook("stop")).stdout, "", "once");
     assert.equal((await r.hook("post-tool-use")).stdout, "");
   } finally {
@@ -123,7 +129,7 @@ Deno.test("a Stop blocks once for an untold failure; nothing repeats it", async 
   }
 });
 
-Deno.test("the wake-up wakes Claude once for a failure while Codex still works", async () => {
+Deno.test("the wake-up never wakes Claude for a failure alone; it wakes once when the turn ends, the failure with it", async () => {
   const r = await rig();
   try {
     const s = await boundSession(r, "cdx-1a2b");
@@ -132,10 +138,17 @@ Deno.test("the wake-up wakes Claude once for a failure while Codex still works",
     await wakeWaiting(r.root);
     await new Promise((res) => setTimeout(res, 300));
     await s.fail();
+    // the wake-up sees the failure (its fleet pass reads the rollout on every change) and keeps waiting
+    await new Promise((res) => setTimeout(res, 1500));
+    await s.finish();
     const woke = await wake;
     assert.equal(woke.code, 2, woke.stderr);
-    assert.match(woke.stderr, FAILURE_LINE);
-    assert.equal(woke.stderr.trim().split("\n").length, 1, woke.stderr);
+    assert.match(woke.stderr, /cdx-1a2b \(calc\) is completed/);
+    assert.match(
+      woke.stderr,
+      /cdx-1a2b \(calc\): a failure in Codex's tool output — pytest -q exited with 1/,
+    );
+    assert.doesNotMatch(woke.stderr, /Codex is still working/);
     assert.equal((await r.hook("post-tool-use")).stdout, "");
     assert.equal((await r.hook("stop")).stdout, "");
   } finally {

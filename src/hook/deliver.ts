@@ -118,12 +118,10 @@ export async function stopDecision(ctx: HookContext, targets: FleetTarget[]): Pr
   const items = await withSyncedIndex(await passOf(ctx), targets, (index) => {
     const out: StopCandidate[] = [];
     for (const c of stopCandidates(index.entries, policy, ctx.input.background_tasks)) {
-      if (c.why !== "failure") {
-        c.entry.stop_blocked = c.entry.sig;
-        if (c.why !== "working") c.entry.delivered = c.entry.sig;
-        out.push(c);
-      }
-      // a failure in its tool output is told with it, once
+      c.entry.stop_blocked = c.entry.sig;
+      if (c.why !== "working") c.entry.delivered = c.entry.sig;
+      out.push(c);
+      // a failure in its tool output nobody told yet is told with it, once (alone it never blocks)
       if (failureNews(c.entry)) {
         c.entry.failure_told = c.entry.failure!.sig;
         out.push({ ...c, why: "failure" });

@@ -76,8 +76,9 @@ export function needsClaude(entry: CursorEntry): boolean {
 
 /**
  * True when a session's new tool output showed a failure (a failing test run, a traceback) nobody
- * told Claude yet: like a finished turn, it is told once — after a tool call, at a Stop (which it
- * blocks), by the wake-up, or in `watch --all --mine`.
+ * told Claude yet. It is told once — after a tool call, in `watch --all --mine`, or with the next
+ * Stop block or wake-up for that session — but never blocks a Stop or wakes Claude by itself:
+ * Codex is still on its turn (it usually fixes its own failing tests), so nothing needs Claude yet.
  */
 export function failureNeedsClaude(entry: CursorEntry): boolean {
   return entry.kind === "session" && !!entry.session && failureNews(entry);
@@ -100,13 +101,9 @@ export function stopCandidates(
   const out: StopCandidate[] = [];
   for (const [key, entry] of Object.entries(entries)) {
     if (!settledSession(entry)) continue;
-    if (entry.stop_blocked === entry.sig) {
-      if (failureNeedsClaude(entry)) out.push({ key, entry, why: "failure" });
-      continue;
-    }
+    if (entry.stop_blocked === entry.sig) continue;
     let why: StopWhy | null = null;
     if (needsClaude(entry)) why = isAwaiting(entry.verdict!) ? "awaiting" : "unreported";
-    else if (failureNeedsClaude(entry)) why = "failure";
     else if (
       policy === "block" && entry.verdict!.state === "working" && !entry.stalled &&
       !watchedInBackground(entry.session!, tasks)

@@ -94,12 +94,12 @@ export async function wakeUp(ctx: WakeContext): Promise<WakeOutcome> {
             const claimed: { key: string; entry: CursorEntry; what: Told["what"] }[] = [];
             let working = false;
             for (const [target, entry] of Object.entries(index.entries)) {
-              // a failure in a session's tool output wakes Claude too, once (it may still work)
-              if (failureNeedsClaude(entry)) {
-                entry.failure_told = entry.failure!.sig;
-                claimed.push({ key: target, entry, what: "failure" });
-              }
               if (needsClaude(entry)) {
+                // a failure in its tool output nobody told yet comes with it, once; alone it wakes nobody
+                if (failureNeedsClaude(entry)) {
+                  entry.failure_told = entry.failure!.sig;
+                  claimed.push({ key: target, entry, what: "failure" });
+                }
                 entry.delivered = entry.sig;
                 claimed.push({ key: target, entry, what: "verdict" });
               } else if (stillWorking(entry)) working = true;

@@ -13,6 +13,9 @@ import { ALL_CODEX_VERSIONS, codexInstall } from "./support/codex_bin.ts";
 import { startRig } from "./support/session_rig.ts";
 import { processesWith, sessionOf, waitFor } from "./support/procs.ts";
 
+/** True when `path` exists. */
+const exists = (path: string) => Deno.stat(path).then(() => true, () => false);
+
 for (const version of ALL_CODEX_VERSIONS) {
   Deno.test(`exec run ${version}: stream, -o message and exit status are kept; the supervisor is its own session`, async () => {
     const install = await codexInstall(version);
@@ -137,13 +140,14 @@ for (const version of ALL_CODEX_VERSIONS) {
           "--json",
           "--dangerously-bypass-approvals-and-sandbox",
           "--",
-          `{{shell sleep 60; echo ${token}}} {{done}} run it`,
+          `{{shell touch ${token}.started; sleep 60; echo ${token}}} {{done}} run it`,
         ],
         cwd: repo,
         env: rig.env,
       });
-      // Codex runs the command: the sleep's shell carries the token on its command line
-      await waitFor("the command runs", () => processesWith(token).length > 0 || null);
+      // Codex runs the command (past its login shell's start-up): the sleep's shell carries the token
+      await waitFor("the command runs", async () => await exists(join(repo, `${token}.started`)) || null);
+      assert.ok(processesWith(token).length > 0);
       const before = processesWith(dir).length + processesWith(token).length;
       assert.ok(before >= 2, "the supervisor and the command (Codex's own argv names neither)");
       const stopped = await stopRun(dir);

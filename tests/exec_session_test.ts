@@ -227,8 +227,15 @@ for (const version of ALL_CODEX_VERSIONS) {
       assert.equal(pruned?.state, "exited");
       // a run that goes on until ended: Codex, the command it runs and the supervisor all go
       const token = `codexctl-end-${crypto.randomUUID().slice(0, 8)}`;
-      const running = await start(`{{shell sleep 60; echo ${token}}} {{done}} run it`);
-      await waitFor("the command runs", () => processesWith(token).length > 0);
+      const running = await start(
+        `{{shell touch ${token}.started; sleep 60; echo ${token}}} {{done}} run it`,
+      );
+      // past its login shell's start-up (a shell killed there can leave the machine's dotfiles half run)
+      await waitFor(
+        "the command runs",
+        () => Deno.stat(join(repo, `${token}.started`)).then(() => true, () => false),
+      );
+      assert.ok(processesWith(token).length > 0);
       const live = await pidsOf(rig, running, 1);
       assert.ok(procAlive(live.codex) && procAlive(live.supervisor));
       const ended = result(await rig.cli(["end", "--session", running, "--json"]));

@@ -71,6 +71,10 @@ export async function makeCodexHome(options: CodexHomeOptions): Promise<CodexHom
         TZ: "UTC",
         NO_COLOR: "1",
         RUST_LOG: "error",
+        // Codex runs commands in login shells, which read the machine's dotfiles; where those run
+        // `pyenv rehash` (this workplace's image), a test that kills a command mid-rehash leaves
+        // pyenv's lock behind and every later login shell would wait 60 s for it. Bound that wait.
+        PYENV_REHASH_TIMEOUT: "0",
       };
     },
     async cleanup() {

@@ -224,6 +224,11 @@ Deno.test("watch --all --mine: two pane sessions, a headless one and a followed 
       /beta/.test(x.label) && x.state === "awaiting_clarification"
     )!;
     assert.match(beta.next ?? "", /^codexctl reply --session cdx-[0-9a-f]+ --text "<answer>"$/);
+    // the headless session's line names its thread as soon as the run's stream does
+    const headless = events.flatMap((e) => e.target ? [e.target] : e.targets ?? []).find((x) =>
+      /headless/.test(x.label) && x.state === "completed"
+    )!;
+    assert.match(headless.thread ?? "", /^[0-9a-f-]{36}$/, JSON.stringify(headless));
 
     // sessions lists the same sessions: JSON when piped (slug, age's start, the next command) …
     const listed = result(await rig.cli(["sessions", "--mine"])) as { live: SessionRow[] };

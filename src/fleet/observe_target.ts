@@ -192,6 +192,8 @@ async function observeExecTarget(
     entry: {
       // what the cheap look saw (exit.json), so the next cheap look compares like with like
       ...entryBase(target, o.probed, previous),
+      // the thread is known from the run's stream before the session's record names it
+      thread: target.thread ?? reading.exec.thread_id,
       pid_matters: false,
       recheck_at: verdict.state === "working" && !stalled && reading.mtime !== null
         ? reading.mtime + o.stallMs

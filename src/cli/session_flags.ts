@@ -7,6 +7,7 @@ import { z } from "zod";
 import type { Verdict } from "../envelope.ts";
 import type { Session } from "../driver/session.ts";
 import type { FlagSpec } from "./verb.ts";
+import { nothingSeen } from "../verdict/rule.ts";
 
 /** `--session cdx-…`. */
 export const SESSION_FLAG: FlagSpec = {
@@ -46,15 +47,7 @@ export function truthy(value: string | undefined): boolean {
  * launched).
  */
 export function noWaitVerdict(base: Verdict | null, summary: string, next: Verdict["next_action"]): Verdict {
-  const seen = base ?? {
-    plan: null,
-    questions: [],
-    options: [],
-    marker_found: false,
-    artifacts: [],
-    transcript_tail: "",
-    thread: null,
-  };
+  const seen = base ?? nothingSeen();
   return { ...seen, state: "working", reason: "no_wait", summary, next_action: next };
 }
 

@@ -8,6 +8,7 @@
 import { type NextAction, type Verdict, VerdictSchema } from "../envelope.ts";
 import { clip } from "../text.ts";
 import { next } from "./next.ts";
+import { nothingSeen } from "./rule.ts";
 
 /** What is known about an ended session. */
 export interface EndedFacts {
@@ -56,16 +57,6 @@ export function endedVerdict(f: EndedFacts): Verdict {
 
 /** The verdict of a session whose state is gone (`ended`/`cleaned_up`): a summary and what to do next. */
 export function cleanedUp(summary: string, nextAction: NextAction): Verdict {
-  return {
-    state: "ended",
-    reason: "cleaned_up",
-    summary,
-    plan: null,
-    questions: [],
-    options: [],
-    marker_found: false,
-    artifacts: [],
-    transcript_tail: "",
-    next_action: nextAction,
-  };
+  const { thread: _none, ...empty } = nothingSeen();
+  return { ...empty, state: "ended", reason: "cleaned_up", summary, next_action: nextAction };
 }

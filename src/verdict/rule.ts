@@ -28,6 +28,19 @@ export type VerdictBase = Pick<
   "plan" | "questions" | "options" | "marker_found" | "artifacts" | "transcript_tail" | "thread"
 >;
 
+/** A verdict base with nothing seen: no plan, question, option, marker, artifact, transcript or thread. */
+export function nothingSeen(): VerdictBase {
+  return {
+    plan: null,
+    questions: [],
+    options: [],
+    marker_found: false,
+    artifacts: [],
+    transcript_tail: "",
+    thread: null,
+  };
+}
+
 /**
  * The base of every verdict: the fields that default to empty. The thread facts come from the
  * rollout; before a headless run's rollout is found, from its exec stream's thread id.
@@ -36,12 +49,8 @@ export function blank(evidence: Evidence): VerdictBase {
   const t = evidence.thread;
   const execThread = evidence.exec?.thread_id ?? null;
   return {
-    plan: null,
-    questions: [],
-    options: [],
-    marker_found: false,
+    ...nothingSeen(),
     artifacts: evidence.artifacts.map((a) => ({ ...a })),
-    transcript_tail: "",
     thread: t
       ? {
         id: t.state.thread_id ?? evidence.target.thread ?? "",
